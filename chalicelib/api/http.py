@@ -1,0 +1,127 @@
+"""What every route shares: errors as {"detail": ...}, request parsing with
+pydantic, authentication and paged responses."""
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any, TypeVar
+
+from chalice import Blueprint, ChaliceUnhandledError, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib import errors, security
+from chalicelib.queries.paging import Page
+
+M = TypeVar("M", bound=BaseModel)
+
+_STATUS = {
+    errors.NotFound: 404,
+    errors.Conflict: 400,
+    errors.Forbidden: 403,
+    errors.Unauthorized: 401,
+    errors.Invalid: 422,
+}
+
+
+class ApiError(ChaliceUnhandledError):
+    """Raised anywhere under a route; becomes {"detail": ...} with status."""
+
+    def __init__(self, status: int, detail: str, headers: dict | None = None):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.headers = headers or {}
+
+
+class ApiBlueprint(Blueprint):
+    """A Blueprint whose routes turn domain errors into HTTP errors."""
+
+    def route(self, path: str, **kwargs: Any):
+        register = super().route(path, **kwargs)
+
+        def decorator(view):
+            @functools.wraps(view)
+            def translated(*args, **kw):
+                try:
+                    return view(*args, **kw)
+                except errors.DomainError as error:
+                    raise ApiError(_status_of(error), error.detail) from error
+
+            register(translated)
+            return view
+
+        return decorator
+
+
+def _status_of(error: errors.DomainError) -> int:
+    for cls, status in _STATUS.items():
+        if isinstance(error, cls):
+            return status
+    raise TypeError(f"no HTTP status for {type(error).__name__}")
+
+
+def error_middleware(event, get_response):
+    """Registered for 'http' events: every error leaves as {"detail": ...}."""
+    try:
+        response = get_response(event)
+    except ApiError as error:
+        return error_response(error.status, error.detail, error.headers)
+    body = response.body
+    if response.status_code >= 400 and isinstance(body, dict) and "Message" in body:
+        # Chalice's own errors (415, 405, unparsable JSON) use {Code, Message}.
+        response.body = {"detail": body["Message"]}
+    return response
+
+
+def error_response(status: int, detail: str, headers: dict | None = None) -> Response:
+    return Response(body={"detail": detail}, status_code=status, headers=headers or {})
+
+
+def parse_body(request, model: type[M]) -> M:
+    raw = request.raw_body or b""
+    try:
+        data = json.loads(raw) if raw.strip() else None
+    except ValueError:
+        raise ApiError(400, "Request body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise ApiError(422, "body: a JSON object is required")
+    return _validate(model, data)
+
+
+def parse_query(request, model: type[M]) -> M:
+    return _validate(model, dict(request.query_params or {}))
+
+
+def _validate(model: type[M], data: dict) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise ApiError(422, describe(error)) from None
+
+
+def describe(error: ValidationError) -> str:
+    parts = []
+    for problem in error.errors():
+        field = ".".join(str(part) for part in problem["loc"]) or "body"
+        parts.append(f"{field}: {problem['msg']}")
+    return "; ".join(parts)
+
+
+def authenticated_user_id(request) -> int:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "Not authenticated", {"WWW-Authenticate": "Bearer"})
+    try:
+        return security.user_id_from_token(token.strip())
+    except errors.Unauthorized as error:
+        raise ApiError(401, error.detail, {"WWW-Authenticate": "Bearer"}) from None
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    return Response(body=body, status_code=status)
+
+
+def paged_response(page: Page, serialise) -> Response:
+    headers = {"X-Next-Cursor": page.next_cursor} if page.next_cursor else {}
+    return Response(body=[serialise(item) for item in page.items], status_code=200, headers=headers)

@@ -1,0 +1,15 @@
+"""boto3 clients, made on first use (never at import) and then reused.
+
+The endpoint comes from botocore's own configuration, so AWS_ENDPOINT_URL
+points every client (and PynamoDB) at the local moto server when it is set.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import boto3
+
+
+@lru_cache(maxsize=None)
+def client(service: str):
+    return boto3.client(service)

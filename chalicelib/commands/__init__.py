@@ -1,0 +1,1 @@
+"""Commands: check the rules, write DynamoDB, then publish the event."""

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from pynamodb.exceptions import TransactWriteError
+
+from chalicelib import events, security
+from chalicelib.clock import now_iso
+from chalicelib.errors import Conflict, Unauthorized
+from chalicelib.ids import new_id
+from chalicelib.models import UniqueKey, User
+from chalicelib.models.base import transaction
+from chalicelib.publisher import publish
+
+# An id collision between processes, or a transaction racing another on the
+# same keys, is retried; a real duplicate then fails its condition for good.
+_ATTEMPTS = 4
+
+
+def register(username: str, email: str, password: str, full_name: str | None) -> User:
+    email = email.lower()
+    password_hash = security.hash_password(password)
+    for _ in range(_ATTEMPTS):
+        user = User(
+            user_id=new_id(),
+            username=username,
+            email=email,
+            password_hash=password_hash,
+            full_name=full_name,
+            created_at=now_iso(),
+        )
+        try:
+            with transaction() as writes:
+                writes.save(user, condition=User.user_id.does_not_exist())
+                writes.save(
+                    UniqueKey(key=UniqueKey.for_email(email), user_id=user.user_id),
+                    condition=UniqueKey.key.does_not_exist(),
+                )
+                writes.save(
+                    UniqueKey(key=UniqueKey.for_username(username), user_id=user.user_id),
+                    condition=UniqueKey.key.does_not_exist(),
+                )
+        except TransactWriteError as error:
+            user_clash, email_clash, username_clash = _failed_conditions(error)
+            if email_clash:
+                raise Conflict("Email already registered") from error
+            if username_clash:
+                raise Conflict("Username already taken") from error
+            if user_clash or _conflicted(error):
+                continue
+            raise
+        publish(events.Event(events.USER_REGISTERED, {"user_id": user.user_id}))
+        return user
+    raise Conflict("Could not register right now, please retry")
+
+
+def _failed_conditions(error: TransactWriteError) -> list[bool]:
+    reasons = error.cancellation_reasons or [None, None, None]
+    return [bool(r and r.code == "ConditionalCheckFailed") for r in reasons]
+
+
+def _conflicted(error: TransactWriteError) -> bool:
+    return any(r and r.code == "TransactionConflict" for r in error.cancellation_reasons or [])
+
+
+def login(email: str, password: str) -> str:
+    """An access token for these credentials, or Unauthorized. Unknown email
+    and wrong password are indistinguishable, in the answer and in time."""
+    try:
+        claim = UniqueKey.get(UniqueKey.for_email(email))
+        user = User.get(claim.user_id)
+    except (UniqueKey.DoesNotExist, User.DoesNotExist):
+        security.burn_password_check(password)
+        raise Unauthorized("Invalid credentials")
+    if not security.verify_password(password, user.password_hash):
+        raise Unauthorized("Invalid credentials")
+    return security.create_access_token(user.user_id)

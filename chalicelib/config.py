@@ -1,0 +1,64 @@
+"""Configuration, read from the environment in this one place.
+
+Nothing here performs I/O: values are read when first asked for, so importing
+the app stays cheap and tests can change the environment before that.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+LOCAL_STAGE = "local"
+# Only ever used by the `local` stage; any other stage refuses to run without
+# a real secret (see Settings.load).
+_LOCAL_DEV_SECRET = "local-development-secret-not-for-production"
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def stage() -> str:
+    return os.environ.get("STAGE", LOCAL_STAGE)
+
+
+def resource_prefix() -> str:
+    return os.environ.get("RESOURCE_PREFIX", f"instagram-{stage()}")
+
+
+def resource_name(logical_name: str) -> str:
+    """The physical name of a table, topic or queue in this stage."""
+    return f"{resource_prefix()}-{logical_name}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    jwt_secret: str
+    jwt_ttl_seconds: int
+    bcrypt_rounds: int
+    events_topic_arn: str
+
+    @classmethod
+    def load(cls, environ=os.environ) -> "Settings":
+        current_stage = environ.get("STAGE", LOCAL_STAGE)
+        secret = environ.get("JWT_SECRET", "")
+        if not secret:
+            if current_stage != LOCAL_STAGE:
+                raise ConfigurationError(
+                    f"JWT_SECRET must be set for stage {current_stage!r}"
+                )
+            secret = _LOCAL_DEV_SECRET
+        return cls(
+            stage=current_stage,
+            jwt_secret=secret,
+            jwt_ttl_seconds=int(environ.get("JWT_TTL_SECONDS", 24 * 3600)),
+            bcrypt_rounds=int(environ.get("BCRYPT_ROUNDS", 12)),
+            events_topic_arn=environ.get("EVENTS_TOPIC_ARN", ""),
+        )
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    return Settings.load()

@@ -1,0 +1,51 @@
+"""Search consumer: keeps the user search index in step with the users table.
+
+It reconciles the index with the user as stored now rather than applying the
+event's data, so replays and out-of-order deliveries converge on the same
+state.
+"""
+from __future__ import annotations
+
+from chalicelib import events
+from chalicelib.models import SearchEntry, User
+from chalicelib.search_terms import bookkeeping_bucket, bucket_for, sort_key, terms_for
+
+_BOOKKEEPING_SORT = "terms"
+
+
+def index_user(event: events.Event) -> None:
+    user_id = int(event.data["user_id"])
+    try:
+        user = User.get(user_id)
+        wanted = terms_for(user.username, user.full_name)
+    except User.DoesNotExist:
+        wanted = set()
+    indexed = _indexed_terms(user_id)
+    if wanted == indexed:
+        return
+    # Record the union first: if we crash part-way, the next run still knows
+    # every entry that may exist and can remove the stale ones.
+    _record_terms(user_id, wanted | indexed)
+    with SearchEntry.batch_write() as batch:
+        for term in indexed - wanted:
+            batch.delete(SearchEntry(bucket_for(term), sort_key(term, user_id)))
+        for term in wanted - indexed:
+            batch.save(SearchEntry(bucket_for(term), sort_key(term, user_id), user_id=user_id))
+    _record_terms(user_id, wanted)
+
+
+def _indexed_terms(user_id: int) -> set[str]:
+    try:
+        return set(SearchEntry.get(bookkeeping_bucket(user_id), _BOOKKEEPING_SORT).terms or [])
+    except SearchEntry.DoesNotExist:
+        return set()
+
+
+def _record_terms(user_id: int, terms: set[str]) -> None:
+    SearchEntry(bookkeeping_bucket(user_id), _BOOKKEEPING_SORT, terms=sorted(terms)).save()
+
+
+HANDLERS = {
+    events.USER_REGISTERED: index_user,
+    events.USER_UPDATED: index_user,
+}

@@ -1,0 +1,31 @@
+from functools import lru_cache
+
+from pynamodb.connection import Connection
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.config import resource_name
+
+
+def table_meta(logical_name: str):
+    """A PynamoDB Meta for one of our tables, named for the current stage."""
+
+    class Meta:
+        table_name = resource_name(logical_name)
+        logical = logical_name
+        billing_mode = "PAY_PER_REQUEST"
+
+    return Meta
+
+
+@lru_cache(maxsize=1)
+def _connection() -> Connection:
+    return Connection()
+
+
+def transaction() -> TransactWrite:
+    """A TransactWrite: every item in it changes, or none does."""
+    return TransactWrite(connection=_connection())
+
+
+__all__ = ["Model", "table_meta", "transaction"]

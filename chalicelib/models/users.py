@@ -1,0 +1,44 @@
+from pynamodb.attributes import (
+    BooleanAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+
+from chalicelib.models.base import Model, table_meta
+
+
+class User(Model):
+    Meta = table_meta("users")
+
+    user_id = NumberAttribute(hash_key=True)
+    username = UnicodeAttribute()
+    email = UnicodeAttribute()
+    password_hash = UnicodeAttribute()
+    full_name = UnicodeAttribute(null=True)
+    bio = UnicodeAttribute(null=True)
+    profile_image_url = UnicodeAttribute(null=True)
+    is_active = BooleanAttribute(default=True)
+    created_at = UnicodeAttribute()
+    post_count = NumberAttribute(default=0)
+    follower_count = NumberAttribute(default=0)
+    following_count = NumberAttribute(default=0)
+
+
+class UniqueKey(Model):
+    """Claims a value that must be unique across users (an email, a
+    username). Written with attribute_not_exists in the same transaction as
+    the user, so two concurrent claims cannot both succeed; it is also the
+    key lookup that login by email uses."""
+
+    Meta = table_meta("unique-keys")
+
+    key = UnicodeAttribute(hash_key=True)
+    user_id = NumberAttribute()
+
+    @staticmethod
+    def for_email(email: str) -> str:
+        return f"email#{email.lower()}"
+
+    @staticmethod
+    def for_username(username: str) -> str:
+        return f"username#{username.lower()}"

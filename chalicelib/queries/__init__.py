@@ -1,0 +1,1 @@
+"""Queries: read with GetItem, Query and BatchGetItem only. Never write."""

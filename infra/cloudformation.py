@@ -1,0 +1,93 @@
+"""The stage's resources as CloudFormation, for `chalice package
+--merge-template`. Rendered from the same definitions that infra.provision
+creates locally."""
+from __future__ import annotations
+
+import json
+import sys
+
+from infra import resources
+
+TOPIC_ID = "EventsTopic"
+
+
+def template() -> dict:
+    template_resources: dict = {TOPIC_ID: {
+        "Type": "AWS::SNS::Topic",
+        "Properties": {"TopicName": resources.topic_name()},
+    }}
+    for table in resources.tables():
+        template_resources[f"{resources.camel(table.logical_name)}Table"] = _table(table)
+    for queue in resources.consumer_queues():
+        template_resources.update(_consumer_queue(queue))
+    return {"Resources": template_resources}
+
+
+def _table(table: resources.Table) -> dict:
+    properties = {
+        "TableName": table.name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": table.attribute_definitions,
+        "KeySchema": table.key_schema,
+    }
+    if table.global_secondary_indexes:
+        properties["GlobalSecondaryIndexes"] = table.global_secondary_indexes
+    if table.ttl_attribute:
+        properties["TimeToLiveSpecification"] = {
+            "AttributeName": table.ttl_attribute,
+            "Enabled": True,
+        }
+    return {"Type": "AWS::DynamoDB::Table", "Properties": properties}
+
+
+def _consumer_queue(queue: resources.ConsumerQueue) -> dict:
+    name = resources.camel(queue.logical_name)
+    queue_id, dead_letter_id = f"{name}Queue", f"{name}DeadLetterQueue"
+    return {
+        dead_letter_id: {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {
+                "QueueName": queue.dead_letter_name,
+                "MessageRetentionPeriod": resources.DEAD_LETTER_RETENTION_SECONDS,
+            },
+        },
+        queue_id: {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {
+                "QueueName": queue.name,
+                "VisibilityTimeout": resources.VISIBILITY_TIMEOUT_SECONDS,
+                "RedrivePolicy": resources.redrive_policy({"Fn::GetAtt": [dead_letter_id, "Arn"]}),
+            },
+        },
+        f"{name}Subscription": {
+            "Type": "AWS::SNS::Subscription",
+            "Properties": {
+                "TopicArn": {"Ref": TOPIC_ID},
+                "Protocol": "sqs",
+                "Endpoint": {"Fn::GetAtt": [queue_id, "Arn"]},
+                "RawMessageDelivery": True,
+                "FilterPolicy": resources.filter_policy(queue),
+            },
+        },
+        f"{name}QueuePolicy": {
+            "Type": "AWS::SQS::QueuePolicy",
+            "Properties": {
+                "Queues": [{"Ref": queue_id}],
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [{
+                        "Effect": "Allow",
+                        "Principal": {"Service": "sns.amazonaws.com"},
+                        "Action": "sqs:SendMessage",
+                        "Resource": {"Fn::GetAtt": [queue_id, "Arn"]},
+                        "Condition": {"ArnEquals": {"aws:SourceArn": {"Ref": TOPIC_ID}}},
+                    }],
+                },
+            },
+        },
+    }
+
+
+if __name__ == "__main__":
+    json.dump(template(), sys.stdout, indent=2)
+    sys.stdout.write("\n")

@@ -1,0 +1,97 @@
+"""Creates the stage's resources through the AWS API, idempotently.
+
+Used against moto, in tests and by the local stack. moto's CloudFormation
+ignores SNS subscriptions and TTL, so this does not deploy the template; it
+reads the same definitions (infra/resources.py) the template is made from.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import boto3
+
+from infra import resources
+
+
+@dataclass(frozen=True)
+class Provisioned:
+    topic_arn: str
+    queue_urls: dict[str, str]
+    dead_letter_urls: dict[str, str]
+
+
+def provision(session: boto3.session.Session | None = None) -> Provisioned:
+    session = session or boto3.session.Session()
+    dynamodb = session.client("dynamodb")
+    sns = session.client("sns")
+    sqs = session.client("sqs")
+
+    existing = set(_table_names(dynamodb))
+    for table in resources.tables():
+        if table.name not in existing:
+            _create_table(dynamodb, table)
+
+    topic_arn = sns.create_topic(Name=resources.topic_name())["TopicArn"]
+    subscribed = {
+        s["Endpoint"]
+        for s in sns.list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"]
+    }
+    queue_urls, dead_letter_urls = {}, {}
+    for queue in resources.consumer_queues():
+        dead_letter_url = sqs.create_queue(
+            QueueName=queue.dead_letter_name,
+            Attributes={"MessageRetentionPeriod": str(resources.DEAD_LETTER_RETENTION_SECONDS)},
+        )["QueueUrl"]
+        dead_letter_arn = _queue_arn(sqs, dead_letter_url)
+        queue_url = sqs.create_queue(
+            QueueName=queue.name,
+            Attributes={
+                "VisibilityTimeout": str(resources.VISIBILITY_TIMEOUT_SECONDS),
+                "RedrivePolicy": json.dumps(resources.redrive_policy(dead_letter_arn)),
+            },
+        )["QueueUrl"]
+        queue_arn = _queue_arn(sqs, queue_url)
+        if queue_arn not in subscribed:
+            sns.subscribe(
+                TopicArn=topic_arn,
+                Protocol="sqs",
+                Endpoint=queue_arn,
+                Attributes={
+                    "RawMessageDelivery": "true",
+                    "FilterPolicy": json.dumps(resources.filter_policy(queue)),
+                },
+            )
+        queue_urls[queue.logical_name] = queue_url
+        dead_letter_urls[queue.logical_name] = dead_letter_url
+    return Provisioned(topic_arn, queue_urls, dead_letter_urls)
+
+
+def _table_names(dynamodb) -> list[str]:
+    return [name for page in dynamodb.get_paginator("list_tables").paginate() for name in page["TableNames"]]
+
+
+def _create_table(dynamodb, table: resources.Table) -> None:
+    arguments = {
+        "TableName": table.name,
+        "AttributeDefinitions": table.attribute_definitions,
+        "KeySchema": table.key_schema,
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    if table.global_secondary_indexes:
+        arguments["GlobalSecondaryIndexes"] = table.global_secondary_indexes
+    dynamodb.create_table(**arguments)
+    dynamodb.get_waiter("table_exists").wait(TableName=table.name, WaiterConfig={"Delay": 1})
+    if table.ttl_attribute:
+        dynamodb.update_time_to_live(
+            TableName=table.name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
+        )
+
+
+def _queue_arn(sqs, queue_url: str) -> str:
+    return sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+if __name__ == "__main__":
+    print(provision())

@@ -1,0 +1,91 @@
+"""The one definition of every AWS resource.
+
+Tables come from the PynamoDB models (their keys, indexes and TTL attribute),
+queues and their subscriptions from the consumer registry, so the resources
+cannot drift from the code that uses them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pynamodb.attributes import TTLAttribute
+
+from chalicelib.config import resource_name
+from chalicelib.consumers import CONSUMERS
+from chalicelib.models import ALL_MODELS
+
+MAX_RECEIVE_COUNT = 5
+# Lambda asks for a visibility timeout of at least six times the function's
+# timeout (60 s, .chalice/config.json).
+VISIBILITY_TIMEOUT_SECONDS = 360
+DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Table:
+    logical_name: str
+    name: str
+    attribute_definitions: list[dict]
+    key_schema: list[dict]
+    global_secondary_indexes: list[dict]
+    ttl_attribute: str | None
+
+
+@dataclass(frozen=True)
+class ConsumerQueue:
+    logical_name: str
+    name: str
+    dead_letter_name: str
+    event_types: tuple[str, ...]
+
+
+def camel(logical_name: str) -> str:
+    return "".join(part.capitalize() for part in logical_name.replace("_", "-").split("-"))
+
+
+def tables() -> list[Table]:
+    return [_table(model) for model in ALL_MODELS]
+
+
+def _table(model) -> Table:
+    schema = model._get_schema()
+    ttl = [a.attr_name for a in model.get_attributes().values() if isinstance(a, TTLAttribute)]
+    return Table(
+        logical_name=model.Meta.logical,
+        name=model.Meta.table_name,
+        attribute_definitions=schema["attribute_definitions"],
+        key_schema=schema["key_schema"],
+        global_secondary_indexes=[
+            {
+                "IndexName": index["index_name"],
+                "KeySchema": index["key_schema"],
+                "Projection": index["projection"],
+            }
+            for index in schema["global_secondary_indexes"]
+        ],
+        ttl_attribute=ttl[0] if ttl else None,
+    )
+
+
+def topic_name() -> str:
+    return resource_name("events")
+
+
+def consumer_queues() -> list[ConsumerQueue]:
+    return [
+        ConsumerQueue(
+            logical_name=name,
+            name=resource_name(name),
+            dead_letter_name=resource_name(f"{name}-dlq"),
+            event_types=tuple(sorted(handlers)),
+        )
+        for name, handlers in CONSUMERS.items()
+    ]
+
+
+def filter_policy(queue: ConsumerQueue) -> dict:
+    return {"event_type": list(queue.event_types)}
+
+
+def redrive_policy(dead_letter_arn: str) -> dict:
+    return {"deadLetterTargetArn": dead_letter_arn, "maxReceiveCount": MAX_RECEIVE_COUNT}

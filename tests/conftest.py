@@ -1,0 +1,48 @@
+"""Shared fixtures. Every test runs against moto in-process (mock_aws) with
+freshly provisioned resources, except tests/e2e, which start the real local
+stack."""
+import os
+
+# Before anything imports the app: a stage of our own, fake credentials, and
+# no endpoint (moto does not intercept calls sent to an explicit endpoint).
+os.environ.update(
+    STAGE="local",
+    RESOURCE_PREFIX="instagram-test",
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_DEFAULT_REGION="us-east-1",
+    BCRYPT_ROUNDS="4",
+    EVENTS_TOPIC_ARN="arn:aws:sns:us-east-1:123456789012:instagram-test-events",
+)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.pop("JWT_SECRET", None)
+
+import boto3  # noqa: E402
+import pytest  # noqa: E402
+from chalice.test import Client  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from app import app  # noqa: E402
+from infra.provision import provision  # noqa: E402
+from infra.pump import EventPump  # noqa: E402
+
+
+@pytest.fixture
+def aws():
+    with mock_aws():
+        provisioned = provision()
+        assert provisioned.topic_arn == os.environ["EVENTS_TOPIC_ARN"]
+        yield provisioned
+
+
+@pytest.fixture
+def client(aws):
+    with Client(app) as test_client:
+        yield test_client.http
+
+
+@pytest.fixture
+def pump(aws):
+    """Delivers queued events to the consumers, as Lambda would; failed
+    messages become visible again at once so tests need not wait."""
+    return EventPump(app, boto3.client("sqs"), retry_delay=lambda receives: 0)

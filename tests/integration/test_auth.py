@@ -1,0 +1,137 @@
+"""POST /api/auth/register, POST /api/auth/login, GET /api/auth/me."""
+import time
+
+import jwt
+import pytest
+
+from tests.helpers import get, login, post_json, register, register_and_login, unique_name
+
+SECRET = "local-development-secret-not-for-production"
+
+
+def test_register_returns_the_new_user_with_its_own_email(client):
+    response = post_json(client, "/api/auth/register", {
+        "username": "alice", "email": "Alice@Example.com", "password": "correct horse",
+        "full_name": "Alice Liddell",
+    })
+    assert response.status_code == 201
+    body = response.json_body
+    assert body["username"] == "alice"
+    assert body["email"] == "alice@example.com"
+    assert body["full_name"] == "Alice Liddell"
+    assert body["is_active"] is True
+    assert isinstance(body["id"], int) and 0 < body["id"] <= 2**53 - 1
+    assert body["created_at"].endswith("+00:00")
+    assert "password" not in str(body) and "password_hash" not in body
+
+
+def test_user_ids_increase_with_creation_time(client):
+    first, second = register(client), register(client)
+    assert second["id"] > first["id"]
+
+
+def test_duplicate_email_is_refused_whatever_its_case(client):
+    register(client, "bob", email="bob@example.com")
+    response = post_json(client, "/api/auth/register", {
+        "username": "bobby", "email": "BOB@example.com", "password": "correct horse"})
+    assert response.status_code == 400
+    assert response.json_body == {"detail": "Email already registered"}
+
+
+def test_duplicate_username_is_refused_whatever_its_case(client):
+    register(client, "carol")
+    response = post_json(client, "/api/auth/register", {
+        "username": "Carol", "email": "other@example.com", "password": "correct horse"})
+    assert response.status_code == 400
+    assert response.json_body == {"detail": "Username already taken"}
+
+
+def test_a_refused_registration_changes_nothing(client):
+    register(client, "dave", email="dave@example.com")
+    post_json(client, "/api/auth/register", {
+        "username": "dave", "email": "new@example.com", "password": "correct horse"})
+    # The email of the refused attempt was not claimed.
+    register(client, "dave2", email="new@example.com")
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"email": "x@example.com", "password": "correct horse"}, "username"),
+    ({"username": "x", "password": "correct horse"}, "email"),
+    ({"username": "x", "email": "x@example.com"}, "password"),
+    ({"username": "x", "email": "not-an-email", "password": "correct horse"}, "email"),
+    ({"username": "x", "email": "x@example.com", "password": "short"}, "password"),
+    ({"username": "x", "email": "x@example.com", "password": "é" * 37}, "password"),
+    ({"username": "no spaces", "email": "x@example.com", "password": "correct horse"}, "username"),
+    ({"username": "x" * 31, "email": "x@example.com", "password": "correct horse"}, "username"),
+    ({"username": 5, "email": "x@example.com", "password": "correct horse"}, "username"),
+])
+def test_invalid_registration_is_422_naming_the_field(client, body, field):
+    response = post_json(client, "/api/auth/register", body)
+    assert response.status_code == 422
+    assert response.json_body["detail"].startswith(field)
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"[1, 2]", b"", b"null"])
+def test_a_body_that_is_not_a_json_object_is_a_4xx(client, raw):
+    response = client.post("/api/auth/register", headers={"Content-Type": "application/json"}, body=raw)
+    assert 400 <= response.status_code < 500
+    assert set(response.json_body) == {"detail"}
+
+
+def test_login_returns_a_bearer_token(client):
+    user = register(client)
+    response = post_json(client, "/api/auth/login", {"email": user["email"], "password": "correct horse"})
+    assert response.status_code == 200
+    assert response.json_body["token_type"] == "bearer"
+    claims = jwt.decode(response.json_body["access_token"], SECRET, algorithms=["HS256"])
+    assert claims["sub"] == str(user["id"]) and claims["exp"] > time.time()
+
+
+def test_login_email_is_case_insensitive(client):
+    user = register(client)
+    assert login(client, user["email"].upper())
+
+
+@pytest.mark.parametrize("email, password", [
+    ("nobody@example.com", "correct horse"),  # unknown email
+    (None, "wrong password"),                  # wrong password
+    (None, "x"),                               # no length rules on login
+    (None, "é" * 80),                          # longer than bcrypt reads
+])
+def test_bad_credentials_are_401_invalid_credentials(client, email, password):
+    user = register(client)
+    response = post_json(client, "/api/auth/login", {"email": email or user["email"], "password": password})
+    assert response.status_code == 401
+    assert response.json_body == {"detail": "Invalid credentials"}
+
+
+def test_me_returns_the_current_user(client):
+    user, token = register_and_login(client)
+    response = get(client, "/api/auth/me", token)
+    assert response.status_code == 200
+    assert response.json_body == user
+
+
+def _token(claims, key=SECRET, algorithm="HS256"):
+    return jwt.encode(claims, key, algorithm=algorithm)
+
+
+@pytest.mark.parametrize("make_header", [
+    lambda uid: None,                                                   # missing
+    lambda uid: "Token abc",                                            # wrong scheme
+    lambda uid: "Bearer ",                                              # empty
+    lambda uid: "Bearer not.a.jwt",                                     # malformed
+    lambda uid: "Bearer " + _token({"sub": str(uid), "exp": time.time() + 60}, key="a-forged-secret-that-is-long-enough-for-hs256"),
+    lambda uid: "Bearer " + _token({"sub": str(uid), "exp": time.time() - 1}),  # expired
+    lambda uid: "Bearer " + _token({"sub": str(uid)}),                   # no exp
+    lambda uid: "Bearer " + _token({"sub": str(uid), "exp": time.time() + 60}, key=None, algorithm="none"),
+    lambda uid: "Bearer " + _token({"sub": "not-a-number", "exp": time.time() + 60}),
+    lambda uid: "Bearer " + _token({"sub": "12345", "exp": time.time() + 60}),  # no such user
+])
+def test_me_without_a_valid_token_is_401(client, make_header):
+    user = register(client, unique_name())
+    header = make_header(user["id"])
+    headers = {"Authorization": header} if header else {}
+    response = client.get("/api/auth/me", headers=headers)
+    assert response.status_code == 401
+    assert set(response.json_body) == {"detail"}

@@ -1,0 +1,55 @@
+"""infra/: one definition, provisioned through the API and rendered as
+CloudFormation, with nothing missing from either."""
+import json
+
+import boto3
+
+from chalicelib.consumers import CONSUMERS
+from chalicelib.models import ALL_MODELS
+from infra import cloudformation, resources
+from infra.provision import provision
+
+
+def test_provisioning_twice_changes_nothing(aws):
+    again = provision()
+    assert again == aws
+    sns = boto3.client("sns")
+    subscriptions = sns.list_subscriptions_by_topic(TopicArn=aws.topic_arn)["Subscriptions"]
+    assert len(subscriptions) == len(CONSUMERS)
+
+
+def test_every_model_has_its_table(aws):
+    names = set(boto3.client("dynamodb").list_tables()["TableNames"])
+    assert {model.Meta.table_name for model in ALL_MODELS} <= names
+
+
+def test_each_consumer_queue_has_a_dead_letter_queue_and_a_filtered_raw_subscription(aws):
+    sqs, sns = boto3.client("sqs"), boto3.client("sns")
+    for queue in resources.consumer_queues():
+        attributes = sqs.get_queue_attributes(QueueUrl=aws.queue_urls[queue.logical_name],
+                                              AttributeNames=["All"])["Attributes"]
+        redrive = json.loads(attributes["RedrivePolicy"])
+        assert redrive["deadLetterTargetArn"].endswith(queue.dead_letter_name)
+        assert int(redrive["maxReceiveCount"]) == resources.MAX_RECEIVE_COUNT
+        [subscription] = [s for s in sns.list_subscriptions_by_topic(TopicArn=aws.topic_arn)["Subscriptions"]
+                          if s["Endpoint"] == attributes["QueueArn"]]
+        sub_attributes = sns.get_subscription_attributes(
+            SubscriptionArn=subscription["SubscriptionArn"])["Attributes"]
+        assert sub_attributes["RawMessageDelivery"] == "true"
+        assert json.loads(sub_attributes["FilterPolicy"]) == {"event_type": sorted(CONSUMERS[queue.logical_name])}
+
+
+def test_the_template_has_the_same_resources():
+    template = cloudformation.template()["Resources"]
+    tables = {r["Properties"]["TableName"] for r in template.values() if r["Type"] == "AWS::DynamoDB::Table"}
+    assert tables == {model.Meta.table_name for model in ALL_MODELS}
+    queues = {r["Properties"]["QueueName"] for r in template.values() if r["Type"] == "AWS::SQS::Queue"}
+    assert queues == {q.name for q in resources.consumer_queues()} | {q.dead_letter_name for q in resources.consumer_queues()}
+    filters = [r["Properties"]["FilterPolicy"] for r in template.values() if r["Type"] == "AWS::SNS::Subscription"]
+    assert sorted(f["event_type"] for f in filters) == sorted(sorted(h) for h in CONSUMERS.values())
+
+
+def test_tables_with_a_ttl_attribute_get_ttl_in_both():
+    for table in resources.tables():
+        resource = cloudformation.template()["Resources"][f"{resources.camel(table.logical_name)}Table"]
+        assert ("TimeToLiveSpecification" in resource["Properties"]) == bool(table.ttl_attribute)

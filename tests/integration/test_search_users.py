@@ -1,0 +1,99 @@
+"""GET /api/search/users?q= : fed by user.registered through the search
+consumer."""
+from tests.helpers import get, next_cursor, register
+
+
+def search(client, query: str):
+    return get(client, f"/api/search/users?{query}")
+
+
+def usernames(response) -> list[str]:
+    assert response.status_code == 200, response.json_body
+    return [user["username"] for user in response.json_body]
+
+
+def test_a_registered_user_is_found_once_the_consumer_ran(client, pump):
+    register(client, "zelda", full_name="Zelda Fitzgerald")
+    assert usernames(search(client, "q=zel")) == []  # not before the event is consumed
+    pump.drain()
+    assert usernames(search(client, "q=zel")) == ["zelda"]
+
+
+def test_search_is_a_case_insensitive_prefix_of_username_or_full_name_word(client, pump):
+    register(client, "anna.k", full_name="Anna Karenina")
+    register(client, "levin", full_name="Konstantin Levin")
+    register(client, "vronsky")
+    pump.drain()
+    assert usernames(search(client, "q=ANN")) == ["anna.k"]
+    assert usernames(search(client, "q=kar")) == ["anna.k"]
+    assert sorted(usernames(search(client, "q=k"))) == ["anna.k", "levin"]
+    assert usernames(search(client, "q=lev")) == ["levin"]
+    assert usernames(search(client, "q=nobody")) == []
+
+
+def test_search_results_never_show_email(client, pump):
+    register(client, "oblonsky")
+    pump.drain()
+    [user] = search(client, "q=oblon").json_body
+    assert user["email"] is None
+
+
+def test_search_pages_by_cursor_without_repeats_or_gaps(client, pump):
+    for number in range(7):
+        register(client, f"page{number}")
+    pump.drain()
+    seen, cursor = [], None
+    while True:
+        query = "q=page&limit=3" + (f"&cursor={cursor}" if cursor else "")
+        response = search(client, query)
+        seen += usernames(response)
+        cursor = next_cursor(response)
+        if not cursor:
+            break
+    assert seen == [f"page{n}" for n in range(7)]
+
+
+def test_search_pages_by_offset(client, pump):
+    for number in range(5):
+        register(client, f"offset{number}")
+    pump.drain()
+    assert usernames(search(client, "q=offset&limit=2&offset=2")) == ["offset2", "offset3"]
+
+
+def test_a_cursor_from_another_search_is_422(client, pump):
+    for number in range(3):
+        register(client, f"cur{number}")
+    pump.drain()
+    cursor = next_cursor(search(client, "q=cur&limit=1"))
+    response = search(client, f"q=other&cursor={cursor}")
+    assert response.status_code == 422
+    assert response.json_body["detail"].startswith("cursor")
+
+
+def test_q_is_required(client):
+    response = search(client, "")
+    assert response.status_code == 422
+    assert response.json_body["detail"].startswith("q")
+
+
+def test_limit_outside_1_to_100_is_422(client):
+    for bad in ("0", "101", "x"):
+        response = search(client, f"q=a&limit={bad}")
+        assert response.status_code == 422
+        assert response.json_body["detail"].startswith("limit")
+
+
+def test_renaming_moves_the_user_in_the_index(client, pump, aws):
+    # Exercised through the consumer directly until PUT /api/users/me exists.
+    from chalicelib.events import USER_UPDATED, Event
+    from chalicelib.consumers.search import index_user
+    from chalicelib.models import User
+
+    user = register(client, "karenin", full_name="Alexei Karenin")
+    pump.drain()
+    stored = User.get(user["id"])
+    stored.update(actions=[User.full_name.set("Sergei")])
+    index_user(Event(USER_UPDATED, {"user_id": user["id"]}))
+    assert usernames(search(client, "q=alexei")) == []
+    assert usernames(search(client, "q=serg")) == ["karenin"]
+    assert usernames(search(client, "q=karenin")) == ["karenin"]

@@ -1,0 +1,17 @@
+import pytest
+
+from chalicelib.config import ConfigurationError, Settings
+
+
+def test_the_local_stage_runs_with_a_development_secret():
+    assert Settings.load({"STAGE": "local"}).jwt_secret
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_other_stages_refuse_to_start_without_a_secret(stage):
+    with pytest.raises(ConfigurationError):
+        Settings.load({"STAGE": stage})
+
+
+def test_bcrypt_cost_defaults_to_12():
+    assert Settings.load({"STAGE": "prod", "JWT_SECRET": "s" * 32}).bcrypt_rounds == 12
