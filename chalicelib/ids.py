@@ -45,3 +45,13 @@ def new_id() -> int:
 def id_time_ms(identifier: int) -> int:
     """The creation time (Unix ms) encoded in an id."""
     return (identifier >> SEQUENCE_BITS) + EPOCH_MS
+
+
+def first_id_at(unix_ms: int) -> int:
+    """The smallest id that can be made at this time: everything created
+    before it has a smaller id (used as a read watermark and a time bound)."""
+    return (unix_ms - EPOCH_MS) << SEQUENCE_BITS
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)

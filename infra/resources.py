@@ -54,17 +54,22 @@ def _table(model) -> Table:
         logical_name=model.Meta.logical,
         name=model.Meta.table_name,
         attribute_definitions=schema["attribute_definitions"],
-        key_schema=schema["key_schema"],
+        key_schema=_hash_first(schema["key_schema"]),
         global_secondary_indexes=[
             {
                 "IndexName": index["index_name"],
-                "KeySchema": index["key_schema"],
+                "KeySchema": _hash_first(index["key_schema"]),
                 "Projection": index["projection"],
             }
             for index in schema["global_secondary_indexes"]
         ],
         ttl_attribute=ttl[0] if ttl else None,
     )
+
+
+def _hash_first(key_schema: list[dict]) -> list[dict]:
+    # DynamoDB wants the HASH key first; PynamoDB lists attributes by name.
+    return sorted(key_schema, key=lambda key: key["KeyType"] != "HASH")
 
 
 def topic_name() -> str:

@@ -1,11 +1,12 @@
-"""Request and response shapes (CONTRACT.md), validated with pydantic."""
+"""Request and response shapes (CONTRACT.md). Requests are validated with
+pydantic; responses are built from the models by the *_response functions."""
 from __future__ import annotations
 
 from typing import Annotated, Optional
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 
-from chalicelib.models import User
+from chalicelib.models import Comment, Notification, Post, Story, User
 
 MAX_OFFSET = 10_000
 
@@ -17,37 +18,81 @@ def _password_bytes(value: str) -> str:
     return value
 
 
-Username = Annotated[
-    str, StringConstraints(min_length=1, max_length=30, pattern=r"^[A-Za-z0-9._]+$")
-]
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+Username = Annotated[str, StringConstraints(min_length=1, max_length=30, pattern=r"^[A-Za-z0-9._]+$")]
 Email = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ]
 Password = Annotated[str, AfterValidator(_password_bytes)]
+Url = Annotated[str, StringConstraints(max_length=500, pattern=r"^https?://\S+$")]
+Text = Annotated[str, StringConstraints(max_length=2200)]
+NonBlankText = Annotated[str, StringConstraints(max_length=2200), AfterValidator(_not_blank)]
 
 
-class Request(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=False)
-
-
-class RegisterRequest(Request):
+class RegisterRequest(BaseModel):
     username: Username
     email: Email
     password: Password
     full_name: Optional[Annotated[str, StringConstraints(max_length=100)]] = None
 
 
-class LoginRequest(Request):
+class LoginRequest(BaseModel):
     # No length rules: a wrong password is a 401, never a 422.
     email: str
     password: str
 
 
-class PageQuery(Request):
+class UpdateProfileRequest(BaseModel):
+    """An omitted or null field stays as it was."""
+
+    full_name: Optional[Annotated[str, StringConstraints(max_length=100)]] = None
+    bio: Optional[Annotated[str, StringConstraints(max_length=150)]] = None
+    profile_image_url: Optional[Url] = None
+
+
+class _ContentOrImage(BaseModel):
+    content: Optional[Text] = None
+    image_url: Optional[Url] = None
+
+    @model_validator(mode="after")
+    def _one_of_them(self):
+        if not (self.content or "").strip() and not self.image_url:
+            raise ValueError("content or image_url: at least one of them must be non-empty")
+        return self
+
+
+class CreatePostRequest(_ContentOrImage):
+    pass
+
+
+class CreateStoryRequest(_ContentOrImage):
+    pass
+
+
+class CreateCommentRequest(BaseModel):
+    content: NonBlankText
+
+
+class SendMessageRequest(BaseModel):
+    receiver_id: int = Field(gt=0)
+    content: Annotated[str, StringConstraints(max_length=1000), AfterValidator(_not_blank)]
+
+
+class PageQuery(BaseModel):
     limit: int = Field(default=20, ge=1, le=100)
     offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
     cursor: Optional[str] = Field(default=None, max_length=2048)
+
+
+class LongPageQuery(PageQuery):
+    """Comments, messages and notifications come 50 to a page by default."""
+
+    limit: int = Field(default=50, ge=1, le=100)
 
 
 class SearchQuery(PageQuery):
@@ -66,3 +111,80 @@ def user_response(user: User, viewer_id: int | None = None) -> dict:
         "is_active": user.is_active,
         "created_at": user.created_at,
     }
+
+
+def profile_response(user: User) -> dict:
+    return {
+        "id": user.user_id,
+        "username": user.username,
+        "full_name": user.full_name,
+        "bio": user.bio,
+        "profile_image_url": user.profile_image_url,
+        "post_count": user.post_count,
+        "follower_count": user.follower_count,
+        "following_count": user.following_count,
+    }
+
+
+def post_response(post: Post) -> dict:
+    return {
+        "id": post.post_id,
+        "author_id": post.author_id,
+        "author_username": post.author_username,
+        "content": post.content,
+        "image_url": post.image_url,
+        "like_count": post.like_count,
+        "comment_count": post.comment_count,
+        "created_at": post.created_at,
+    }
+
+
+def comment_response(comment: Comment) -> dict:
+    return {
+        "id": comment.comment_id,
+        "post_id": comment.post_id,
+        "author_id": comment.author_id,
+        "author_username": comment.author_username,
+        "content": comment.content,
+        "created_at": comment.created_at,
+    }
+
+
+def story_response(story: Story) -> dict:
+    return {
+        "id": story.story_id,
+        "author_id": story.author_id,
+        "author_username": story.author_username,
+        "image_url": story.image_url,
+        "content": story.content,
+        "created_at": story.created_at,
+    }
+
+
+def message_response(message, is_read: bool) -> dict:
+    """message: a Message, or the LastMessage of a Conversation."""
+    return {
+        "id": message.message_id,
+        "sender_id": message.sender_id,
+        "receiver_id": message.receiver_id,
+        "content": message.content,
+        "is_read": is_read,
+        "created_at": message.created_at,
+    }
+
+
+def notification_response(notification: Notification, is_read: bool) -> dict:
+    return {
+        "id": notification.notification_id,
+        "user_id": notification.user_id,
+        "actor_id": notification.actor_id,
+        "type": notification.type,
+        "reference_id": notification.reference_id,
+        "message": notification.message,
+        "is_read": is_read,
+        "created_at": notification.created_at,
+    }
+
+
+def hashtag_response(hashtag_id: int, name: str) -> dict:
+    return {"id": hashtag_id, "name": name}

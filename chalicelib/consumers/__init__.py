@@ -7,11 +7,14 @@ subscription and the handler table cannot drift apart.
 from chalice import Blueprint
 
 from chalicelib.config import resource_name
-from chalicelib.consumers import search
+from chalicelib.consumers import feed, hashtags, notifications, search
 from chalicelib.consumers.batch import process_batch
 
 CONSUMERS = {
     "search": search.HANDLERS,
+    "notifications": notifications.HANDLERS,
+    "hashtags": hashtags.HANDLERS,
+    "feed": feed.HANDLERS,
 }
 
 BATCH_SIZE = 10
@@ -22,3 +25,18 @@ consumers = Blueprint(__name__)
 @consumers.on_sqs_message(queue=resource_name("search"), batch_size=BATCH_SIZE)
 def search_indexer(event):
     return process_batch(event, CONSUMERS["search"])
+
+
+@consumers.on_sqs_message(queue=resource_name("notifications"), batch_size=BATCH_SIZE)
+def notifier(event):
+    return process_batch(event, CONSUMERS["notifications"])
+
+
+@consumers.on_sqs_message(queue=resource_name("hashtags"), batch_size=BATCH_SIZE)
+def hashtag_indexer(event):
+    return process_batch(event, CONSUMERS["hashtags"])
+
+
+@consumers.on_sqs_message(queue=resource_name("feed"), batch_size=BATCH_SIZE)
+def feed_fanout(event):
+    return process_batch(event, CONSUMERS["feed"])

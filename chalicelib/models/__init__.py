@@ -1,7 +1,23 @@
-"""PynamoDB models: one module per table. Tables are created by infra/
+"""PynamoDB models: one module per concern. Tables are created by infra/
 (CloudFormation in the cloud, infra.provision locally and in tests), never
 here. ALL_MODELS is what infra reads to define them."""
+from chalicelib.models.follows import Follow
+from chalicelib.models.hashtags import Hashtag, HashtagPost
+from chalicelib.models.messages import Conversation, Message, conversation_key
+from chalicelib.models.notifications import Notification, ReadMark
+from chalicelib.models.posts import Comment, Like, Post
 from chalicelib.models.search import SearchEntry
+from chalicelib.models.stories import Story
+from chalicelib.models.timelines import FeedEntry, StoryFeedEntry
 from chalicelib.models.users import UniqueKey, User
 
-ALL_MODELS = (User, UniqueKey, SearchEntry)
+ALL_MODELS = (
+    User, UniqueKey, SearchEntry,
+    Post, Like, Comment,
+    Follow, FeedEntry, StoryFeedEntry, Story,
+    Message, Conversation,
+    Notification, ReadMark,
+    Hashtag, HashtagPost,
+)
+
+__all__ = [model.__name__ for model in ALL_MODELS] + ["conversation_key"]

@@ -28,4 +28,14 @@ def transaction() -> TransactWrite:
     return TransactWrite(connection=_connection())
 
 
-__all__ = ["Model", "table_meta", "transaction"]
+
+
+
+def index_meta(index_name: str, projection):
+    class Meta:
+        pass
+
+    Meta.index_name = index_name
+    Meta.projection = projection()
+    return Meta
+__all__ = ["Model", "index_meta", "table_meta", "transaction"]

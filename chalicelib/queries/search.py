@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from chalicelib.models import SearchEntry, User
+from chalicelib.queries.loading import in_order
 from chalicelib.queries.paging import Page, PageRequest, query_page
 from chalicelib.search_terms import bucket_for, normalise
 
@@ -20,6 +21,5 @@ def search_users(text: str, page: PageRequest) -> Page[User]:
         scope=f"search-users:{prefix}",
         key_attributes=(SearchEntry.bucket, SearchEntry.sort),
     )
-    user_ids = list(dict.fromkeys(entry.user_id for entry in entries.items))
-    users = {user.user_id: user for user in User.batch_get(user_ids)}
-    return Page([users[i] for i in user_ids if i in users], entries.next_cursor)
+    user_ids = dict.fromkeys(entry.user_id for entry in entries.items)
+    return Page(in_order(User, user_ids), entries.next_cursor)

@@ -1,0 +1,3 @@
+from chalicelib.api.http import ApiBlueprint
+
+api = ApiBlueprint(__name__)

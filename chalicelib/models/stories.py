@@ -1,0 +1,27 @@
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+
+from chalicelib.models.base import Model, index_meta, table_meta
+
+
+class StoriesByAuthor(GlobalSecondaryIndex):
+    Meta = index_meta("by-author", AllProjection)
+    author_id = NumberAttribute(hash_key=True)
+    story_id = NumberAttribute(range_key=True)
+
+
+class Story(Model):
+    """Visible for 24 hours. DynamoDB's TTL deletes it later than that, so
+    reads also bound story_id from below (ids carry their creation time)."""
+
+    Meta = table_meta("stories")
+
+    story_id = NumberAttribute(hash_key=True)
+    author_id = NumberAttribute()
+    author_username = UnicodeAttribute()
+    image_url = UnicodeAttribute(null=True)
+    content = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    expires_at = TTLAttribute()
+
+    by_author = StoriesByAuthor()
