@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test clean
+.PHONY: run test bench dead-letters redrive clean
 
 run: $(INSTALLED)
 	$(BIN)/python -m infra.local
@@ -19,3 +19,17 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 
 clean:
 	rm -rf $(VENV) dist .pytest_cache
+
+# Against the running local stack, or the endpoint AWS_ENDPOINT_URL names.
+LOCAL_AWS := AWS_ENDPOINT_URL=$${AWS_ENDPOINT_URL:-http://127.0.0.1:$${MOTO_PORT:-5000}} \
+	AWS_ACCESS_KEY_ID=$${AWS_ACCESS_KEY_ID:-testing} AWS_SECRET_ACCESS_KEY=$${AWS_SECRET_ACCESS_KEY:-testing} \
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1}
+
+dead-letters: $(INSTALLED)
+	$(LOCAL_AWS) $(BIN)/python -m infra.dead_letters counts
+
+redrive: $(INSTALLED)
+	$(LOCAL_AWS) $(BIN)/python -m infra.dead_letters redrive $(if $(QUEUE),--queue $(QUEUE))
+
+bench: $(INSTALLED)
+	$(BIN)/python scripts/bench_event_latency.py

@@ -28,9 +28,14 @@ LOCAL_CREDENTIALS = {
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    for chatty in ("werkzeug", "botocore"):  # moto's per-request lines, endpoint notices
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     port = int(os.environ.get("PORT", "8000"))
     for name, value in LOCAL_CREDENTIALS.items():
         os.environ.setdefault(name, value)
+    # Also SIGINT: a shell that starts us in the background may have set it to
+    # be ignored, and Ctrl-C (or the tests) must always stop the stack.
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
 
     local_aws = None
@@ -61,7 +66,8 @@ def main() -> int:
         print(f"\nAPI:        http://127.0.0.1:{port}/api/health", flush=True)
         print(f"AWS (moto): {os.environ['AWS_ENDPOINT_URL']}", flush=True)
         print("Ctrl-C stops everything.\n", flush=True)
-        return api.wait()
+        _report_dead_letters_until_exit(api)
+        return api.returncode
     except KeyboardInterrupt:
         return 0
     finally:
@@ -70,6 +76,24 @@ def main() -> int:
             _stop_process_group(api)
         if local_aws is not None:
             local_aws.stop()
+
+
+def _report_dead_letters_until_exit(api: subprocess.Popen, every_seconds: float = 5) -> None:
+    """Says so whenever a dead-letter queue's size changes: a message there
+    is an event whose effect did not happen (see `make dead-letters`)."""
+    from infra import dead_letters
+
+    sqs, reported = boto3.client("sqs"), {}
+    while api.poll() is None:
+        try:
+            counts = dead_letters.counts(sqs)
+        except Exception:  # the stack is shutting down
+            counts = reported
+        if counts != reported and (any(counts.values()) or any(reported.values())):
+            summary = ", ".join(f"{name}={number}" for name, number in counts.items())
+            print(f"dead letters: {summary} (make dead-letters / make redrive)", flush=True)
+        reported = counts
+        time.sleep(every_seconds)
 
 
 def _interrupt(signum, frame):

@@ -107,6 +107,14 @@ def describe(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def path_id(value: str, what: str) -> int:
+    """An id from the URL. Anything but a positive JS-safe integer names
+    nothing, so it is a 404 like an unknown id."""
+    if value.isascii() and value.isdigit() and 0 < int(value) <= 2**53 - 1:
+        return int(value)
+    raise ApiError(404, f"{what} not found")
+
+
 def authenticated_user_id(request) -> int:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")

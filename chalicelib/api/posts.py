@@ -1,3 +1,89 @@
-from chalicelib.api.http import ApiBlueprint
+from chalice import Response
+
+from chalicelib.api.http import (
+    ApiBlueprint,
+    authenticated_user_id,
+    json_response,
+    paged_response,
+    parse_body,
+    parse_query,
+    path_id,
+)
+from chalicelib.api.schemas import (
+    CreateCommentRequest,
+    CreatePostRequest,
+    LongPageQuery,
+    PageQuery,
+    comment_response,
+    post_response,
+)
+from chalicelib.commands import posts as commands
+from chalicelib.queries import posts as queries
+from chalicelib.queries.paging import PageRequest
 
 api = ApiBlueprint(__name__)
+
+
+def _page(query: PageQuery) -> PageRequest:
+    return PageRequest(query.limit, query.offset, query.cursor)
+
+
+def _no_content() -> Response:
+    return Response(body="", status_code=204)
+
+
+@api.route("/api/posts", methods=["POST"])
+def create_post():
+    user_id = authenticated_user_id(api.current_request)
+    body = parse_body(api.current_request, CreatePostRequest)
+    post = commands.create_post(user_id, body.content, body.image_url)
+    return json_response(post_response(post), status=201)
+
+
+@api.route("/api/posts/{post_id}", methods=["GET"])
+def get_post(post_id):
+    return post_response(queries.get_post(path_id(post_id, "Post")))
+
+
+@api.route("/api/posts/{post_id}", methods=["DELETE"])
+def delete_post(post_id):
+    user_id = authenticated_user_id(api.current_request)
+    commands.delete_post(user_id, path_id(post_id, "Post"))
+    return _no_content()
+
+
+@api.route("/api/posts/{post_id}/likes", methods=["POST"])
+def toggle_like(post_id):
+    user_id = authenticated_user_id(api.current_request)
+    liked, like_count = commands.toggle_like(user_id, path_id(post_id, "Post"))
+    return {"liked": liked, "like_count": like_count}
+
+
+@api.route("/api/posts/{post_id}/comments", methods=["GET"])
+def list_comments(post_id):
+    query = parse_query(api.current_request, LongPageQuery)
+    page = queries.comments_of_post(path_id(post_id, "Post"), _page(query))
+    return paged_response(page, comment_response)
+
+
+@api.route("/api/posts/{post_id}/comments", methods=["POST"])
+def add_comment(post_id):
+    user_id = authenticated_user_id(api.current_request)
+    post_id = path_id(post_id, "Post")
+    body = parse_body(api.current_request, CreateCommentRequest)
+    comment = commands.add_comment(user_id, post_id, body.content)
+    return json_response(comment_response(comment), status=201)
+
+
+@api.route("/api/posts/comments/{comment_id}", methods=["DELETE"])
+def delete_comment(comment_id):
+    user_id = authenticated_user_id(api.current_request)
+    commands.delete_comment(user_id, path_id(comment_id, "Comment"))
+    return _no_content()
+
+
+@api.route("/api/users/{user_id}/posts", methods=["GET"])
+def posts_of_user(user_id):
+    query = parse_query(api.current_request, PageQuery)
+    page = queries.posts_of_user(path_id(user_id, "User"), _page(query))
+    return paged_response(page, post_response)

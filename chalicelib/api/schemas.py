@@ -96,7 +96,7 @@ class LongPageQuery(PageQuery):
 
 
 class SearchQuery(PageQuery):
-    q: str = Field(min_length=1, max_length=100)
+    q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 def user_response(user: User, viewer_id: int | None = None) -> dict:

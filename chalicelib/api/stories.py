@@ -1,3 +1,50 @@
-from chalicelib.api.http import ApiBlueprint
+from chalice import Response
+
+from chalicelib.api.http import (
+    ApiBlueprint,
+    authenticated_user_id,
+    json_response,
+    paged_response,
+    parse_body,
+    parse_query,
+    path_id,
+)
+from chalicelib.api.schemas import CreateStoryRequest, PageQuery, story_response
+from chalicelib.commands import stories as commands
+from chalicelib.queries import stories
+from chalicelib.queries.paging import PageRequest
 
 api = ApiBlueprint(__name__)
+
+
+@api.route("/api/stories", methods=["POST"])
+def create_story():
+    user_id = authenticated_user_id(api.current_request)
+    body = parse_body(api.current_request, CreateStoryRequest)
+    story = commands.create_story(user_id, body.image_url, body.content)
+    return json_response(story_response(story), status=201)
+
+
+@api.route("/api/stories", methods=["GET"])
+def my_stories():
+    user_id = authenticated_user_id(api.current_request)
+    query = parse_query(api.current_request, PageQuery)
+    return paged_response(stories.my_stories(user_id, _page(query)), story_response)
+
+
+@api.route("/api/stories/feed", methods=["GET"])
+def story_feed():
+    user_id = authenticated_user_id(api.current_request)
+    query = parse_query(api.current_request, PageQuery)
+    return paged_response(stories.story_feed(user_id, _page(query)), story_response)
+
+
+@api.route("/api/stories/{story_id}", methods=["DELETE"])
+def delete_story(story_id):
+    user_id = authenticated_user_id(api.current_request)
+    commands.delete_story(user_id, path_id(story_id, "Story"))
+    return Response(body="", status_code=204)
+
+
+def _page(query: PageQuery) -> PageRequest:
+    return PageRequest(query.limit, query.offset, query.cursor)

@@ -1,3 +1,45 @@
-from chalicelib.api.http import ApiBlueprint
+from chalicelib.api.http import (
+    ApiBlueprint,
+    authenticated_user_id,
+    paged_response,
+    parse_body,
+    parse_query,
+    path_id,
+)
+from chalicelib.api.schemas import PageQuery, UpdateProfileRequest, profile_response, user_response
+from chalicelib.commands import users as commands
+from chalicelib.queries import users
+from chalicelib.queries.paging import PageRequest
 
 api = ApiBlueprint(__name__)
+
+
+@api.route("/api/users/me", methods=["PUT"])
+def update_me():
+    user_id = authenticated_user_id(api.current_request)
+    body = parse_body(api.current_request, UpdateProfileRequest)
+    user = commands.update_profile(user_id, body.full_name, body.bio, body.profile_image_url)
+    return user_response(user, viewer_id=user_id)
+
+
+@api.route("/api/users/{user_id}", methods=["GET"])
+def profile(user_id):
+    return profile_response(users.profile(path_id(user_id, "User")))
+
+
+@api.route("/api/users/{user_id}/followers", methods=["GET"])
+def followers(user_id):
+    user_id = path_id(user_id, "User")
+    query = parse_query(api.current_request, PageQuery)
+    return paged_response(users.followers(user_id, _page(query)), user_response)
+
+
+@api.route("/api/users/{user_id}/following", methods=["GET"])
+def following(user_id):
+    user_id = path_id(user_id, "User")
+    query = parse_query(api.current_request, PageQuery)
+    return paged_response(users.following(user_id, _page(query)), user_response)
+
+
+def _page(query: PageQuery) -> PageRequest:
+    return PageRequest(query.limit, query.offset, query.cursor)

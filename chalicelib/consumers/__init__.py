@@ -24,19 +24,19 @@ consumers = Blueprint(__name__)
 
 @consumers.on_sqs_message(queue=resource_name("search"), batch_size=BATCH_SIZE)
 def search_indexer(event):
-    return process_batch(event, CONSUMERS["search"])
+    return process_batch(event, CONSUMERS["search"], "search")
 
 
 @consumers.on_sqs_message(queue=resource_name("notifications"), batch_size=BATCH_SIZE)
 def notifier(event):
-    return process_batch(event, CONSUMERS["notifications"])
+    return process_batch(event, CONSUMERS["notifications"], "notifications")
 
 
 @consumers.on_sqs_message(queue=resource_name("hashtags"), batch_size=BATCH_SIZE)
 def hashtag_indexer(event):
-    return process_batch(event, CONSUMERS["hashtags"])
+    return process_batch(event, CONSUMERS["hashtags"], "hashtags")
 
 
 @consumers.on_sqs_message(queue=resource_name("feed"), batch_size=BATCH_SIZE)
 def feed_fanout(event):
-    return process_batch(event, CONSUMERS["feed"])
+    return process_batch(event, CONSUMERS["feed"], "feed")

@@ -7,42 +7,43 @@ batch-mates are not redelivered.
 """
 from __future__ import annotations
 
-import json
-import logging
 from typing import Callable, Iterable, Mapping
 
 from chalicelib.events import Event
-
-logger = logging.getLogger(__name__)
+from chalicelib.logs import json_logger
 
 Handlers = Mapping[str, Callable[[Event], None]]
 
+# Not the Chalice app's name, so consumer logs stand apart from request logs.
+logger = json_logger("instagram-events")
 
-def process_batch(records: Iterable, handlers: Handlers) -> dict:
+
+def process_batch(records: Iterable, handlers: Handlers, consumer: str) -> dict:
     failures = []
     for record in records:
         message_id = record.to_dict()["messageId"]
-        if not _process_record(message_id, record.body, handlers):
+        if not _process_record(message_id, record.body, handlers, consumer):
             failures.append({"itemIdentifier": message_id})
     return {"batchItemFailures": failures}
 
 
-def _process_record(message_id: str, body: str, handlers: Handlers) -> bool:
+def _process_record(message_id: str, body: str, handlers: Handlers, consumer: str) -> bool:
+    context = {"consumer": consumer, "message_id": message_id}
     try:
         event = Event.from_json(body)
     except (ValueError, KeyError, TypeError):
-        logger.error(json.dumps({"message_id": message_id, "outcome": "malformed"}))
+        logger.error("not an event envelope", extra={**context, "outcome": "malformed"})
         return False
+    context.update(event_id=event.event_id, type=event.type)
     handler = handlers.get(event.type)
-    log = {"event_id": event.event_id, "type": event.type, "message_id": message_id}
     if handler is None:
         # The subscription filter should not have sent it; nothing to do.
-        logger.warning(json.dumps({**log, "outcome": "ignored"}))
+        logger.warning("no handler for this type", extra={**context, "outcome": "ignored"})
         return True
     try:
         handler(event)
     except Exception:
-        logger.exception(json.dumps({**log, "outcome": "failed"}))
+        logger.exception("handler failed; will be retried", extra={**context, "outcome": "failed"})
         return False
-    logger.info(json.dumps({**log, "outcome": "done"}))
+    logger.info("handled", extra={**context, "outcome": "done"})
     return True

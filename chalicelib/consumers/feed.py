@@ -1,16 +1,104 @@
-"""Feed consumer (to be written)."""
+"""Feed consumer: fan-out on write into each follower's timelines (posts in
+`feed`, stories in `story-feed`), backfill on follow, removal on unfollow
+and on deletion.
+
+Every entry's key is (owner, item), so writing or deleting it twice is the
+same as once. Each handler first looks at the current state (the post,
+story or follow as stored now) rather than trusting the event, so a late or
+reordered event cannot resurrect what was undone.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
 from chalicelib import events
+from chalicelib.models import FeedEntry, Follow, Post, Story, StoryFeedEntry
+from chalicelib.models.timelines import owner_author_key
+from chalicelib.queries.stories import oldest_active_id
+
+# A new follower sees this many of the followee's latest posts at once; older
+# ones are on the followee's profile.
+BACKFILL_POSTS = 50
 
 
-def _todo(event):
-    raise NotImplementedError
+def add_post(event: events.Event) -> None:
+    post = _get(Post, int(event.data["post_id"]))
+    if post is None:
+        return
+    _fan_out(FeedEntry, post.post_id, post.author_id)
+
+
+def remove_post(event: events.Event) -> None:
+    post_id = int(event.data["post_id"])
+    if _get(Post, post_id) is None:
+        _remove(FeedEntry, FeedEntry.by_item.query(post_id))
+
+
+def add_story(event: events.Event) -> None:
+    story = _get(Story, int(event.data["story_id"]))
+    if story is None or story.story_id < oldest_active_id():
+        return
+    _fan_out(StoryFeedEntry, story.story_id, story.author_id, expires_at=story.expires_at)
+
+
+def remove_story(event: events.Event) -> None:
+    story_id = int(event.data["story_id"])
+    if _get(Story, story_id) is None:
+        _remove(StoryFeedEntry, StoryFeedEntry.by_item.query(story_id))
+
+
+def backfill(event: events.Event) -> None:
+    follower_id, followee_id = int(event.data["follower_id"]), int(event.data["followee_id"])
+    if _get(Follow, follower_id, followee_id) is None:
+        return
+    posts = Post.by_author.query(followee_id, scan_index_forward=False, limit=BACKFILL_POSTS)
+    with FeedEntry.batch_write() as batch:
+        for post in posts:
+            batch.save(FeedEntry.entry(follower_id, post.post_id, followee_id))
+    stories = Story.by_author.query(followee_id, Story.story_id >= oldest_active_id())
+    with StoryFeedEntry.batch_write() as batch:
+        for story in stories:
+            batch.save(StoryFeedEntry.entry(follower_id, story.story_id, followee_id, expires_at=story.expires_at))
+
+
+def drop_followee(event: events.Event) -> None:
+    follower_id, followee_id = int(event.data["follower_id"]), int(event.data["followee_id"])
+    if _get(Follow, follower_id, followee_id) is not None:
+        return  # followed again since: the entries belong
+    key = owner_author_key(follower_id, followee_id)
+    _remove(FeedEntry, FeedEntry.by_owner_author.query(key))
+    _remove(StoryFeedEntry, StoryFeedEntry.by_owner_author.query(key))
+
+
+def _fan_out(timeline, item_id: int, author_id: int, **extra) -> None:
+    """The item into the author's timeline and every follower's, streaming
+    the followers page by page so memory stays flat however many there are."""
+    with timeline.batch_write() as batch:
+        batch.save(timeline.entry(author_id, item_id, author_id, **extra))
+        for follow in Follow.followers.query(author_id):
+            batch.save(timeline.entry(follow.follower_id, item_id, author_id, **extra))
+
+
+def _remove(timeline, entries: Iterable) -> None:
+    with timeline.batch_write() as batch:
+        for entry in entries:
+            batch.delete(timeline(entry.owner_id, entry.item_id))
+
+
+def _get(model, *key):
+    # Strongly consistent: an event can arrive milliseconds after the write
+    # it announces, and a stale read would skip or undo the work.
+    try:
+        return model.get(*key, consistent_read=True)
+    except model.DoesNotExist:
+        return None
 
 
 HANDLERS = {
-    events.POST_CREATED: _todo,
-    events.POST_DELETED: _todo,
-    events.USER_FOLLOWED: _todo,
-    events.USER_UNFOLLOWED: _todo,
-    events.STORY_CREATED: _todo,
-    events.STORY_DELETED: _todo,
+    events.POST_CREATED: add_post,
+    events.POST_DELETED: remove_post,
+    events.USER_FOLLOWED: backfill,
+    events.USER_UNFOLLOWED: drop_followee,
+    events.STORY_CREATED: add_story,
+    events.STORY_DELETED: remove_story,
 }

@@ -1,12 +1,68 @@
-"""Hashtags consumer (to be written)."""
+"""Hashtags consumer: indexes a post under each of its tags on post.created,
+and unindexes it on post.deleted.
+
+It reads the post as stored now rather than trusting the event, so a late
+post.created for a post already deleted indexes nothing, and a redelivered
+event writes the same items again (one effect).
+"""
+from __future__ import annotations
+
+from pynamodb.exceptions import PutError
+
 from chalicelib import events
+from chalicelib.ids import new_id
+from chalicelib.models import Hashtag, HashtagPost, Post
+from chalicelib.queries.loading import fetch_many
 
 
-def _todo(event):
-    raise NotImplementedError
+def index_post(event: events.Event) -> None:
+    post_id = int(event.data["post_id"])
+    post = _stored_post(post_id)
+    if post is None or not post.hashtags:
+        return
+    tags = list(post.hashtags)
+    _name_tags(tags)
+    with HashtagPost.batch_write() as batch:
+        for tag in tags:
+            batch.save(HashtagPost(tag, post_id))
+    # If the post was deleted while we wrote, its post.deleted may already
+    # have been handled before our entries existed: remove them ourselves.
+    if _stored_post(post_id) is None:
+        _unindex(post_id, tags)
+
+
+def unindex_post(event: events.Event) -> None:
+    _unindex(int(event.data["post_id"]), event.data["hashtags"])
+
+
+def _name_tags(tags: list[str]) -> None:
+    """Makes each tag searchable. A tag keeps the id it got when first used."""
+    known = fetch_many(Hashtag, [(Hashtag.bucket_for(tag), tag) for tag in tags])
+    for tag in tags:
+        if (Hashtag.bucket_for(tag), tag) in known:
+            continue
+        try:
+            Hashtag(Hashtag.bucket_for(tag), tag, hashtag_id=new_id()).save(condition=Hashtag.name.does_not_exist())
+        except PutError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            # Another post named it first: its id stands.
+
+
+def _unindex(post_id: int, tags: list[str]) -> None:
+    with HashtagPost.batch_write() as batch:
+        for tag in tags:
+            batch.delete(HashtagPost(tag, post_id))
+
+
+def _stored_post(post_id: int) -> Post | None:
+    try:
+        return Post.get(post_id, consistent_read=True)
+    except Post.DoesNotExist:
+        return None
 
 
 HANDLERS = {
-    events.POST_CREATED: _todo,
-    events.POST_DELETED: _todo,
+    events.POST_CREATED: index_post,
+    events.POST_DELETED: unindex_post,
 }

@@ -1,14 +1,111 @@
-"""Notifications consumer (to be written)."""
+"""Notifications consumer: tells users about likes, comments and follows.
+
+A notification's id is the id of what caused it (like_id, comment_id,
+follow_id) and it is written only if absent, so a redelivered event finds it
+already there. Before notifying, the consumer checks that the cause still
+exists as the event describes it, so a late event cannot bring back a
+notification for a like or follow that was undone in the meantime.
+"""
+from __future__ import annotations
+
+from pynamodb.exceptions import DeleteError, PutError
+
 from chalicelib import events
+from chalicelib.models import Comment, Follow, Like, Notification, Post, ReadMark, User
+
+LIKE = "like"
+COMMENT = "comment"
+FOLLOW = "follow"
 
 
-def _todo(event):
-    raise NotImplementedError
+def notify_like(event: events.Event) -> None:
+    data = event.data
+    post_id, liker_id, like_id = int(data["post_id"]), int(data["user_id"]), int(data["like_id"])
+    author_id = int(data["post_author_id"])
+    if liker_id == author_id:
+        return
+    try:
+        if Like.get(post_id, liker_id).like_id != like_id:
+            return  # unliked, then liked again: the newer like notifies
+        Post.get(post_id)
+        liker = User.get(liker_id)
+    except (Like.DoesNotExist, Post.DoesNotExist, User.DoesNotExist):
+        return
+    _notify(event, author_id, like_id, liker_id, LIKE, post_id, f"{liker.username} liked your post")
+
+
+def forget_like(event: events.Event) -> None:
+    """An unliked post no longer notifies its author, unless they have
+    already read about the like: then it is history."""
+    data = event.data
+    author_id, like_id = int(data["post_author_id"]), int(data["like_id"])
+    try:
+        if like_id <= ReadMark.get(author_id, ReadMark.NOTIFICATIONS).up_to:
+            return
+    except ReadMark.DoesNotExist:
+        pass
+    try:
+        Notification(author_id, like_id).delete(condition=Notification.is_read == False)  # noqa: E712
+    except DeleteError as error:
+        # Absent (never made, or already removed) or read: nothing to do.
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+
+
+def notify_comment(event: events.Event) -> None:
+    data = event.data
+    comment_id, post_id = int(data["comment_id"]), int(data["post_id"])
+    commenter_id, author_id = int(data["author_id"]), int(data["post_author_id"])
+    if commenter_id == author_id:
+        return
+    try:
+        comment = Comment.get(comment_id)
+        Post.get(post_id)
+    except (Comment.DoesNotExist, Post.DoesNotExist):
+        return
+    # Usernames never change, so the comment's copy is the actor's username.
+    _notify(event, author_id, comment_id, commenter_id, COMMENT, post_id,
+            f"{comment.author_username} commented on your post")
+
+
+def notify_follow(event: events.Event) -> None:
+    data = event.data
+    follower_id, followee_id, follow_id = int(data["follower_id"]), int(data["followee_id"]), int(data["follow_id"])
+    if follower_id == followee_id:
+        return
+    try:
+        if Follow.get(follower_id, followee_id).follow_id != follow_id:
+            return  # unfollowed, then followed again: the newer follow notifies
+        follower = User.get(follower_id)
+    except (Follow.DoesNotExist, User.DoesNotExist):
+        return
+    _notify(event, followee_id, follow_id, follower_id, FOLLOW, follower_id,
+            f"{follower.username} started following you")
+
+
+def _notify(event: events.Event, user_id: int, notification_id: int, actor_id: int,
+            kind: str, reference_id: int, message: str) -> None:
+    notification = Notification(
+        user_id,
+        notification_id,
+        actor_id=actor_id,
+        type=kind,
+        reference_id=reference_id,
+        message=message,
+        is_read=False,
+        created_at=event.occurred_at,
+    )
+    try:
+        notification.save(condition=Notification.notification_id.does_not_exist())
+    except PutError as error:
+        # Already there: this event was delivered before.
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
 
 
 HANDLERS = {
-    events.POST_LIKED: _todo,
-    events.POST_UNLIKED: _todo,
-    events.COMMENT_ADDED: _todo,
-    events.USER_FOLLOWED: _todo,
+    events.POST_LIKED: notify_like,
+    events.POST_UNLIKED: forget_like,
+    events.COMMENT_ADDED: notify_comment,
+    events.USER_FOLLOWED: notify_follow,
 }

@@ -1,7 +1,13 @@
 from __future__ import annotations
 
 from chalicelib.errors import NotFound, Unauthorized
-from chalicelib.models import User
+from chalicelib.models import Follow, User
+from chalicelib.queries.loading import in_order
+from chalicelib.queries.paging import Page, PageRequest, query_page
+
+# LastEvaluatedKey of a Query on either follows index: the table key plus
+# the index key.
+_FOLLOW_INDEX_KEY = (Follow.follower_id, Follow.followee_id, Follow.follow_id)
 
 
 def get_user(user_id: int) -> User:
@@ -18,3 +24,32 @@ def get_current_user(user_id: int) -> User:
         return User.get(user_id)
     except User.DoesNotExist:
         raise Unauthorized("Could not validate credentials") from None
+
+
+def profile(user_id: int) -> User:
+    """The counters live on the user item: one GetItem."""
+    return get_user(user_id)
+
+
+def followers(user_id: int, page: PageRequest) -> Page[User]:
+    """Who follows user_id, most recent follow first."""
+    get_user(user_id)
+    follows = query_page(
+        lambda **kwargs: Follow.followers.query(user_id, scan_index_forward=False, **kwargs),
+        page,
+        scope=f"followers:{user_id}",
+        key_attributes=_FOLLOW_INDEX_KEY,
+    )
+    return Page(in_order(User, [follow.follower_id for follow in follows.items]), follows.next_cursor)
+
+
+def following(user_id: int, page: PageRequest) -> Page[User]:
+    """Whom user_id follows, most recent follow first."""
+    get_user(user_id)
+    follows = query_page(
+        lambda **kwargs: Follow.following.query(user_id, scan_index_forward=False, **kwargs),
+        page,
+        scope=f"following:{user_id}",
+        key_attributes=_FOLLOW_INDEX_KEY,
+    )
+    return Page(in_order(User, [follow.followee_id for follow in follows.items]), follows.next_cursor)

@@ -5,6 +5,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -33,9 +34,11 @@ class Http:
         request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, json.loads(response.read() or b"null")
+                raw = response.read()
+                return response.status, json.loads(raw) if raw else None
         except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"null")
+            raw = error.read()
+            return error.code, json.loads(raw) if raw else None
 
     def get(self, path, token=None):
         return self.request("GET", path, token=token)
@@ -63,15 +66,17 @@ def local_stack():
     env.update(PORT=str(port), MOTO_PORT=str(moto_port), BCRYPT_ROUNDS="4")
     for name in ("RESOURCE_PREFIX", "EVENTS_TOPIC_ARN"):
         env.pop(name, None)
+    # A file, not a pipe: nobody reads the stack's output while tests run.
+    output = tempfile.TemporaryFile(mode="w+")
     process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local"], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [sys.executable, "-m", "infra.local"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
     )
     http = Http(f"http://127.0.0.1:{port}")
 
     def healthy():
         if process.poll() is not None:
-            raise AssertionError(f"make run exited: {process.stdout.read()}")
+            output.seek(0)
+            raise AssertionError(f"make run exited: {output.read()}")
         try:
             return http.get("/api/health") == (200, {"status": "ok"})
         except OSError:
@@ -87,3 +92,5 @@ def local_stack():
         except subprocess.TimeoutExpired:
             process.kill()
             raise
+        finally:
+            output.close()

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from chalicelib.errors import Invalid
+from chalicelib.models import Hashtag, HashtagPost, Post
+from chalicelib.queries.loading import in_order
+from chalicelib.queries.paging import Page, PageRequest, query_page
+
+# No stored tag is longer (commands.posts caps tags far below it); a longer
+# or empty name must not reach DynamoDB, which refuses such a key.
+_MAX_KEY_BYTES = 1024
+
+
+def tag_name(text: str) -> str:
+    """A tag as users type it ("#Sunset", "sunset") as it is stored."""
+    return text.strip().removeprefix("#").lower()
+
+
+def search_hashtags(text: str, page: PageRequest) -> Page[Hashtag]:
+    """Tags starting with text, in name order: one Query on one bucket."""
+    prefix = tag_name(text)
+    if not prefix:
+        raise Invalid("q: must contain at least one character of a hashtag")
+    return query_page(
+        lambda **kwargs: Hashtag.query(Hashtag.bucket_for(prefix), Hashtag.name.startswith(prefix), **kwargs),
+        page,
+        scope=f"search-hashtags:{prefix}",
+        key_attributes=(Hashtag.bucket, Hashtag.name),
+    )
+
+
+def posts_with_hashtag(tag: str, page: PageRequest) -> Page[Post]:
+    """Newest first: one Query on the tag, one BatchGetItem for the posts.
+    A post deleted before the consumer unindexed it is left out."""
+    name = tag_name(tag)
+    if not name or len(name.encode()) > _MAX_KEY_BYTES:
+        return Page([], None)
+    entries = query_page(
+        lambda **kwargs: HashtagPost.query(name, scan_index_forward=False, **kwargs),
+        page,
+        scope=f"hashtag-posts:{name}",
+        key_attributes=(HashtagPost.name, HashtagPost.post_id),
+    )
+    return Page(in_order(Post, [entry.post_id for entry in entries.items]), entries.next_cursor)

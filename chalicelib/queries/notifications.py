@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from chalicelib.models import Notification, ReadMark
+from chalicelib.queries.paging import Page, PageRequest, query_page
+
+
+def notifications(user_id: int, page: PageRequest) -> Page[tuple[Notification, bool]]:
+    """(notification, is it read), newest first: one Query and one GetItem of
+    the read-all watermark."""
+    found = query_page(
+        lambda **kwargs: Notification.query(user_id, scan_index_forward=False, **kwargs),
+        page,
+        scope=f"notifications:{user_id}",
+        key_attributes=(Notification.user_id, Notification.notification_id),
+    )
+    up_to = read_all_watermark(user_id)
+    return Page(
+        [(item, item.is_read or item.notification_id <= up_to) for item in found.items],
+        found.next_cursor,
+    )
+
+
+def read_all_watermark(user_id: int) -> int:
+    """Notifications with an id up to this were all marked read at once."""
+    try:
+        return ReadMark.get(user_id, ReadMark.NOTIFICATIONS).up_to
+    except ReadMark.DoesNotExist:
+        return 0

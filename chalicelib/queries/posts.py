@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from chalicelib.errors import NotFound
+from chalicelib.models import Comment, Post, User
+from chalicelib.queries.paging import Page, PageRequest, query_page
+
+
+def get_post(post_id: int) -> Post:
+    try:
+        return Post.get(post_id)
+    except Post.DoesNotExist:
+        raise NotFound("Post not found") from None
+
+
+def posts_of_user(user_id: int, page: PageRequest) -> Page[Post]:
+    """Newest first: one GetItem for the user, one Query on by-author."""
+    try:
+        User.get(user_id)
+    except User.DoesNotExist:
+        raise NotFound("User not found") from None
+    return query_page(
+        lambda **kwargs: Post.by_author.query(user_id, scan_index_forward=False, **kwargs),
+        page,
+        scope=f"user-posts:{user_id}",
+        key_attributes=(Post.post_id, Post.author_id),
+    )
+
+
+def comments_of_post(post_id: int, page: PageRequest) -> Page[Comment]:
+    """Newest first: one GetItem for the post (a deleted post has no
+    comments to show), one Query on by-post."""
+    get_post(post_id)
+    return query_page(
+        lambda **kwargs: Comment.by_post.query(post_id, scan_index_forward=False, **kwargs),
+        page,
+        scope=f"post-comments:{post_id}",
+        key_attributes=(Comment.comment_id, Comment.post_id),
+    )

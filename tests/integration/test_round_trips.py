@@ -1,0 +1,169 @@
+"""Each endpoint costs the same number of DynamoDB round trips whether the
+data behind it is small or large (docs/data-model.md). The data is seeded
+directly with the models; what is measured is the request alone."""
+import contextlib
+
+import botocore.client
+import pytest
+
+from chalicelib.ids import new_id
+from chalicelib.models import (
+    Comment, Conversation, FeedEntry, Follow, Message, Notification, Post, User, conversation_key,
+)
+from chalicelib.models.messages import LastMessage
+from tests.helpers import get, register_and_login
+
+NOW = "2026-11-22T00:00:00+00:00"
+
+
+@contextlib.contextmanager
+def counting_dynamodb_calls():
+    calls = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def counted(client, operation, params):
+        if client.meta.service_model.service_name == "dynamodb":
+            calls.append(operation)
+        return original(client, operation, params)
+
+    botocore.client.BaseClient._make_api_call = counted
+    try:
+        yield calls
+    finally:
+        botocore.client.BaseClient._make_api_call = original
+
+
+def calls_for(client, path: str, token: str | None = None) -> list[str]:
+    with counting_dynamodb_calls() as calls:
+        response = get(client, path, token)
+    assert response.status_code == 200, response.json_body
+    return calls
+
+
+def save_all(items) -> None:
+    by_model = {}
+    for item in items:
+        by_model.setdefault(type(item), []).append(item)
+    for model, model_items in by_model.items():
+        with model.batch_write() as batch:
+            for item in model_items:
+                batch.save(item)
+
+
+def make_users(count: int) -> list[User]:
+    users = [User(user_id=new_id(), username=f"u{new_id()}", email=f"{new_id()}@example.com",
+                  password_hash="x", created_at=NOW) for _ in range(count)]
+    save_all(users)
+    return users
+
+
+def make_post(author: User) -> Post:
+    return Post(post_id=new_id(), author_id=author.user_id, author_username=author.username,
+                content="hello", created_at=NOW)
+
+
+SIZES = (5, 500)
+
+
+def seed_feed(viewer_id: int, size: int) -> None:
+    authors = make_users(size)
+    posts = [make_post(author) for author in authors]
+    save_all(posts)
+    save_all([Follow(viewer_id, a.user_id, follow_id=new_id()) for a in authors])
+    save_all([FeedEntry.entry(viewer_id, p.post_id, p.author_id) for p in posts])
+
+
+def seed_followers(user_id: int, size: int) -> None:
+    save_all([Follow(f.user_id, user_id, follow_id=new_id()) for f in make_users(size)])
+
+
+def seed_comments(post: Post, size: int) -> None:
+    save_all([Comment(comment_id=new_id(), post_id=post.post_id, author_id=post.author_id,
+                      author_username=post.author_username, content="nice", created_at=NOW)
+              for _ in range(size)])
+
+
+def seed_conversations(viewer_id: int, size: int) -> None:
+    items = []
+    for other in make_users(size):
+        message = Message(conversation_key(viewer_id, other.user_id), new_id(), sender_id=other.user_id,
+                          receiver_id=viewer_id, content="hi", created_at=NOW)
+        last = LastMessage(message_id=message.message_id, sender_id=message.sender_id,
+                           receiver_id=message.receiver_id, content=message.content, created_at=NOW)
+        items += [message, Conversation(viewer_id, other.user_id, last_message_id=message.message_id,
+                                        last_message=last)]
+    save_all(items)
+
+
+def seed_notifications(viewer_id: int, size: int) -> None:
+    save_all([Notification(viewer_id, new_id(), actor_id=viewer_id, type="follow", reference_id=viewer_id,
+                           message="someone started following you", created_at=NOW) for _ in range(size)])
+
+
+@pytest.fixture
+def viewers(client):
+    """One registered user per size, each with a token."""
+    return {size: register_and_login(client) for size in SIZES}
+
+
+def test_a_feed_page_costs_the_same_for_5_or_500_followed_accounts(client, viewers):
+    counts = {}
+    for size, (user, token) in viewers.items():
+        seed_feed(user["id"], size)
+        counts[size] = calls_for(client, "/api/feed", token)
+    assert counts[5] == counts[500]
+    assert len(counts[500]) <= 3
+
+
+def test_a_profile_costs_the_same_for_5_or_500_followers(client, viewers):
+    counts = {}
+    for size, (user, _) in viewers.items():
+        seed_followers(user["id"], size)
+        counts[size] = calls_for(client, f"/api/users/{user['id']}")
+    assert counts[5] == counts[500] == ["GetItem"]
+
+
+def test_followers_cost_the_same_for_5_or_500_followers(client, viewers):
+    counts = {}
+    for size, (user, _) in viewers.items():
+        seed_followers(user["id"], size)
+        counts[size] = calls_for(client, f"/api/users/{user['id']}/followers")
+    assert counts[5] == counts[500]
+
+
+def test_a_post_and_its_comments_cost_the_same_for_5_or_500_comments(client, viewers):
+    post_counts, comment_counts = {}, {}
+    for size, (user, _) in viewers.items():
+        author = User.get(user["id"])
+        post = make_post(author)
+        post.save()
+        seed_comments(post, size)
+        post_counts[size] = calls_for(client, f"/api/posts/{post.post_id}")
+        comment_counts[size] = calls_for(client, f"/api/posts/{post.post_id}/comments")
+    assert post_counts[5] == post_counts[500] == ["GetItem"]
+    assert comment_counts[5] == comment_counts[500]
+
+
+def test_the_conversation_list_costs_the_same_for_5_or_500_conversations(client, viewers):
+    counts = {}
+    for size, (user, token) in viewers.items():
+        seed_conversations(user["id"], size)
+        counts[size] = calls_for(client, "/api/messages", token)
+    assert counts[5] == counts[500]
+
+
+def test_the_notification_list_costs_the_same_for_5_or_500_notifications(client, viewers):
+    counts = {}
+    for size, (user, token) in viewers.items():
+        seed_notifications(user["id"], size)
+        counts[size] = calls_for(client, "/api/notifications", token)
+    assert counts[5] == counts[500]
+
+
+def test_no_request_path_or_consumer_scans():
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    sources = [root / "app.py", *sorted((root / "chalicelib").rglob("*.py"))]
+    offenders = [str(path) for path in sources if "scan(" in path.read_text()]
+    assert offenders == []
