@@ -4,13 +4,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test bench dead-letters redrive clean
+.PHONY: run test lint bench dead-letters redrive clean
 
 run: $(INSTALLED)
 	$(BIN)/python -m infra.local
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -1,7 +1,6 @@
 from chalicelib.api.http import ApiBlueprint, authenticated_user_id, paged_response, parse_query
 from chalicelib.api.schemas import PageQuery, post_response
 from chalicelib.queries import feed
-from chalicelib.queries.paging import PageRequest
 
 api = ApiBlueprint(__name__)
 
@@ -10,5 +9,5 @@ api = ApiBlueprint(__name__)
 def my_feed():
     user_id = authenticated_user_id(api.current_request)
     query = parse_query(api.current_request, PageQuery)
-    page = feed.feed(user_id, PageRequest(query.limit, query.offset, query.cursor))
+    page = feed.feed(user_id, query.page())
     return paged_response(page, post_response)

@@ -130,6 +130,10 @@ def json_response(body: Any, status: int = 200) -> Response:
     return Response(body=body, status_code=status)
 
 
+def no_content() -> Response:
+    return Response(body="", status_code=204)
+
+
 def paged_response(page: Page, serialise) -> Response:
     headers = {"X-Next-Cursor": page.next_cursor} if page.next_cursor else {}
     return Response(body=[serialise(item) for item in page.items], status_code=200, headers=headers)

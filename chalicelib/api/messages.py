@@ -1,10 +1,15 @@
 from chalicelib.api.http import (
-    ApiBlueprint, authenticated_user_id, json_response, paged_response, parse_body, parse_query, path_id,
+    ApiBlueprint,
+    authenticated_user_id,
+    json_response,
+    paged_response,
+    parse_body,
+    parse_query,
+    path_id,
 )
 from chalicelib.api.schemas import LongPageQuery, SendMessageRequest, message_response
 from chalicelib.commands import messages as commands
 from chalicelib.queries import messages as queries
-from chalicelib.queries.paging import PageRequest
 
 api = ApiBlueprint(__name__)
 
@@ -21,7 +26,7 @@ def send_message():
 def list_conversations():
     user_id = authenticated_user_id(api.current_request)
     query = parse_query(api.current_request, LongPageQuery)
-    page = queries.conversations(user_id, PageRequest(query.limit, query.offset, query.cursor))
+    page = queries.conversations(user_id, query.page())
     return paged_response(page, _conversation_response)
 
 
@@ -30,7 +35,7 @@ def get_conversation(other_user_id):
     user_id = authenticated_user_id(api.current_request)
     other_id = path_id(other_user_id, "User")
     query = parse_query(api.current_request, LongPageQuery)
-    page = queries.conversation(user_id, other_id, PageRequest(query.limit, query.offset, query.cursor))
+    page = queries.conversation(user_id, other_id, query.page())
     return paged_response(page, lambda pair: message_response(*pair))
 
 

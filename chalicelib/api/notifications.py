@@ -2,7 +2,6 @@ from chalicelib.api.http import ApiBlueprint, authenticated_user_id, paged_respo
 from chalicelib.api.schemas import LongPageQuery, notification_response
 from chalicelib.commands import notifications as commands
 from chalicelib.queries import notifications as queries
-from chalicelib.queries.paging import PageRequest
 
 api = ApiBlueprint(__name__)
 
@@ -11,7 +10,7 @@ api = ApiBlueprint(__name__)
 def list_notifications():
     user_id = authenticated_user_id(api.current_request)
     query = parse_query(api.current_request, LongPageQuery)
-    page = queries.notifications(user_id, PageRequest(query.limit, query.offset, query.cursor))
+    page = queries.notifications(user_id, query.page())
     return paged_response(page, lambda pair: notification_response(*pair))
 
 

@@ -1,9 +1,8 @@
-from chalice import Response
-
 from chalicelib.api.http import (
     ApiBlueprint,
     authenticated_user_id,
     json_response,
+    no_content,
     paged_response,
     parse_body,
     parse_query,
@@ -19,17 +18,8 @@ from chalicelib.api.schemas import (
 )
 from chalicelib.commands import posts as commands
 from chalicelib.queries import posts as queries
-from chalicelib.queries.paging import PageRequest
 
 api = ApiBlueprint(__name__)
-
-
-def _page(query: PageQuery) -> PageRequest:
-    return PageRequest(query.limit, query.offset, query.cursor)
-
-
-def _no_content() -> Response:
-    return Response(body="", status_code=204)
 
 
 @api.route("/api/posts", methods=["POST"])
@@ -49,7 +39,7 @@ def get_post(post_id):
 def delete_post(post_id):
     user_id = authenticated_user_id(api.current_request)
     commands.delete_post(user_id, path_id(post_id, "Post"))
-    return _no_content()
+    return no_content()
 
 
 @api.route("/api/posts/{post_id}/likes", methods=["POST"])
@@ -62,7 +52,7 @@ def toggle_like(post_id):
 @api.route("/api/posts/{post_id}/comments", methods=["GET"])
 def list_comments(post_id):
     query = parse_query(api.current_request, LongPageQuery)
-    page = queries.comments_of_post(path_id(post_id, "Post"), _page(query))
+    page = queries.comments_of_post(path_id(post_id, "Post"), query.page())
     return paged_response(page, comment_response)
 
 
@@ -79,11 +69,11 @@ def add_comment(post_id):
 def delete_comment(comment_id):
     user_id = authenticated_user_id(api.current_request)
     commands.delete_comment(user_id, path_id(comment_id, "Comment"))
-    return _no_content()
+    return no_content()
 
 
 @api.route("/api/users/{user_id}/posts", methods=["GET"])
 def posts_of_user(user_id):
     query = parse_query(api.current_request, PageQuery)
-    page = queries.posts_of_user(path_id(user_id, "User"), _page(query))
+    page = queries.posts_of_user(path_id(user_id, "User"), query.page())
     return paged_response(page, post_response)

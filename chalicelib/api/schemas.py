@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 
 from chalicelib.models import Comment, Notification, Post, Story, User
+from chalicelib.queries.paging import PageRequest
 
 MAX_OFFSET = 10_000
 
@@ -87,6 +88,9 @@ class PageQuery(BaseModel):
     limit: int = Field(default=20, ge=1, le=100)
     offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
     cursor: Optional[str] = Field(default=None, max_length=2048)
+
+    def page(self) -> PageRequest:
+        return PageRequest(self.limit, self.offset, self.cursor)
 
 
 class LongPageQuery(PageQuery):

@@ -1,7 +1,6 @@
 from chalicelib.api.http import ApiBlueprint, paged_response, parse_query
 from chalicelib.api.schemas import SearchQuery, user_response
 from chalicelib.queries import search
-from chalicelib.queries.paging import PageRequest
 
 api = ApiBlueprint(__name__)
 
@@ -9,5 +8,5 @@ api = ApiBlueprint(__name__)
 @api.route("/api/search/users", methods=["GET"])
 def search_users():
     query = parse_query(api.current_request, SearchQuery)
-    page = search.search_users(query.q, PageRequest(query.limit, query.offset, query.cursor))
+    page = search.search_users(query.q, query.page())
     return paged_response(page, user_response)

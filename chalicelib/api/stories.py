@@ -1,9 +1,8 @@
-from chalice import Response
-
 from chalicelib.api.http import (
     ApiBlueprint,
     authenticated_user_id,
     json_response,
+    no_content,
     paged_response,
     parse_body,
     parse_query,
@@ -29,22 +28,22 @@ def create_story():
 def my_stories():
     user_id = authenticated_user_id(api.current_request)
     query = parse_query(api.current_request, PageQuery)
-    return paged_response(stories.my_stories(user_id, _page(query)), story_response)
+    return paged_response(stories.my_stories(user_id, query.page()), story_response)
 
 
 @api.route("/api/stories/feed", methods=["GET"])
 def story_feed():
     user_id = authenticated_user_id(api.current_request)
     query = parse_query(api.current_request, PageQuery)
-    return paged_response(stories.story_feed(user_id, _page(query)), story_response)
+    return paged_response(stories.story_feed(user_id, query.page()), story_response)
 
 
 @api.route("/api/stories/{story_id}", methods=["DELETE"])
 def delete_story(story_id):
     user_id = authenticated_user_id(api.current_request)
     commands.delete_story(user_id, path_id(story_id, "Story"))
-    return Response(body="", status_code=204)
+    return no_content()
 
 
 def _page(query: PageQuery) -> PageRequest:
-    return PageRequest(query.limit, query.offset, query.cursor)
+    return query.page()

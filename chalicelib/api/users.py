@@ -24,22 +24,22 @@ def update_me():
 
 @api.route("/api/users/{user_id}", methods=["GET"])
 def profile(user_id):
-    return profile_response(users.profile(path_id(user_id, "User")))
+    return profile_response(users.get_user(path_id(user_id, "User")))
 
 
 @api.route("/api/users/{user_id}/followers", methods=["GET"])
 def followers(user_id):
     user_id = path_id(user_id, "User")
     query = parse_query(api.current_request, PageQuery)
-    return paged_response(users.followers(user_id, _page(query)), user_response)
+    return paged_response(users.followers(user_id, query.page()), user_response)
 
 
 @api.route("/api/users/{user_id}/following", methods=["GET"])
 def following(user_id):
     user_id = path_id(user_id, "User")
     query = parse_query(api.current_request, PageQuery)
-    return paged_response(users.following(user_id, _page(query)), user_response)
+    return paged_response(users.following(user_id, query.page()), user_response)
 
 
 def _page(query: PageQuery) -> PageRequest:
-    return PageRequest(query.limit, query.offset, query.cursor)
+    return query.page()

@@ -7,7 +7,7 @@ from chalicelib.clock import now_iso
 from chalicelib.errors import Conflict, Unauthorized
 from chalicelib.ids import new_id
 from chalicelib.models import UniqueKey, User
-from chalicelib.models.base import transaction
+from chalicelib.models.base import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes, transaction
 from chalicelib.publisher import publish
 
 # An id collision between processes, or a transaction racing another on the
@@ -39,26 +39,18 @@ def register(username: str, email: str, password: str, full_name: str | None) ->
                     condition=UniqueKey.key.does_not_exist(),
                 )
         except TransactWriteError as error:
-            user_clash, email_clash, username_clash = _failed_conditions(error)
-            if email_clash:
+            codes = cancellation_codes(error, 3)
+            user_clash, email_clash, username_clash = codes
+            if email_clash == CONDITION_FAILED:
                 raise Conflict("Email already registered") from error
-            if username_clash:
+            if username_clash == CONDITION_FAILED:
                 raise Conflict("Username already taken") from error
-            if user_clash or _conflicted(error):
+            if user_clash == CONDITION_FAILED or TRANSACTION_CONFLICT in codes:
                 continue
             raise
         publish(events.Event(events.USER_REGISTERED, {"user_id": user.user_id}))
         return user
     raise Conflict("Could not register right now, please retry")
-
-
-def _failed_conditions(error: TransactWriteError) -> list[bool]:
-    reasons = error.cancellation_reasons or [None, None, None]
-    return [bool(r and r.code == "ConditionalCheckFailed") for r in reasons]
-
-
-def _conflicted(error: TransactWriteError) -> bool:
-    return any(r and r.code == "TransactionConflict" for r in error.cancellation_reasons or [])
 
 
 def login(email: str, password: str) -> str:

@@ -8,8 +8,9 @@ from chalicelib import events
 from chalicelib.errors import Conflict, NotFound, Unauthorized
 from chalicelib.ids import new_id
 from chalicelib.models import Follow, User
-from chalicelib.models.base import transaction
+from chalicelib.models.base import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes, transaction
 from chalicelib.publisher import publish
+from chalicelib.queries.users import NO_SUCH_USER
 
 # A transaction that lost a race with another on the same items is retried;
 # a broken rule then fails its condition for good.
@@ -31,15 +32,15 @@ def follow(follower_id: int, followee_id: int) -> Follow:
                 _count(writes, follower_id, User.following_count, +1)
                 _count(writes, followee_id, User.follower_count, +1)
         except TransactWriteError as error:
-            # TransactWrite sends its puts before its updates, in the order given.
-            already, follower_gone, followee_gone = _failed_conditions(error, 3)
+            codes = cancellation_codes(error, 3)
+            already, follower_gone, followee_gone = (code == CONDITION_FAILED for code in codes)
             if already:
                 raise Conflict("Already following") from error
             if followee_gone:
                 raise NotFound("User not found") from error
             if follower_gone:
-                raise Unauthorized("Could not validate credentials") from error
-            if _conflicted(error):
+                raise Unauthorized(NO_SUCH_USER) from error
+            if TRANSACTION_CONFLICT in codes:
                 continue
             raise
         publish(events.Event(events.USER_FOLLOWED, _event_data(edge)))
@@ -61,8 +62,8 @@ def unfollow(follower_id: int, followee_id: int) -> None:
                 _count(writes, follower_id, User.following_count, -1)
                 _count(writes, followee_id, User.follower_count, -1)
         except TransactWriteError as error:
-            gone, _, _ = _failed_conditions(error, 3)
-            if gone or _conflicted(error):
+            codes = cancellation_codes(error, 3)
+            if codes[0] == CONDITION_FAILED or TRANSACTION_CONFLICT in codes:
                 # Unfollowed (or unfollowed and followed again) meanwhile: look again.
                 continue
             raise
@@ -78,12 +79,3 @@ def _count(writes, user_id: int, counter, step: int) -> None:
 
 def _event_data(edge: Follow) -> dict:
     return {"follower_id": edge.follower_id, "followee_id": edge.followee_id, "follow_id": edge.follow_id}
-
-
-def _failed_conditions(error: TransactWriteError, size: int) -> list[bool]:
-    reasons = error.cancellation_reasons or [None] * size
-    return [bool(reason and reason.code == "ConditionalCheckFailed") for reason in reasons]
-
-
-def _conflicted(error: TransactWriteError) -> bool:
-    return any(reason and reason.code == "TransactionConflict" for reason in error.cancellation_reasons or [])

@@ -8,7 +8,13 @@ from chalicelib.commands.notifications import advance_read_mark
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.ids import first_id_at, new_id, now_ms
 from chalicelib.models import Conversation, Message, ReadMark, User, conversation_key
-from chalicelib.models.base import transaction
+from chalicelib.models.base import (
+    CONDITION_FAILED,
+    TRANSACTION_CONFLICT,
+    cancellation_codes,
+    condition_failed,
+    transaction,
+)
 from chalicelib.models.messages import LastMessage
 from chalicelib.publisher import publish
 
@@ -57,13 +63,11 @@ def _save(message: Message) -> bool:
                     | (Conversation.last_message_id < message.message_id)
                 ))
     except TransactWriteError as error:
-        codes = [reason.code if reason else None for reason in error.cancellation_reasons or []]
-        if not codes:
-            raise
-        if codes[0] == "ConditionalCheckFailed":
+        codes = cancellation_codes(error, 3)
+        if codes[0] == CONDITION_FAILED:
             return False
-        if "ConditionalCheckFailed" not in codes[1:]:
-            if "TransactionConflict" in codes:
+        if CONDITION_FAILED not in codes[1:]:
+            if TRANSACTION_CONFLICT in codes:
                 return False
             raise
         # Only the conversations failed: a newer message is already their
@@ -71,7 +75,7 @@ def _save(message: Message) -> bool:
         try:
             message.save(condition=is_new)
         except PutError as put_error:
-            if put_error.cause_response_code == "ConditionalCheckFailedException":
+            if condition_failed(put_error):
                 return False
             raise
     return True

@@ -6,6 +6,7 @@ from chalicelib import events
 from chalicelib.errors import NotFound
 from chalicelib.ids import first_id_at, now_ms
 from chalicelib.models import Notification, ReadMark
+from chalicelib.models.base import condition_failed
 from chalicelib.publisher import publish
 
 
@@ -17,7 +18,7 @@ def mark_read(user_id: int, notification_id: int) -> None:
             condition=Notification.notification_id.exists(),
         )
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             raise NotFound("Notification not found") from None
         raise
     publish(events.Event(events.NOTIFICATION_READ, {"user_id": user_id, "notification_id": notification_id}))
@@ -40,5 +41,5 @@ def advance_read_mark(user_id: int, mark: str, up_to: int) -> None:
             condition=ReadMark.up_to.does_not_exist() | (ReadMark.up_to < up_to)
         )
     except PutError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(error):
             raise

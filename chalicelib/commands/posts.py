@@ -12,9 +12,10 @@ from chalicelib.clock import now_iso
 from chalicelib.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from chalicelib.ids import new_id
 from chalicelib.models import Comment, Like, Post, User
-from chalicelib.models.base import transaction
+from chalicelib.models.base import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes, transaction
 from chalicelib.models.timelines import FeedEntry
 from chalicelib.publisher import publish
+from chalicelib.queries.users import NO_SUCH_USER, get_current_user
 
 # An id collision between processes, or a transaction racing another on the
 # same items, is retried after reading the current state again.
@@ -26,12 +27,6 @@ MAX_HASHTAGS = 30
 MAX_HASHTAG_LENGTH = 100
 
 _HASHTAG = re.compile(r"#(\w+)")
-
-_FAILED = "ConditionalCheckFailed"
-_CONFLICT = "TransactionConflict"
-
-# A valid token for a user that does not exist is as good as no token.
-_NO_SUCH_USER = "Could not validate credentials"
 
 
 def hashtags_in(content: str | None) -> list[str]:
@@ -46,7 +41,7 @@ def hashtags_in(content: str | None) -> list[str]:
 
 def create_post(author_id: int, content: str | None, image_url: str | None) -> Post:
     hashtags = hashtags_in(content)
-    author = _author(author_id)
+    author = get_current_user(author_id)
     for _ in range(_ATTEMPTS):
         post = Post(
             new_id(),
@@ -67,10 +62,10 @@ def create_post(author_id: int, content: str | None, image_url: str | None) -> P
                 writes.save(FeedEntry.entry(owner_id=author_id, item_id=post.post_id, author_id=author_id))
                 writes.update(User(author_id), actions=[User.post_count.add(1)], condition=User.user_id.exists())
         except TransactWriteError as error:
-            post_clash, entry_code, no_author = _codes(error, 3)
-            if no_author == _FAILED:
-                raise Unauthorized(_NO_SUCH_USER) from error
-            if post_clash == _FAILED or _CONFLICT in (post_clash, entry_code, no_author):
+            post_clash, entry_code, no_author = cancellation_codes(error, 3)
+            if no_author == CONDITION_FAILED:
+                raise Unauthorized(NO_SUCH_USER) from error
+            if post_clash == CONDITION_FAILED or TRANSACTION_CONFLICT in (post_clash, entry_code, no_author):
                 continue
             raise
         publish(events.Event(events.POST_CREATED, {"post_id": post.post_id, "author_id": author_id}))
@@ -88,11 +83,11 @@ def delete_post(user_id: int, post_id: int) -> None:
                 writes.delete(post, condition=Post.author_id == user_id)
                 writes.update(User(user_id), actions=[User.post_count.add(-1)], condition=User.user_id.exists())
         except TransactWriteError as error:
-            gone, no_author = _codes(error, 2)
-            if gone == _FAILED or _CONFLICT in (gone, no_author):
+            gone, no_author = cancellation_codes(error, 2)
+            if gone == CONDITION_FAILED or TRANSACTION_CONFLICT in (gone, no_author):
                 continue  # deleted or changed meanwhile: decide again on a fresh read
-            if no_author == _FAILED:
-                raise Unauthorized(_NO_SUCH_USER) from error
+            if no_author == CONDITION_FAILED:
+                raise Unauthorized(NO_SUCH_USER) from error
             raise
         publish(events.Event(events.POST_DELETED, {
             "post_id": post_id, "author_id": user_id, "hashtags": list(post.hashtags or []),
@@ -141,10 +136,10 @@ def _write_like(like: Like, post_id: int, change: int, condition) -> bool:
                 writes.delete(like, condition=condition)
             writes.update(Post(post_id), actions=[Post.like_count.add(change)], condition=Post.post_id.exists())
     except TransactWriteError as error:
-        like_code, post_code = _codes(error, 2)
-        if post_code == _FAILED:
+        like_code, post_code = cancellation_codes(error, 2)
+        if post_code == CONDITION_FAILED:
             raise NotFound("Post not found") from error
-        if like_code == _FAILED or _CONFLICT in (like_code, post_code):
+        if like_code == CONDITION_FAILED or TRANSACTION_CONFLICT in (like_code, post_code):
             return False
         raise
     return True
@@ -152,7 +147,7 @@ def _write_like(like: Like, post_id: int, change: int, condition) -> bool:
 
 def add_comment(user_id: int, post_id: int, content: str) -> Comment:
     post = _post(post_id)
-    author = _author(user_id)
+    author = get_current_user(user_id)
     for _ in range(_ATTEMPTS):
         comment = Comment(
             new_id(),
@@ -167,10 +162,10 @@ def add_comment(user_id: int, post_id: int, content: str) -> Comment:
                 writes.save(comment, condition=Comment.comment_id.does_not_exist())
                 writes.update(Post(post_id), actions=[Post.comment_count.add(1)], condition=Post.post_id.exists())
         except TransactWriteError as error:
-            comment_clash, no_post = _codes(error, 2)
-            if no_post == _FAILED:
+            comment_clash, no_post = cancellation_codes(error, 2)
+            if no_post == CONDITION_FAILED:
                 raise NotFound("Post not found") from error
-            if comment_clash == _FAILED or _CONFLICT in (comment_clash, no_post):
+            if comment_clash == CONDITION_FAILED or TRANSACTION_CONFLICT in (comment_clash, no_post):
                 continue
             raise
         publish(events.Event(events.COMMENT_ADDED, {
@@ -201,10 +196,10 @@ def delete_comment(user_id: int, comment_id: int) -> None:
                     writes.update(Post(post.post_id), actions=[Post.comment_count.add(-1)],
                                   condition=Post.post_id.exists())
         except TransactWriteError as error:
-            gone, post_gone = _codes(error, 2)
-            if gone == _FAILED:
+            gone, post_gone = cancellation_codes(error, 2)
+            if gone == CONDITION_FAILED:
                 raise NotFound("Comment not found") from error
-            if post_gone == _FAILED or _CONFLICT in (gone, post_gone):
+            if post_gone == CONDITION_FAILED or TRANSACTION_CONFLICT in (gone, post_gone):
                 continue  # the post was deleted meanwhile: its count no longer matters
             raise
         publish(events.Event(events.COMMENT_DELETED, {
@@ -220,17 +215,3 @@ def _post(post_id: int, consistent: bool = False) -> Post:
     except Post.DoesNotExist:
         raise NotFound("Post not found") from None
 
-
-def _author(user_id: int) -> User:
-    try:
-        return User.get(user_id)
-    except User.DoesNotExist:
-        raise Unauthorized(_NO_SUCH_USER) from None
-
-
-def _codes(error: TransactWriteError, count: int) -> list[str | None]:
-    """The cancellation code of each item, in the order DynamoDB received
-    them: PynamoDB sends deletes, then puts, then updates."""
-    reasons = list(error.cancellation_reasons or [])
-    codes = [reason.code if reason else None for reason in reasons]
-    return (codes + [None] * count)[:count]

@@ -5,22 +5,26 @@ from datetime import datetime, timedelta, timezone
 from pynamodb.exceptions import DeleteError, TransactWriteError
 
 from chalicelib import events
-from chalicelib.errors import Conflict, Forbidden, NotFound, Unauthorized
+from chalicelib.errors import Conflict, Forbidden, NotFound
 from chalicelib.ids import id_time_ms, new_id
-from chalicelib.models import Story, StoryFeedEntry, User
-from chalicelib.models.base import transaction
+from chalicelib.models import Story, StoryFeedEntry
+from chalicelib.models.base import (
+    CONDITION_FAILED,
+    TRANSACTION_CONFLICT,
+    cancellation_codes,
+    condition_failed,
+    transaction,
+)
 from chalicelib.publisher import publish
 from chalicelib.queries.stories import LIFETIME_MS, oldest_active_id
+from chalicelib.queries.users import get_current_user
 
 # An id collision between processes is retried with a fresh id.
 _ATTEMPTS = 4
 
 
 def create_story(author_id: int, image_url: str | None, content: str | None) -> Story:
-    try:
-        author = User.get(author_id)
-    except User.DoesNotExist:
-        raise Unauthorized("Could not validate credentials") from None
+    author = get_current_user(author_id)
     for _ in range(_ATTEMPTS):
         story_id = new_id()
         # Times derive from the id, which is what reads bound expiry by, so
@@ -41,8 +45,7 @@ def create_story(author_id: int, image_url: str | None, content: str | None) -> 
                 # The author sees their own story at once, before the fan-out.
                 writes.save(StoryFeedEntry.entry(author_id, story_id, author_id, expires_at=story.expires_at))
         except TransactWriteError as error:
-            if any(reason and reason.code in ("ConditionalCheckFailed", "TransactionConflict")
-                   for reason in error.cancellation_reasons or []):
+            if {CONDITION_FAILED, TRANSACTION_CONFLICT} & set(cancellation_codes(error, 2)):
                 continue
             raise
         publish(events.Event(events.STORY_CREATED, {"story_id": story_id, "author_id": author_id}))
@@ -63,7 +66,7 @@ def delete_story(user_id: int, story_id: int) -> None:
     try:
         story.delete(condition=Story.author_id == user_id)
     except DeleteError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             raise NotFound("Story not found") from None
         raise
     publish(events.Event(events.STORY_DELETED, {"story_id": story_id, "author_id": user_id}))

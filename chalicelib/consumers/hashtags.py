@@ -12,6 +12,7 @@ from pynamodb.exceptions import PutError
 from chalicelib import events
 from chalicelib.ids import new_id
 from chalicelib.models import Hashtag, HashtagPost, Post
+from chalicelib.models.base import condition_failed
 from chalicelib.queries.loading import fetch_many
 
 
@@ -44,7 +45,7 @@ def _name_tags(tags: list[str]) -> None:
         try:
             Hashtag(Hashtag.bucket_for(tag), tag, hashtag_id=new_id()).save(condition=Hashtag.name.does_not_exist())
         except PutError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
+            if not condition_failed(error):
                 raise
             # Another post named it first: its id stands.
 

@@ -12,6 +12,7 @@ from pynamodb.exceptions import DeleteError, PutError
 
 from chalicelib import events
 from chalicelib.models import Comment, Follow, Like, Notification, Post, ReadMark, User
+from chalicelib.models.base import condition_failed
 
 LIKE = "like"
 COMMENT = "comment"
@@ -48,7 +49,7 @@ def forget_like(event: events.Event) -> None:
         Notification(author_id, like_id).delete(condition=Notification.is_read == False)  # noqa: E712
     except DeleteError as error:
         # Absent (never made, or already removed) or read: nothing to do.
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(error):
             raise
 
 
@@ -99,7 +100,7 @@ def _notify(event: events.Event, user_id: int, notification_id: int, actor_id: i
         notification.save(condition=Notification.notification_id.does_not_exist())
     except PutError as error:
         # Already there: this event was delivered before.
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(error):
             raise
 
 

@@ -1,6 +1,7 @@
 from functools import lru_cache
 
 from pynamodb.connection import Connection
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -31,6 +32,23 @@ def transaction() -> TransactWrite:
 
 
 
+# Why a TransactWrite item was cancelled.
+CONDITION_FAILED = "ConditionalCheckFailed"
+TRANSACTION_CONFLICT = "TransactionConflict"
+
+
+def cancellation_codes(error: TransactWriteError, count: int) -> list[str | None]:
+    """The cancellation code of each item, in the order DynamoDB received
+    them: PynamoDB sends a transaction's deletes, then puts, then updates."""
+    codes = [reason.code if reason else None for reason in error.cancellation_reasons or []]
+    return (codes + [None] * count)[:count]
+
+
+def condition_failed(error: PynamoDBException) -> bool:
+    """A single-item write was refused by its condition."""
+    return error.cause_response_code == "ConditionalCheckFailedException"
+
+
 def index_meta(index_name: str, projection):
     class Meta:
         pass
@@ -38,4 +56,5 @@ def index_meta(index_name: str, projection):
     Meta.index_name = index_name
     Meta.projection = projection()
     return Meta
-__all__ = ["Model", "index_meta", "table_meta", "transaction"]
+
+__all__ = ["Model", "cancellation_codes", "condition_failed", "index_meta", "table_meta", "transaction"]

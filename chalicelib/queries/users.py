@@ -9,6 +9,9 @@ from chalicelib.queries.paging import Page, PageRequest, query_page
 # the index key.
 _FOLLOW_INDEX_KEY = (Follow.follower_id, Follow.followee_id, Follow.follow_id)
 
+# A valid token for a user that does not exist is as good as no token.
+NO_SUCH_USER = "Could not validate credentials"
+
 
 def get_user(user_id: int) -> User:
     try:
@@ -18,17 +21,11 @@ def get_user(user_id: int) -> User:
 
 
 def get_current_user(user_id: int) -> User:
-    """The user a valid token names; a token for a user that no longer
-    exists is as good as no token."""
+    """The user a valid token names (the author of what a command writes)."""
     try:
         return User.get(user_id)
     except User.DoesNotExist:
-        raise Unauthorized("Could not validate credentials") from None
-
-
-def profile(user_id: int) -> User:
-    """The counters live on the user item: one GetItem."""
-    return get_user(user_id)
+        raise Unauthorized(NO_SUCH_USER) from None
 
 
 def followers(user_id: int, page: PageRequest) -> Page[User]:

@@ -7,6 +7,7 @@ import pytest
 from tests.helpers import get, login, post_json, register, register_and_login, unique_name
 
 SECRET = "local-development-secret-not-for-production"
+FORGED = "a-forged-secret-that-is-long-enough-for-hs256"
 
 
 def test_register_returns_the_new_user_with_its_own_email(client):
@@ -121,7 +122,7 @@ def _token(claims, key=SECRET, algorithm="HS256"):
     lambda uid: "Token abc",                                            # wrong scheme
     lambda uid: "Bearer ",                                              # empty
     lambda uid: "Bearer not.a.jwt",                                     # malformed
-    lambda uid: "Bearer " + _token({"sub": str(uid), "exp": time.time() + 60}, key="a-forged-secret-that-is-long-enough-for-hs256"),
+    lambda uid: "Bearer " + _token({"sub": str(uid), "exp": time.time() + 60}, key=FORGED),
     lambda uid: "Bearer " + _token({"sub": str(uid), "exp": time.time() - 1}),  # expired
     lambda uid: "Bearer " + _token({"sub": str(uid)}),                   # no exp
     lambda uid: "Bearer " + _token({"sub": str(uid), "exp": time.time() + 60}, key=None, algorithm="none"),

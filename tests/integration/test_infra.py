@@ -44,7 +44,8 @@ def test_the_template_has_the_same_resources():
     tables = {r["Properties"]["TableName"] for r in template.values() if r["Type"] == "AWS::DynamoDB::Table"}
     assert tables == {model.Meta.table_name for model in ALL_MODELS}
     queues = {r["Properties"]["QueueName"] for r in template.values() if r["Type"] == "AWS::SQS::Queue"}
-    assert queues == {q.name for q in resources.consumer_queues()} | {q.dead_letter_name for q in resources.consumer_queues()}
+    consumer_queues = resources.consumer_queues()
+    assert queues == {q.name for q in consumer_queues} | {q.dead_letter_name for q in consumer_queues}
     filters = [r["Properties"]["FilterPolicy"] for r in template.values() if r["Type"] == "AWS::SNS::Subscription"]
     assert sorted(f["event_type"] for f in filters) == sorted(sorted(h) for h in CONSUMERS.values())
 

@@ -175,7 +175,7 @@ def test_a_conversation_shows_both_directions_newest_first(client, alice, bob):
 
 
 def test_a_conversation_shows_only_the_callers_own_messages(client, alice, bob, carol):
-    (a, a_token), (b, b_token), (c, c_token) = alice, bob, carol
+    (a, a_token), (b, b_token), (_, c_token) = alice, bob, carol
     sent(client, a_token, b["id"], "private")
     sent(client, c_token, b["id"], "from carol")
     # Carol asking for "the conversation with Bob" gets hers, never Alice's.

@@ -482,7 +482,7 @@ def toggle_like(client, token, post_id) -> dict:
 
 
 def test_liking_through_the_api_notifies_the_author(client, pump, author, fan):
-    (a, a_token), (f, f_token) = author, fan
+    (_, a_token), (f, f_token) = author, fan
     post_id = api_post(client, a_token)
     assert toggle_like(client, f_token, post_id)["liked"] is True
     pump.drain()
@@ -522,7 +522,7 @@ def test_like_and_unlike_through_the_api_before_the_consumer_runs_notify_nobody(
 
 
 def test_commenting_through_the_api_notifies_the_author_but_not_for_your_own(client, pump, author, fan):
-    (a, a_token), (f, f_token) = author, fan
+    (_, a_token), (f, f_token) = author, fan
     post_id = api_post(client, a_token)
     for token in (f_token, a_token):
         response = post_json(client, f"/api/posts/{post_id}/comments", {"content": "nice"}, token)

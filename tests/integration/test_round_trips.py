@@ -8,7 +8,15 @@ import pytest
 
 from chalicelib.ids import new_id
 from chalicelib.models import (
-    Comment, Conversation, FeedEntry, Follow, Message, Notification, Post, User, conversation_key,
+    Comment,
+    Conversation,
+    FeedEntry,
+    Follow,
+    Message,
+    Notification,
+    Post,
+    User,
+    conversation_key,
 )
 from chalicelib.models.messages import LastMessage
 from tests.helpers import get, register_and_login

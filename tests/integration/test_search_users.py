@@ -85,8 +85,8 @@ def test_limit_outside_1_to_100_is_422(client):
 
 def test_renaming_moves_the_user_in_the_index(client, pump, aws):
     # Exercised through the consumer directly until PUT /api/users/me exists.
-    from chalicelib.events import USER_UPDATED, Event
     from chalicelib.consumers.search import index_user
+    from chalicelib.events import USER_UPDATED, Event
     from chalicelib.models import User
 
     user = register(client, "karenin", full_name="Alexei Karenin")

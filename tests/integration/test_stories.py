@@ -220,7 +220,7 @@ def test_a_story_created_event_handled_after_expiry_fans_out_nothing(client, ali
 
 
 def test_delete_story_is_204_and_removes_it_everywhere(client, pump, alice, bob):
-    (alice_user, alice_token), (bob_user, bob_token) = alice, bob
+    (_, alice_token), (bob_user, bob_token) = alice, bob
     follow(client, alice_token, bob_user["id"])
     pump.drain()
     story = create_story(client, bob_token, "regret")
