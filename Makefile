@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint bench dead-letters redrive clean
+.PHONY: run test lint package bench dead-letters redrive clean
 
 run: $(INSTALLED)
 	$(BIN)/python -m infra.local
@@ -22,6 +22,15 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 
 clean:
 	rm -rf $(VENV) dist .pytest_cache
+
+# One deployable template for a stage: Chalice's functions and API merged
+# with the resources of infra/ (dist/<stage>/sam.json + deployment.zip).
+STAGE ?= dev
+package: $(INSTALLED)
+	mkdir -p dist/$(STAGE)
+	STAGE=$(STAGE) RESOURCE_PREFIX=instagram-$(STAGE) $(BIN)/python -m infra.cloudformation > dist/resources-$(STAGE).json
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(BIN)/chalice package --stage $(STAGE) \
+		--merge-template dist/resources-$(STAGE).json dist/$(STAGE)
 
 # Against the running local stack, or the endpoint AWS_ENDPOINT_URL names.
 LOCAL_AWS := AWS_ENDPOINT_URL=$${AWS_ENDPOINT_URL:-http://127.0.0.1:$${MOTO_PORT:-5000}} \

@@ -1,17 +1,24 @@
 """The stage's resources as CloudFormation, for `chalice package
 --merge-template`. Rendered from the same definitions that infra.provision
-creates locally."""
+creates locally, plus what Chalice cannot say itself about its functions:
+that each consumer reports partial batch failures and needs its queue to
+exist first, and where events are published."""
 from __future__ import annotations
 
 import json
 import sys
 
+from chalice.app import SQSEventConfig
+from chalice.utils import to_cfn_resource_name
+
 from infra import resources
 
 TOPIC_ID = "EventsTopic"
+API_HANDLER_ID = "APIHandler"  # Chalice's name for the REST API's function
 
 
-def template() -> dict:
+def template(app=None) -> dict:
+    """The resources; with the Chalice app, also the wiring of its functions."""
     template_resources: dict = {TOPIC_ID: {
         "Type": "AWS::SNS::Topic",
         "Properties": {"TopicName": resources.topic_name()},
@@ -20,7 +27,27 @@ def template() -> dict:
         template_resources[f"{resources.camel(table.logical_name)}Table"] = _table(table)
     for queue in resources.consumer_queues():
         template_resources.update(_consumer_queue(queue))
+    if app is not None:
+        template_resources.update(function_wiring(app))
     return {"Resources": template_resources}
+
+
+def function_wiring(app) -> dict:
+    """Deep-merged by Chalice into the functions it generates."""
+    queue_ids = {queue.name: f"{resources.camel(queue.logical_name)}Queue" for queue in resources.consumer_queues()}
+    environment = {"Environment": {"Variables": {"EVENTS_TOPIC_ARN": {"Ref": TOPIC_ID}}}}
+    wiring = {API_HANDLER_ID: {"Properties": environment}}
+    for source in app.event_sources:
+        function_id = to_cfn_resource_name(source.name)
+        wiring[function_id] = {"Properties": dict(environment)}
+        if isinstance(source, SQSEventConfig):
+            wiring[function_id]["Properties"]["Events"] = {f"{function_id}SqsEventSource": {"Properties": {
+                "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            }}}
+            # Chalice names the queue by its ARN; this makes CloudFormation
+            # create the queue before the function's event source.
+            wiring[function_id]["DependsOn"] = [queue_ids[source.queue]]
+    return wiring
 
 
 def _table(table: resources.Table) -> dict:
@@ -89,5 +116,7 @@ def _consumer_queue(queue: resources.ConsumerQueue) -> dict:
 
 
 if __name__ == "__main__":
-    json.dump(template(), sys.stdout, indent=2)
+    from app import app as chalice_app
+
+    json.dump(template(chalice_app), sys.stdout, indent=2)
     sys.stdout.write("\n")

@@ -17,6 +17,8 @@ from typing import Callable
 
 from chalice.app import SQSEventConfig
 
+from chalicelib.outbox import relay_pending
+
 logger = logging.getLogger("pump")
 
 
@@ -105,15 +107,24 @@ class EventPump:
         raise RuntimeError("queues did not drain")
 
     def run(self, stop: threading.Event, wait_seconds: int = 1) -> list[threading.Thread]:
-        """Starts one long-polling thread per consumer until stop is set."""
-        threads = []
-        for consumer in self.consumers:
-            thread = threading.Thread(
-                target=self._loop, args=(consumer, stop, wait_seconds), name=f"pump-{consumer.name}", daemon=True
-            )
+        """Starts one long-polling thread per consumer, and the outbox relay
+        (the scheduled Lambda's job in the cloud), until stop is set."""
+        threads = [
+            threading.Thread(target=self._loop, args=(consumer, stop, wait_seconds),
+                             name=f"pump-{consumer.name}", daemon=True)
+            for consumer in self.consumers
+        ]
+        threads.append(threading.Thread(target=self._relay_loop, args=(stop,), name="outbox-relay", daemon=True))
+        for thread in threads:
             thread.start()
-            threads.append(thread)
         return threads
+
+    def _relay_loop(self, stop: threading.Event, every_seconds: float = 2, grace_ms: int = 5_000) -> None:
+        while not stop.wait(every_seconds):
+            try:
+                relay_pending(older_than_ms=grace_ms)
+            except Exception:
+                logger.exception("outbox relay failed; retrying")
 
     def _loop(self, consumer: Consumer, stop: threading.Event, wait_seconds: int) -> None:
         while not stop.is_set():

@@ -25,6 +25,7 @@ from moto import mock_aws  # noqa: E402
 from app import app  # noqa: E402
 from infra.provision import provision  # noqa: E402
 from infra.pump import EventPump  # noqa: E402
+from tests.helpers import counting_dynamodb_calls, recording_published_events, register_and_login  # noqa: E402
 
 
 @pytest.fixture
@@ -46,3 +47,29 @@ def pump(aws):
     """Delivers queued events to the consumers, as Lambda would; failed
     messages become visible again at once so tests need not wait."""
     return EventPump(app, boto3.client("sqs"), retry_delay=lambda receives: 0)
+
+
+@pytest.fixture
+def dynamodb_calls():
+    """The DynamoDB operations made from now on, in order."""
+    with counting_dynamodb_calls() as calls:
+        yield calls
+
+
+@pytest.fixture
+def published():
+    """The events published from now on, by any command (or test), decoded
+    from what reached SNS; the calls still go through to moto. A test that
+    wants one command's events picks them by type."""
+    with recording_published_events() as seen:
+        yield seen
+
+
+@pytest.fixture
+def alice(client):
+    return register_and_login(client, "alice")
+
+
+@pytest.fixture
+def bob(client):
+    return register_and_login(client, "bob")

@@ -1,6 +1,15 @@
 """Small steps that many tests take."""
+import contextlib
 import itertools
 import json
+
+import botocore.client
+
+from chalicelib.events import Event
+from chalicelib.ids import new_id
+from chalicelib.models import Notification
+
+NOW = "2026-11-22T00:00:00+00:00"
 
 _counter = itertools.count(1)
 
@@ -9,17 +18,62 @@ def unique_name(prefix: str = "user") -> str:
     return f"{prefix}{next(_counter)}"
 
 
+# --- requests -------------------------------------------------------------------
+
+def auth_headers(token: str | None) -> dict:
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
 def post_json(client, path: str, body=None, token: str | None = None):
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
+    headers = {"Content-Type": "application/json", **auth_headers(token)}
     return client.post(path, headers=headers, body=json.dumps(body) if body is not None else b"")
 
 
 def get(client, path: str, token: str | None = None):
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return client.get(path, headers=headers)
+    return client.get(path, headers=auth_headers(token))
 
+
+def delete(client, path: str, token: str | None = None):
+    return client.delete(path, headers=auth_headers(token))
+
+
+def get_json(client, path: str, token: str | None = None):
+    """The body of GET path, which must answer 200."""
+    response = get(client, path, token)
+    assert response.status_code == 200, response.json_body
+    return response.json_body
+
+
+def next_cursor(response) -> str | None:
+    headers = {name.lower(): value for name, value in response.headers.items()}
+    return headers.get("x-next-cursor")
+
+
+def cursor_pages(client, path: str, token: str | None = None) -> list[list]:
+    """Every page of a list, from path (whose query sets the limit) on,
+    following x-next-cursor until there is none; each page must answer 200."""
+    pages, cursor = [], None
+    while True:
+        response = get(client, path + (f"&cursor={cursor}" if cursor else ""), token)
+        assert response.status_code == 200, response.json_body
+        pages.append(response.json_body)
+        cursor = next_cursor(response)
+        if not cursor:
+            return pages
+
+
+def usernames(response) -> list[str]:
+    """The usernames of a 200 answer that lists users."""
+    assert response.status_code == 200, response.json_body
+    return [user["username"] for user in response.json_body]
+
+
+def found(client, text: str) -> list[str]:
+    """The usernames a user search for text finds."""
+    return [user["username"] for user in get(client, f"/api/search/users?q={text}").json_body]
+
+
+# --- steps that must succeed: each asserts its status and returns the body --------
 
 def register(client, username: str | None = None, *, email: str | None = None,
              password: str = "correct horse", full_name: str | None = None) -> dict:
@@ -45,6 +99,104 @@ def register_and_login(client, username: str | None = None, **kwargs) -> tuple[d
     return user, login(client, user["email"], kwargs.get("password", "correct horse"))
 
 
-def next_cursor(response) -> str | None:
-    headers = {name.lower(): value for name, value in response.headers.items()}
-    return headers.get("x-next-cursor")
+def create_post(client, token: str, content: str | None = "Golden hour", image_url: str | None = None) -> dict:
+    response = post_json(client, "/api/posts", {"content": content, "image_url": image_url}, token)
+    assert response.status_code == 201, response.json_body
+    return response.json_body
+
+
+def delete_post(client, token: str, post_id) -> None:
+    response = delete(client, f"/api/posts/{post_id}", token)
+    assert response.status_code == 204, response.body
+
+
+def toggle_like(client, token: str, post_id) -> dict:
+    response = post_json(client, f"/api/posts/{post_id}/likes", token=token)
+    assert response.status_code == 200, response.json_body
+    return response.json_body
+
+
+def add_comment(client, token: str, post_id, content: str = "Lovely") -> dict:
+    response = post_json(client, f"/api/posts/{post_id}/comments", {"content": content}, token)
+    assert response.status_code == 201, response.json_body
+    return response.json_body
+
+
+def follow(client, token: str, user_id) -> None:
+    response = post_json(client, f"/api/follow/{user_id}", None, token)
+    assert response.status_code == 200, response.json_body
+
+
+def unfollow(client, token: str, user_id) -> None:
+    response = delete(client, f"/api/follow/{user_id}", token)
+    assert response.status_code == 200, response.json_body
+
+
+def create_story(client, token: str, content: str | None = None, image_url: str | None = None) -> dict:
+    response = post_json(client, "/api/stories", {"content": content, "image_url": image_url}, token)
+    assert response.status_code == 201, response.json_body
+    return response.json_body
+
+
+# --- data written directly with the models ----------------------------------------
+
+def seed_notifications(user_id: int, count: int) -> list[int]:
+    """count follow notifications for user_id, as if the consumer had made
+    them; returns their ids, oldest first."""
+    ids = [new_id() for _ in range(count)]
+    with Notification.batch_write() as batch:
+        for notification_id in ids:
+            batch.save(Notification(user_id, notification_id, actor_id=user_id, type="follow",
+                                    reference_id=user_id, message="someone started following you",
+                                    created_at=NOW))
+    return ids
+
+
+def of_types(published: list[Event], types) -> list[Event]:
+    """The events of those types, in order (from the `published` fixture,
+    which records every event)."""
+    return [event for event in published if event.type in types]
+
+
+# --- watching the calls to AWS ------------------------------------------------------
+
+@contextlib.contextmanager
+def watching_aws_calls(service: str, record):
+    """Calls record(operation, params) for each call made to service (by any
+    botocore client) while inside; every call still goes through (to moto)."""
+    original = botocore.client.BaseClient._make_api_call
+
+    def watched(client, operation, params):
+        if client.meta.service_model.service_name == service:
+            record(operation, params)
+        return original(client, operation, params)
+
+    botocore.client.BaseClient._make_api_call = watched
+    try:
+        yield
+    finally:
+        botocore.client.BaseClient._make_api_call = original
+
+
+@contextlib.contextmanager
+def counting_dynamodb_calls():
+    """The DynamoDB operations made while inside, in order."""
+    calls = []
+    with watching_aws_calls("dynamodb", lambda operation, params: calls.append(operation)):
+        yield calls
+
+
+@contextlib.contextmanager
+def recording_published_events():
+    """Every event published to SNS while inside, by any command, consumer or
+    test, decoded, in order."""
+    seen = []
+
+    def record(operation, params):
+        if operation == "Publish":
+            seen.append(Event.from_json(params["Message"]))
+        elif operation == "PublishBatch":
+            seen.extend(Event.from_json(entry["Message"]) for entry in params["PublishBatchRequestEntries"])
+
+    with watching_aws_calls("sns", record):
+        yield seen

@@ -7,8 +7,8 @@ from chalicelib.clock import now_iso
 from chalicelib.errors import Conflict, Unauthorized
 from chalicelib.ids import new_id
 from chalicelib.models import UniqueKey, User
-from chalicelib.models.base import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes, transaction
-from chalicelib.publisher import publish
+from chalicelib.models.base import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes
+from chalicelib.outbox import transaction_with
 
 # An id collision between processes, or a transaction racing another on the
 # same keys, is retried; a real duplicate then fails its condition for good.
@@ -27,8 +27,9 @@ def register(username: str, email: str, password: str, full_name: str | None) ->
             full_name=full_name,
             created_at=now_iso(),
         )
+        registered = events.Event(events.USER_REGISTERED, {"user_id": user.user_id})
         try:
-            with transaction() as writes:
+            with transaction_with(registered) as writes:
                 writes.save(user, condition=User.user_id.does_not_exist())
                 writes.save(
                     UniqueKey(key=UniqueKey.for_email(email), user_id=user.user_id),
@@ -48,7 +49,6 @@ def register(username: str, email: str, password: str, full_name: str | None) ->
             if user_clash == CONDITION_FAILED or TRANSACTION_CONFLICT in codes:
                 continue
             raise
-        publish(events.Event(events.USER_REGISTERED, {"user_id": user.user_id}))
         return user
     raise Conflict("Could not register right now, please retry")
 

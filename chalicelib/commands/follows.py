@@ -8,8 +8,8 @@ from chalicelib import events
 from chalicelib.errors import Conflict, NotFound, Unauthorized
 from chalicelib.ids import new_id
 from chalicelib.models import Follow, User
-from chalicelib.models.base import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes, transaction
-from chalicelib.publisher import publish
+from chalicelib.models.base import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes
+from chalicelib.outbox import transaction_with
 from chalicelib.queries.users import NO_SUCH_USER
 
 # A transaction that lost a race with another on the same items is retried;
@@ -27,7 +27,7 @@ def follow(follower_id: int, followee_id: int) -> Follow:
     for _ in range(_ATTEMPTS):
         edge = Follow(follower_id, followee_id, follow_id=new_id())
         try:
-            with transaction() as writes:
+            with transaction_with(events.Event(events.USER_FOLLOWED, _event_data(edge))) as writes:
                 writes.save(edge, condition=Follow.follower_id.does_not_exist())
                 _count(writes, follower_id, User.following_count, +1)
                 _count(writes, followee_id, User.follower_count, +1)
@@ -43,7 +43,6 @@ def follow(follower_id: int, followee_id: int) -> Follow:
             if TRANSACTION_CONFLICT in codes:
                 continue
             raise
-        publish(events.Event(events.USER_FOLLOWED, _event_data(edge)))
         return edge
     raise Conflict("Could not follow right now, please retry")
 
@@ -57,7 +56,7 @@ def unfollow(follower_id: int, followee_id: int) -> None:
         except Follow.DoesNotExist:
             raise Conflict("Not following") from None
         try:
-            with transaction() as writes:
+            with transaction_with(events.Event(events.USER_UNFOLLOWED, _event_data(edge))) as writes:
                 writes.delete(edge, condition=Follow.follow_id == edge.follow_id)
                 _count(writes, follower_id, User.following_count, -1)
                 _count(writes, followee_id, User.follower_count, -1)
@@ -67,7 +66,6 @@ def unfollow(follower_id: int, followee_id: int) -> None:
                 # Unfollowed (or unfollowed and followed again) meanwhile: look again.
                 continue
             raise
-        publish(events.Event(events.USER_UNFOLLOWED, _event_data(edge)))
         return
     raise Conflict("Could not unfollow right now, please retry")
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import events
 from chalicelib.clock import now_iso
@@ -8,15 +8,9 @@ from chalicelib.commands.notifications import advance_read_mark
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.ids import first_id_at, new_id, now_ms
 from chalicelib.models import Conversation, Message, ReadMark, User, conversation_key
-from chalicelib.models.base import (
-    CONDITION_FAILED,
-    TRANSACTION_CONFLICT,
-    cancellation_codes,
-    condition_failed,
-    transaction,
-)
+from chalicelib.models.base import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes
 from chalicelib.models.messages import LastMessage
-from chalicelib.publisher import publish
+from chalicelib.outbox import transaction_with
 
 # An id collision between processes, or a transaction racing another on the
 # same conversation, is retried with a fresh id.
@@ -40,19 +34,20 @@ def send_message(sender_id: int, receiver_id: int, content: str) -> Message:
             created_at=now_iso(),
         )
         if _save(message):
-            publish(events.Event(events.MESSAGE_SENT, {
-                "message_id": message.message_id, "sender_id": sender_id, "receiver_id": receiver_id,
-            }))
             return message
     raise Conflict("Could not send the message right now, please retry")
 
 
 def _save(message: Message) -> bool:
-    """The message and both participants' conversation entries, together.
-    False when the id collided or the transaction raced another: retry."""
+    """The message, both participants' conversation entries and the event,
+    together. False when the id collided or the transaction raced another:
+    retry."""
     is_new = Message.message_id.does_not_exist()
+    sent = events.Event(events.MESSAGE_SENT, {
+        "message_id": message.message_id, "sender_id": message.sender_id, "receiver_id": message.receiver_id,
+    })
     try:
-        with transaction() as writes:
+        with transaction_with(sent) as writes:
             writes.save(message, condition=is_new)
             for user_id, other_id in ((message.sender_id, message.receiver_id),
                                       (message.receiver_id, message.sender_id)):
@@ -73,9 +68,10 @@ def _save(message: Message) -> bool:
         # Only the conversations failed: a newer message is already their
         # last one, so ours is stored on its own.
         try:
-            message.save(condition=is_new)
-        except PutError as put_error:
-            if condition_failed(put_error):
+            with transaction_with(sent) as writes:
+                writes.save(message, condition=is_new)
+        except TransactWriteError as retry_error:
+            if cancellation_codes(retry_error, 1) == [CONDITION_FAILED]:
                 return False
             raise
     return True
@@ -100,6 +96,6 @@ def mark_read(reader_id: int, sender_id: int) -> int:
     """Everything sender_id has sent reader_id so far counts as read: one
     write, however many messages that is. Returns the watermark."""
     up_to = first_id_at(now_ms() + 1)
-    advance_read_mark(reader_id, ReadMark.messages_from(sender_id), up_to)
-    publish(events.Event(events.MESSAGES_READ, {"reader_id": reader_id, "sender_id": sender_id, "up_to": up_to}))
+    event = events.Event(events.MESSAGES_READ, {"reader_id": reader_id, "sender_id": sender_id, "up_to": up_to})
+    advance_read_mark(reader_id, ReadMark.messages_from(sender_id), up_to, event)
     return up_to

@@ -12,9 +12,9 @@ from chalicelib.clock import now_iso
 from chalicelib.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from chalicelib.ids import new_id
 from chalicelib.models import Comment, Like, Post, User
-from chalicelib.models.base import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes, transaction
+from chalicelib.models.base import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes
 from chalicelib.models.timelines import FeedEntry
-from chalicelib.publisher import publish
+from chalicelib.outbox import transaction_with
 from chalicelib.queries.users import NO_SUCH_USER, get_current_user
 
 # An id collision between processes, or a transaction racing another on the
@@ -54,8 +54,9 @@ def create_post(author_id: int, content: str | None, image_url: str | None) -> P
             comment_count=0,
             created_at=now_iso(),
         )
+        created = events.Event(events.POST_CREATED, {"post_id": post.post_id, "author_id": author_id})
         try:
-            with transaction() as writes:
+            with transaction_with(created) as writes:
                 writes.save(post, condition=Post.post_id.does_not_exist())
                 # The author sees their own post in their feed at once, without
                 # waiting for the feed consumer.
@@ -68,7 +69,6 @@ def create_post(author_id: int, content: str | None, image_url: str | None) -> P
             if post_clash == CONDITION_FAILED or TRANSACTION_CONFLICT in (post_clash, entry_code, no_author):
                 continue
             raise
-        publish(events.Event(events.POST_CREATED, {"post_id": post.post_id, "author_id": author_id}))
         return post
     raise Conflict("Could not create the post right now, please retry")
 
@@ -78,8 +78,11 @@ def delete_post(user_id: int, post_id: int) -> None:
         post = _post(post_id, consistent=True)
         if post.author_id != user_id:
             raise Forbidden("Not your post")
+        deleted = events.Event(events.POST_DELETED, {
+            "post_id": post_id, "author_id": user_id, "hashtags": list(post.hashtags or []),
+        })
         try:
-            with transaction() as writes:
+            with transaction_with(deleted) as writes:
                 writes.delete(post, condition=Post.author_id == user_id)
                 writes.update(User(user_id), actions=[User.post_count.add(-1)], condition=User.user_id.exists())
         except TransactWriteError as error:
@@ -89,9 +92,6 @@ def delete_post(user_id: int, post_id: int) -> None:
             if no_author == CONDITION_FAILED:
                 raise Unauthorized(NO_SUCH_USER) from error
             raise
-        publish(events.Event(events.POST_DELETED, {
-            "post_id": post_id, "author_id": user_id, "hashtags": list(post.hashtags or []),
-        }))
         return
     raise Conflict("Could not delete the post right now, please retry")
 
@@ -106,30 +106,31 @@ def toggle_like(user_id: int, post_id: int) -> tuple[bool, int]:
             like = Like.get(post_id, user_id, consistent_read=True)
         except Like.DoesNotExist:
             like = None
-        if like is None:
+        liked = like is None
+        if liked:
             like = Like(post_id, user_id, like_id=new_id())
-            done = _write_like(like, post_id, +1, condition=Like.user_id.does_not_exist())
-            event_type, liked = events.POST_LIKED, True
+        event = events.Event(events.POST_LIKED if liked else events.POST_UNLIKED, {
+            "post_id": post_id, "post_author_id": post.author_id, "user_id": user_id, "like_id": like.like_id,
+        })
+        if liked:
+            done = _write_like(like, event, +1, condition=Like.user_id.does_not_exist())
         else:
             # Only this very like: one made after a concurrent unlike is not ours to remove.
-            done = _write_like(like, post_id, -1, condition=Like.like_id == like.like_id)
-            event_type, liked = events.POST_UNLIKED, False
+            done = _write_like(like, event, -1, condition=Like.like_id == like.like_id)
         if not done:
             continue
-        publish(events.Event(event_type, {
-            "post_id": post_id, "post_author_id": post.author_id, "user_id": user_id, "like_id": like.like_id,
-        }))
         # Other users' likes committed since our read are not counted here;
         # the stored counter itself is exact.
         return liked, max(post.like_count + (1 if liked else -1), 0)
     raise Conflict("Could not update the like right now, please retry")
 
 
-def _write_like(like: Like, post_id: int, change: int, condition) -> bool:
-    """The like (put or delete) and the post's like_count, together. False
-    when a concurrent toggle got there first."""
+def _write_like(like: Like, event: events.Event, change: int, condition) -> bool:
+    """The like (put or delete), the post's like_count and the event,
+    together. False when a concurrent toggle got there first."""
+    post_id = like.post_id
     try:
-        with transaction() as writes:
+        with transaction_with(event) as writes:
             if change > 0:
                 writes.save(like, condition=condition)
             else:
@@ -157,8 +158,12 @@ def add_comment(user_id: int, post_id: int, content: str) -> Comment:
             content=content,
             created_at=now_iso(),
         )
+        added = events.Event(events.COMMENT_ADDED, {
+            "comment_id": comment.comment_id, "post_id": post_id,
+            "post_author_id": post.author_id, "author_id": user_id,
+        })
         try:
-            with transaction() as writes:
+            with transaction_with(added) as writes:
                 writes.save(comment, condition=Comment.comment_id.does_not_exist())
                 writes.update(Post(post_id), actions=[Post.comment_count.add(1)], condition=Post.post_id.exists())
         except TransactWriteError as error:
@@ -168,10 +173,6 @@ def add_comment(user_id: int, post_id: int, content: str) -> Comment:
             if comment_clash == CONDITION_FAILED or TRANSACTION_CONFLICT in (comment_clash, no_post):
                 continue
             raise
-        publish(events.Event(events.COMMENT_ADDED, {
-            "comment_id": comment.comment_id, "post_id": post_id,
-            "post_author_id": post.author_id, "author_id": user_id,
-        }))
         return comment
     raise Conflict("Could not add the comment right now, please retry")
 
@@ -189,8 +190,11 @@ def delete_comment(user_id: int, comment_id: int) -> None:
             post = None
         if user_id != comment.author_id and (post is None or post.author_id != user_id):
             raise Forbidden("Not your comment")
+        deleted = events.Event(events.COMMENT_DELETED, {
+            "comment_id": comment_id, "post_id": comment.post_id, "author_id": comment.author_id,
+        })
         try:
-            with transaction() as writes:
+            with transaction_with(deleted) as writes:
                 writes.delete(comment, condition=Comment.comment_id.exists())
                 if post is not None:
                     writes.update(Post(post.post_id), actions=[Post.comment_count.add(-1)],
@@ -202,9 +206,6 @@ def delete_comment(user_id: int, comment_id: int) -> None:
             if post_gone == CONDITION_FAILED or TRANSACTION_CONFLICT in (gone, post_gone):
                 continue  # the post was deleted meanwhile: its count no longer matters
             raise
-        publish(events.Event(events.COMMENT_DELETED, {
-            "comment_id": comment_id, "post_id": comment.post_id, "author_id": comment.author_id,
-        }))
         return
     raise Conflict("Could not delete the comment right now, please retry")
 

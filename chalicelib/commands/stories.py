@@ -2,20 +2,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from pynamodb.exceptions import DeleteError, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import events
 from chalicelib.errors import Conflict, Forbidden, NotFound
 from chalicelib.ids import id_time_ms, new_id
 from chalicelib.models import Story, StoryFeedEntry
-from chalicelib.models.base import (
-    CONDITION_FAILED,
-    TRANSACTION_CONFLICT,
-    cancellation_codes,
-    condition_failed,
-    transaction,
-)
-from chalicelib.publisher import publish
+from chalicelib.models.base import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes
+from chalicelib.outbox import transaction_with
 from chalicelib.queries.stories import LIFETIME_MS, oldest_active_id
 from chalicelib.queries.users import get_current_user
 
@@ -39,8 +33,9 @@ def create_story(author_id: int, image_url: str | None, content: str | None) -> 
             created_at=created.isoformat(),
             expires_at=created + timedelta(milliseconds=LIFETIME_MS),
         )
+        created = events.Event(events.STORY_CREATED, {"story_id": story_id, "author_id": author_id})
         try:
-            with transaction() as writes:
+            with transaction_with(created) as writes:
                 writes.save(story, condition=Story.story_id.does_not_exist())
                 # The author sees their own story at once, before the fan-out.
                 writes.save(StoryFeedEntry.entry(author_id, story_id, author_id, expires_at=story.expires_at))
@@ -48,7 +43,6 @@ def create_story(author_id: int, image_url: str | None, content: str | None) -> 
             if {CONDITION_FAILED, TRANSACTION_CONFLICT} & set(cancellation_codes(error, 2)):
                 continue
             raise
-        publish(events.Event(events.STORY_CREATED, {"story_id": story_id, "author_id": author_id}))
         return story
     raise Conflict("Could not create the story right now, please retry")
 
@@ -63,10 +57,11 @@ def delete_story(user_id: int, story_id: int) -> None:
         raise NotFound("Story not found")
     if story.author_id != user_id:
         raise Forbidden("Not your story")
+    deleted = events.Event(events.STORY_DELETED, {"story_id": story_id, "author_id": user_id})
     try:
-        story.delete(condition=Story.author_id == user_id)
-    except DeleteError as error:
-        if condition_failed(error):
+        with transaction_with(deleted) as writes:
+            writes.delete(story, condition=Story.author_id == user_id)
+    except TransactWriteError as error:
+        if cancellation_codes(error, 1) == [CONDITION_FAILED]:
             raise NotFound("Story not found") from None
         raise
-    publish(events.Event(events.STORY_DELETED, {"story_id": story_id, "author_id": user_id}))

@@ -1,4 +1,5 @@
-"""The event consumers: one SQS queue and one Lambda function each.
+"""The event consumers (one SQS queue and one Lambda function each), and the
+outbox relay.
 
 CONSUMERS maps each consumer's queue (logical name) to the event types it
 handles; infra/ builds the queues and SNS filter policies from it, so the
@@ -9,6 +10,7 @@ from chalice import Blueprint
 from chalicelib.config import resource_name
 from chalicelib.consumers import feed, hashtags, notifications, search
 from chalicelib.consumers.batch import process_batch
+from chalicelib.outbox import relay_pending
 
 CONSUMERS = {
     "search": search.HANDLERS,
@@ -40,3 +42,9 @@ def hashtag_indexer(event):
 @consumers.on_sqs_message(queue=resource_name("feed"), batch_size=BATCH_SIZE)
 def feed_fanout(event):
     return process_batch(event, CONSUMERS["feed"], "feed")
+
+
+@consumers.schedule("rate(1 minute)")
+def outbox_relay(event):
+    """Publishes the events whose publish did not follow their commit."""
+    return {"relayed": relay_pending()}

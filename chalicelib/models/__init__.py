@@ -5,6 +5,7 @@ from chalicelib.models.follows import Follow
 from chalicelib.models.hashtags import Hashtag, HashtagPost
 from chalicelib.models.messages import Conversation, Message, conversation_key
 from chalicelib.models.notifications import Notification, ReadMark
+from chalicelib.models.outbox import OutboxEntry
 from chalicelib.models.posts import Comment, Like, Post
 from chalicelib.models.search import SearchEntry
 from chalicelib.models.stories import Story
@@ -18,6 +19,7 @@ ALL_MODELS = (
     Message, Conversation,
     Notification, ReadMark,
     Hashtag, HashtagPost,
+    OutboxEntry,
 )
 
 __all__ = [model.__name__ for model in ALL_MODELS] + ["conversation_key"]

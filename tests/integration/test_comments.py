@@ -2,40 +2,15 @@
 import pytest
 
 from chalicelib import events
-from chalicelib.commands import posts as post_commands
-from tests.helpers import get, next_cursor, post_json, register_and_login
-
-
-def create_post(client, token, content="Golden hour"):
-    response = post_json(client, "/api/posts", {"content": content}, token)
-    assert response.status_code == 201, response.json_body
-    return response.json_body
+from tests.helpers import create_post, cursor_pages, delete, get, next_cursor, post_json, register_and_login
 
 
 def comment(client, post_id, token, content="Lovely"):
     return post_json(client, f"/api/posts/{post_id}/comments", {"content": content}, token)
 
 
-def delete(client, path, token=None):
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return client.delete(path, headers=headers)
-
-
 def comment_count(client, post_id):
     return get(client, f"/api/posts/{post_id}").json_body["comment_count"]
-
-
-@pytest.fixture
-def published(monkeypatch):
-    seen = []
-    original = post_commands.publish
-
-    def recording(event):
-        seen.append(event)
-        original(event)
-
-    monkeypatch.setattr(post_commands, "publish", recording)
-    return seen
 
 
 @pytest.fixture
@@ -210,15 +185,9 @@ def test_a_commenter_may_still_delete_their_comment_on_a_deleted_post(client, au
 def test_comments_page_by_cursor_without_repeats_or_gaps(client, post):
     _, token = register_and_login(client)
     ids = [comment(client, post["id"], token, f"comment {n}").json_body["id"] for n in range(7)]
-    seen, cursor = [], None
-    while True:
-        response = get(client, f"/api/posts/{post['id']}/comments?limit=3" + (f"&cursor={cursor}" if cursor else ""))
-        assert response.status_code == 200
-        assert len(response.json_body) <= 3
-        seen += [c["id"] for c in response.json_body]
-        cursor = next_cursor(response)
-        if not cursor:
-            break
+    pages = cursor_pages(client, f"/api/posts/{post['id']}/comments?limit=3")
+    assert all(len(page) <= 3 for page in pages)
+    seen = [c["id"] for page in pages for c in page]
     assert seen == list(reversed(ids))
 
 

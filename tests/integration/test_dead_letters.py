@@ -3,11 +3,7 @@ a redrive brings them back and their effect happens."""
 from chalicelib import events
 from chalicelib.consumers import search
 from infra import dead_letters
-from tests.helpers import get, register
-
-
-def found(client, text: str) -> list[str]:
-    return [user["username"] for user in get(client, f"/api/search/users?q={text}").json_body]
+from tests.helpers import found, register
 
 
 def test_poison_then_dead_letter_then_redrive_then_effect(client, pump, monkeypatch):

@@ -9,7 +9,7 @@ from chalicelib.events import Event
 from chalicelib.models import SearchEntry
 from chalicelib.publisher import publish
 from infra.resources import MAX_RECEIVE_COUNT
-from tests.helpers import get, register
+from tests.helpers import found, register
 
 
 def queue_messages(url: str) -> list[dict]:
@@ -21,10 +21,6 @@ def visible_count(url: str) -> int:
     attributes = boto3.client("sqs").get_queue_attributes(
         QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]
     return int(attributes["ApproximateNumberOfMessages"])
-
-
-def found(client, text: str) -> list[str]:
-    return [user["username"] for user in get(client, f"/api/search/users?q={text}").json_body]
 
 
 def test_an_event_reaches_the_queues_that_subscribe_to_its_type_as_the_raw_envelope(aws):

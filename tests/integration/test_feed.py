@@ -1,6 +1,5 @@
 """GET /api/feed and the feed consumer: fan-out on write, backfill on follow,
 removal on unfollow and on post deletion."""
-import botocore.client
 import pytest
 
 from chalicelib import events
@@ -10,47 +9,25 @@ from chalicelib.ids import new_id
 from chalicelib.models import FeedEntry, Follow, Post
 from chalicelib.models.timelines import owner_author_key
 from chalicelib.publisher import publish
-from tests.helpers import get, next_cursor, post_json, register_and_login
-
-
-def create_post(client, token: str, content: str) -> dict:
-    response = post_json(client, "/api/posts", {"content": content}, token)
-    assert response.status_code == 201, response.json_body
-    return response.json_body
-
-
-def delete_post(client, token: str, post_id: int) -> None:
-    response = client.delete(f"/api/posts/{post_id}", headers={"Authorization": f"Bearer {token}"})
-    assert response.status_code == 204, response.body
-
-
-def follow(client, token: str, user_id: int) -> None:
-    assert post_json(client, f"/api/follow/{user_id}", None, token).status_code == 200
-
-
-def unfollow(client, token: str, user_id: int) -> None:
-    response = client.delete(f"/api/follow/{user_id}", headers={"Authorization": f"Bearer {token}"})
-    assert response.status_code == 200
+from tests.helpers import (
+    counting_dynamodb_calls,
+    create_post,
+    cursor_pages,
+    delete_post,
+    follow,
+    get,
+    get_json,
+    next_cursor,
+    unfollow,
+)
 
 
 def feed(client, token: str, query: str = "") -> list[str]:
-    response = get(client, f"/api/feed?{query}", token)
-    assert response.status_code == 200, response.json_body
-    return [post["content"] for post in response.json_body]
+    return [post["content"] for post in get_json(client, f"/api/feed?{query}", token)]
 
 
 def holders(post_id: int) -> set[int]:
     return {entry.owner_id for entry in FeedEntry.by_item.query(post_id)}
-
-
-@pytest.fixture
-def alice(client):
-    return register_and_login(client, "alice")
-
-
-@pytest.fixture
-def bob(client):
-    return register_and_login(client, "bob")
 
 
 def test_my_own_post_is_in_my_feed_at_once(client, alice):
@@ -161,14 +138,7 @@ def test_the_feed_pages_by_cursor_without_repeats_or_gaps(client, pump, alice, b
     for number in range(7):
         create_post(client, bob_token if number % 3 else alice_token, f"p{number}")
     pump.drain()
-    seen, cursor = [], None
-    while True:
-        response = get(client, "/api/feed?limit=3" + (f"&cursor={cursor}" if cursor else ""), alice_token)
-        assert response.status_code == 200
-        seen += [post["content"] for post in response.json_body]
-        cursor = next_cursor(response)
-        if not cursor:
-            break
+    seen = [post["content"] for page in cursor_pages(client, "/api/feed?limit=3", alice_token) for post in page]
     assert seen == [f"p{n}" for n in reversed(range(7))]
 
 
@@ -203,21 +173,13 @@ def test_the_feed_needs_a_token(client):
     assert response.status_code == 401
 
 
-def test_a_feed_page_is_one_query_and_one_batch_get(client, pump, alice, bob, monkeypatch):
+def test_a_feed_page_is_one_query_and_one_batch_get(client, pump, alice, bob):
     (_, alice_token), (bob_user, bob_token) = alice, bob
     follow(client, alice_token, bob_user["id"])
     create_post(client, bob_token, "x")
     pump.drain()
-    calls = []
-    original = botocore.client.BaseClient._make_api_call
-
-    def counted(client_, operation, params):
-        if client_.meta.service_model.service_name == "dynamodb":
-            calls.append(operation)
-        return original(client_, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counted)
-    assert feed(client, alice_token) == ["x"]
+    with counting_dynamodb_calls() as calls:
+        assert feed(client, alice_token) == ["x"]
     assert calls == ["Query", "BatchGetItem"]
 
 

@@ -5,16 +5,16 @@ import pytest
 from chalicelib import events
 from chalicelib.events import Event
 from chalicelib.models import Follow, User
-from tests.helpers import get, post_json, register, register_and_login
+from tests.helpers import delete, get, post_json, register, register_and_login
 
 
-def follow(client, token: str | None, user_id):
+def follow_request(client, token: str | None, user_id):
+    """The raw answer, for the tests of failures (tests.helpers.follow asserts 200)."""
     return post_json(client, f"/api/follow/{user_id}", None, token)
 
 
-def unfollow(client, token: str | None, user_id):
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return client.delete(f"/api/follow/{user_id}", headers=headers)
+def unfollow_request(client, token: str | None, user_id):
+    return delete(client, f"/api/follow/{user_id}", token)
 
 
 def counters(client, user_id: int) -> tuple[int, int]:
@@ -38,7 +38,7 @@ def pair(client):
 
 def test_follow_answers_following_true_and_counts_on_both_sides(client, pair):
     alice, token, bob = pair
-    response = follow(client, token, bob["id"])
+    response = follow_request(client, token, bob["id"])
     assert response.status_code == 200
     assert response.json_body == {"following": True}
     assert counters(client, alice["id"]) == (0, 1)
@@ -48,8 +48,8 @@ def test_follow_answers_following_true_and_counts_on_both_sides(client, pair):
 
 def test_unfollow_answers_following_false_and_counts_back_down(client, pair):
     alice, token, bob = pair
-    follow(client, token, bob["id"])
-    response = unfollow(client, token, bob["id"])
+    follow_request(client, token, bob["id"])
+    response = unfollow_request(client, token, bob["id"])
     assert response.status_code == 200
     assert response.json_body == {"following": False}
     assert counters(client, alice["id"]) == (0, 0)
@@ -59,17 +59,17 @@ def test_unfollow_answers_following_false_and_counts_back_down(client, pair):
 
 def test_follow_again_after_unfollowing(client, pair):
     alice, token, bob = pair
-    follow(client, token, bob["id"])
+    follow_request(client, token, bob["id"])
     first_id = Follow.get(alice["id"], bob["id"]).follow_id
-    unfollow(client, token, bob["id"])
-    assert follow(client, token, bob["id"]).status_code == 200
+    unfollow_request(client, token, bob["id"])
+    assert follow_request(client, token, bob["id"]).status_code == 200
     assert Follow.get(alice["id"], bob["id"]).follow_id > first_id
     assert counters(client, bob["id"]) == (1, 0)
 
 
 def test_following_yourself_is_400_and_changes_nothing(client, pair):
     alice, token, _ = pair
-    response = follow(client, token, alice["id"])
+    response = follow_request(client, token, alice["id"])
     assert response.status_code == 400
     assert response.json_body == {"detail": "Cannot follow yourself"}
     assert counters(client, alice["id"]) == (0, 0)
@@ -77,8 +77,8 @@ def test_following_yourself_is_400_and_changes_nothing(client, pair):
 
 def test_following_twice_is_400_and_counts_once(client, pair):
     alice, token, bob = pair
-    follow(client, token, bob["id"])
-    response = follow(client, token, bob["id"])
+    follow_request(client, token, bob["id"])
+    response = follow_request(client, token, bob["id"])
     assert response.status_code == 400
     assert response.json_body == {"detail": "Already following"}
     assert counters(client, alice["id"]) == (0, 1)
@@ -88,7 +88,7 @@ def test_following_twice_is_400_and_counts_once(client, pair):
 @pytest.mark.parametrize("user_id", ["123456789", "abc", "0", str(2**53)])
 def test_following_an_unknown_user_is_404_and_changes_nothing(client, pair, user_id):
     alice, token, _ = pair
-    response = follow(client, token, user_id)
+    response = follow_request(client, token, user_id)
     assert response.status_code == 404
     assert response.json_body == {"detail": "User not found"}
     assert counters(client, alice["id"]) == (0, 0)
@@ -100,7 +100,7 @@ def test_following_an_unknown_user_is_404_and_changes_nothing(client, pair, user
 
 def test_unfollowing_someone_not_followed_is_400_and_changes_nothing(client, pair):
     alice, token, bob = pair
-    response = unfollow(client, token, bob["id"])
+    response = unfollow_request(client, token, bob["id"])
     assert response.status_code == 400
     assert response.json_body == {"detail": "Not following"}
     assert counters(client, alice["id"]) == (0, 0)
@@ -109,9 +109,9 @@ def test_unfollowing_someone_not_followed_is_400_and_changes_nothing(client, pai
 
 def test_unfollowing_twice_is_400_the_second_time(client, pair):
     alice, token, bob = pair
-    follow(client, token, bob["id"])
-    unfollow(client, token, bob["id"])
-    response = unfollow(client, token, bob["id"])
+    follow_request(client, token, bob["id"])
+    unfollow_request(client, token, bob["id"])
+    response = unfollow_request(client, token, bob["id"])
     assert response.status_code == 400
     assert response.json_body == {"detail": "Not following"}
     assert counters(client, bob["id"]) == (0, 0)
@@ -119,12 +119,12 @@ def test_unfollowing_twice_is_400_the_second_time(client, pair):
 
 def test_unfollowing_an_unknown_user_is_400_not_following(client, pair):
     _, token, _ = pair
-    response = unfollow(client, token, 123456789)
+    response = unfollow_request(client, token, 123456789)
     assert response.status_code == 400
     assert response.json_body == {"detail": "Not following"}
 
 
-@pytest.mark.parametrize("call", [follow, unfollow])
+@pytest.mark.parametrize("call", [follow_request, unfollow_request], ids=["follow", "unfollow"])
 def test_follow_and_unfollow_need_a_token(client, pair, call):
     _, _, bob = pair
     response = call(client, None, bob["id"])
@@ -136,10 +136,10 @@ def test_counters_stay_exact_across_many_follows_and_unfollows(client):
     star = register(client)
     fans = [register_and_login(client) for _ in range(4)]
     for _, token in fans:
-        follow(client, token, star["id"])
+        follow_request(client, token, star["id"])
     for _, token in fans[:3]:
-        unfollow(client, token, star["id"])
-    follow(client, fans[0][1], star["id"])
+        unfollow_request(client, token, star["id"])
+    follow_request(client, fans[0][1], star["id"])
     assert counters(client, star["id"]) == (2, 0)
     assert [counters(client, fan["id"])[1] for fan, _ in fans] == [1, 0, 0, 1]
 
@@ -147,9 +147,9 @@ def test_counters_stay_exact_across_many_follows_and_unfollows(client):
 def test_follow_and_unfollow_publish_their_events_with_the_follow_id(client, aws, pair):
     alice, token, bob = pair
     feed_queue_events(aws)  # whatever registration published, if anything
-    follow(client, token, bob["id"])
+    follow_request(client, token, bob["id"])
     follow_id = Follow.get(alice["id"], bob["id"]).follow_id
-    unfollow(client, token, bob["id"])
+    unfollow_request(client, token, bob["id"])
     published = [(e.type, e.data) for e in feed_queue_events(aws)]
     expected = {"follower_id": alice["id"], "followee_id": bob["id"], "follow_id": follow_id}
     assert sorted(published, key=lambda item: item[0]) == [

@@ -7,30 +7,16 @@ from chalicelib.consumers import hashtags as consumer
 from chalicelib.events import Event
 from chalicelib.models import Hashtag, HashtagPost
 from chalicelib.publisher import publish
-from tests.helpers import get, next_cursor, post_json, register_and_login
-
-
-def create_post(client, token, content):
-    response = post_json(client, "/api/posts", {"content": content}, token)
-    assert response.status_code == 201, response.json_body
-    return response.json_body
-
-
-def delete_post(client, post_id, token):
-    response = client.delete(f"/api/posts/{post_id}", headers={"Authorization": f"Bearer {token}"})
-    assert response.status_code == 204
+from tests.helpers import create_post, cursor_pages, delete_post, get, get_json, next_cursor, register_and_login
 
 
 def tags(client, query):
-    response = get(client, f"/api/search/hashtags?{query}")
-    assert response.status_code == 200, response.json_body
-    return [tag["name"] for tag in response.json_body]
+    return [tag["name"] for tag in get_json(client, f"/api/search/hashtags?{query}")]
 
 
 def tagged(client, tag, query=""):
-    response = get(client, f"/api/search/posts/hashtag/{tag}" + (f"?{query}" if query else ""))
-    assert response.status_code == 200, response.json_body
-    return [post["id"] for post in response.json_body]
+    path = f"/api/search/posts/hashtag/{tag}" + (f"?{query}" if query else "")
+    return [post["id"] for post in get_json(client, path)]
 
 
 @pytest.fixture
@@ -107,12 +93,12 @@ def test_a_deleted_post_leaves_the_tag_at_once_and_its_index_entry_after_the_con
     deleted = create_post(client, token, "#river at dusk")
     pump.drain()
     assert tagged(client, "river") == [deleted["id"], kept["id"]]
-    delete_post(client, deleted["id"], token)
+    delete_post(client, token, deleted["id"])
     assert tagged(client, "river") == [kept["id"]]  # skipped while still indexed
     pump.drain()
     assert [entry.post_id for entry in HashtagPost.query("river")] == [kept["id"]]
     assert tagged(client, "river") == [kept["id"]]
-    delete_post(client, kept["id"], token)
+    delete_post(client, token, kept["id"])
     pump.drain()
     assert list(HashtagPost.query("river")) == []
     assert tagged(client, "river") == []
@@ -120,7 +106,7 @@ def test_a_deleted_post_leaves_the_tag_at_once_and_its_index_entry_after_the_con
 
 def test_a_post_deleted_before_the_consumer_ran_is_never_indexed(client, pump, token):
     post = create_post(client, token, "#fleeting")
-    delete_post(client, post["id"], token)
+    delete_post(client, token, post["id"])
     pump.drain()
     assert list(HashtagPost.query("fleeting")) == []
     assert tagged(client, "fleeting") == []
@@ -129,7 +115,7 @@ def test_a_post_deleted_before_the_consumer_ran_is_never_indexed(client, pump, t
 def test_a_late_post_created_after_its_post_deleted_indexes_nothing(client, pump, token):
     post = create_post(client, token, "#late")
     pump.drain()
-    delete_post(client, post["id"], token)
+    delete_post(client, token, post["id"])
     pump.drain()
     consumer.index_post(Event(events.POST_CREATED, {"post_id": post["id"], "author_id": post["author_id"]}))
     assert list(HashtagPost.query("late")) == []
@@ -148,7 +134,7 @@ def test_the_same_post_created_twice_indexes_it_once(client, pump, aws, token):
 def test_the_same_post_deleted_twice_is_harmless(client, pump, token):
     post = create_post(client, token, "#gone")
     pump.drain()
-    delete_post(client, post["id"], token)
+    delete_post(client, token, post["id"])
     deleted = Event(events.POST_DELETED, {"post_id": post["id"], "author_id": post["author_id"], "hashtags": ["gone"]})
     consumer.unindex_post(deleted)
     consumer.unindex_post(deleted)
@@ -164,13 +150,7 @@ def test_a_post_without_hashtags_indexes_nothing(client, pump, token):
 def test_hashtag_search_pages_by_cursor_and_by_offset(client, pump, token):
     create_post(client, token, " ".join(f"#page{n}" for n in range(7)))
     pump.drain()
-    seen, cursor = [], None
-    while True:
-        response = get(client, "/api/search/hashtags?q=page&limit=3" + (f"&cursor={cursor}" if cursor else ""))
-        seen += [tag["name"] for tag in response.json_body]
-        cursor = next_cursor(response)
-        if not cursor:
-            break
+    seen = [tag["name"] for page in cursor_pages(client, "/api/search/hashtags?q=page&limit=3") for tag in page]
     assert seen == [f"page{n}" for n in range(7)]
     assert tags(client, "q=page&limit=2&offset=2") == ["page2", "page3"]
 
@@ -179,13 +159,7 @@ def test_posts_by_tag_page_by_cursor_and_by_offset(client, pump, token):
     ids = [create_post(client, token, f"#paged {n}")["id"] for n in range(5)]
     pump.drain()
     newest_first = list(reversed(ids))
-    seen, cursor = [], None
-    while True:
-        response = get(client, "/api/search/posts/hashtag/paged?limit=2" + (f"&cursor={cursor}" if cursor else ""))
-        seen += [post["id"] for post in response.json_body]
-        cursor = next_cursor(response)
-        if not cursor:
-            break
+    seen = [post["id"] for page in cursor_pages(client, "/api/search/posts/hashtag/paged?limit=2") for post in page]
     assert seen == newest_first
     assert tagged(client, "paged", "limit=2&offset=3") == newest_first[3:5]
 

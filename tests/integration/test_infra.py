@@ -54,3 +54,22 @@ def test_tables_with_a_ttl_attribute_get_ttl_in_both():
     for table in resources.tables():
         resource = cloudformation.template()["Resources"][f"{resources.camel(table.logical_name)}Table"]
         assert ("TimeToLiveSpecification" in resource["Properties"]) == bool(table.ttl_attribute)
+
+
+def test_the_template_wires_every_function_to_the_topic_and_each_consumer_reports_batch_failures():
+    from chalice.utils import to_cfn_resource_name
+
+    from app import app
+
+    wiring = cloudformation.template(app)["Resources"]
+    consumer_functions = {source.name: source for source in app.event_sources if hasattr(source, "queue")}
+    assert set(consumer_functions) == {"search_indexer", "notifier", "hashtag_indexer", "feed_fanout"}
+    for name, source in consumer_functions.items():
+        function = wiring[to_cfn_resource_name(name)]
+        [event_source] = function["Properties"]["Events"].values()
+        assert event_source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        [queue_id] = function["DependsOn"]
+        assert wiring[queue_id]["Properties"]["QueueName"] == source.queue
+    for function_id in ["APIHandler", "OutboxRelay", *map(to_cfn_resource_name, consumer_functions)]:
+        variables = wiring[function_id]["Properties"]["Environment"]["Variables"]
+        assert variables["EVENTS_TOPIC_ARN"] == {"Ref": cloudformation.TOPIC_ID}

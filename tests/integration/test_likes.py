@@ -2,15 +2,8 @@
 import pytest
 
 from chalicelib import events
-from chalicelib.commands import posts as post_commands
 from chalicelib.models import Like, Post
-from tests.helpers import get, post_json, register_and_login
-
-
-def create_post(client, token, content="Golden hour"):
-    response = post_json(client, "/api/posts", {"content": content}, token)
-    assert response.status_code == 201, response.json_body
-    return response.json_body
+from tests.helpers import create_post, delete, get, post_json, register_and_login
 
 
 def toggle(client, post_id, token=None):
@@ -19,19 +12,6 @@ def toggle(client, post_id, token=None):
 
 def like_count(client, post_id):
     return get(client, f"/api/posts/{post_id}").json_body["like_count"]
-
-
-@pytest.fixture
-def published(monkeypatch):
-    seen = []
-    original = post_commands.publish
-
-    def recording(event):
-        seen.append(event)
-        original(event)
-
-    monkeypatch.setattr(post_commands, "publish", recording)
-    return seen
 
 
 @pytest.fixture
@@ -128,7 +108,7 @@ def test_liking_an_unknown_post_is_404(client, post_id):
 def test_liking_a_deleted_post_is_404(client):
     _, token = register_and_login(client)
     post = create_post(client, token)
-    client.delete(f"/api/posts/{post['id']}", headers={"Authorization": f"Bearer {token}"})
+    delete(client, f"/api/posts/{post['id']}", token)
     response = toggle(client, post["id"], token)
     assert response.status_code == 404
     assert response.json_body == {"detail": "Post not found"}

@@ -1,41 +1,15 @@
 """Direct messages: POST/GET /api/messages, GET /api/messages/{other},
 POST /api/messages/{sender}/read."""
-import botocore.client
 import pytest
 
 from chalicelib import events
 from chalicelib.commands import messages as message_commands
+from chalicelib.events import Event
 from chalicelib.models import Conversation, Message, ReadMark, conversation_key
-from tests.helpers import get, next_cursor, post_json, register_and_login
+from tests.helpers import cursor_pages, get, get_json, next_cursor, of_types, post_json, register_and_login
 
-
-@pytest.fixture
-def published(monkeypatch):
-    """The events the message commands publish (still sent to SNS)."""
-    sent = []
-    original = message_commands.publish
-
-    def recording(event):
-        sent.append(event)
-        original(event)
-
-    monkeypatch.setattr(message_commands, "publish", recording)
-    return sent
-
-
-@pytest.fixture
-def dynamodb_calls(monkeypatch):
-    """The DynamoDB operations made from now on, in order."""
-    calls = []
-    original = botocore.client.BaseClient._make_api_call
-
-    def counted(client, operation, params):
-        if client.meta.service_model.service_name == "dynamodb":
-            calls.append(operation)
-        return original(client, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counted)
-    return calls
+# What the message commands publish (`published` records every event).
+MESSAGE_EVENTS = (events.MESSAGE_SENT, events.MESSAGES_READ)
 
 
 def send(client, token, receiver_id, content="hello"):
@@ -49,29 +23,24 @@ def sent(client, token, receiver_id, content="hello") -> dict:
 
 
 def thread(client, token, other_id, query="") -> list[dict]:
-    response = get(client, f"/api/messages/{other_id}{query}", token)
-    assert response.status_code == 200, response.json_body
-    return response.json_body
+    return get_json(client, f"/api/messages/{other_id}{query}", token)
 
 
 def inbox(client, token, query="") -> list[dict]:
-    response = get(client, f"/api/messages{query}", token)
-    assert response.status_code == 200, response.json_body
-    return response.json_body
+    return get_json(client, f"/api/messages{query}", token)
 
 
 def mark_read(client, token, sender_id):
     return post_json(client, f"/api/messages/{sender_id}/read", token=token)
 
 
-@pytest.fixture
-def alice(client):
-    return register_and_login(client)
-
-
-@pytest.fixture
-def bob(client):
-    return register_and_login(client)
+def seed_messages(sender_id: int, receiver_id: int, count: int) -> None:
+    """Messages 1..count from sender to receiver, written directly."""
+    key = conversation_key(sender_id, receiver_id)
+    with Message.batch_write() as batch:
+        for number in range(1, count + 1):
+            batch.save(Message(key, number, sender_id=sender_id, receiver_id=receiver_id, content="hi",
+                               created_at="2026-01-01T00:00:00+00:00"))
 
 
 @pytest.fixture
@@ -92,7 +61,7 @@ def test_sending_a_message_returns_it_unread(client, alice, bob, published):
     assert body["is_read"] is False
     assert isinstance(body["id"], int) and 0 < body["id"] <= 2**53 - 1
     assert body["created_at"].endswith("+00:00")
-    assert [(e.type, e.data) for e in published] == [
+    assert [(e.type, e.data) for e in of_types(published, MESSAGE_EVENTS)] == [
         (events.MESSAGE_SENT, {"message_id": body["id"], "sender_id": a["id"], "receiver_id": b["id"]})
     ]
 
@@ -114,7 +83,7 @@ def test_messaging_an_unknown_user_is_404_and_stores_nothing(client, alice, publ
     assert response.status_code == 404
     assert response.json_body == {"detail": "User not found"}
     assert list(Conversation.query(a["id"])) == []
-    assert published == []
+    assert of_types(published, MESSAGE_EVENTS) == []
 
 
 def test_messaging_yourself_is_400(client, alice, published):
@@ -123,7 +92,7 @@ def test_messaging_yourself_is_400(client, alice, published):
     assert response.status_code == 400
     assert response.json_body == {"detail": "Cannot message yourself"}
     assert inbox(client, a_token) == []
-    assert published == []
+    assert of_types(published, MESSAGE_EVENTS) == []
 
 
 @pytest.mark.parametrize("body, field", [
@@ -202,15 +171,9 @@ def test_a_conversation_pages_by_cursor_without_repeats_or_gaps(client, alice, b
     (a, a_token), (b, b_token) = alice, bob
     ids = [sent(client, a_token if n % 2 else b_token, b["id"] if n % 2 else a["id"], f"m{n}")["id"]
            for n in range(7)]
-    seen, cursor = [], None
-    while True:
-        response = get(client, f"/api/messages/{b['id']}?limit=3" + (f"&cursor={cursor}" if cursor else ""), a_token)
-        assert response.status_code == 200
-        assert len(response.json_body) <= 3
-        seen += [m["id"] for m in response.json_body]
-        cursor = next_cursor(response)
-        if not cursor:
-            break
+    pages = cursor_pages(client, f"/api/messages/{b['id']}?limit=3", a_token)
+    assert all(len(page) <= 3 for page in pages)
+    seen = [m["id"] for page in pages for m in page]
     assert seen == ids[::-1]
 
 
@@ -227,11 +190,7 @@ def test_a_conversation_pages_by_offset(client, alice, bob):
 
 def test_a_conversation_comes_fifty_to_a_page_by_default(client, alice, bob):
     (a, _), (b, b_token) = alice, bob
-    key = conversation_key(a["id"], b["id"])
-    with Message.batch_write() as batch:
-        for number in range(1, 52):
-            batch.save(Message(key, number, sender_id=a["id"], receiver_id=b["id"], content="hi",
-                               created_at="2026-01-01T00:00:00+00:00"))
+    seed_messages(a["id"], b["id"], 51)
     response = get(client, f"/api/messages/{a['id']}", b_token)
     assert [m["id"] for m in response.json_body] == list(range(51, 1, -1))
     assert next_cursor(response) is not None
@@ -293,13 +252,7 @@ def test_the_inbox_pages_by_cursor_and_offset(client, alice):
     for partner, token in partners:
         sent(client, token, a["id"])
     expected = [partner["id"] for partner, _ in reversed(partners)]
-    seen, cursor = [], None
-    while True:
-        response = get(client, "/api/messages?limit=2" + (f"&cursor={cursor}" if cursor else ""), a_token)
-        seen += [conv["other_user_id"] for conv in response.json_body]
-        cursor = next_cursor(response)
-        if not cursor:
-            break
+    seen = [conv["other_user_id"] for page in cursor_pages(client, "/api/messages?limit=2", a_token) for conv in page]
     assert seen == expected
     by_offset = get(client, "/api/messages?limit=2&offset=3", a_token).json_body
     assert [conv["other_user_id"] for conv in by_offset] == expected[3:5]
@@ -358,14 +311,11 @@ def test_marking_read_covers_only_messages_to_me_from_that_sender(client, alice,
 
 def test_marking_read_is_one_write_however_many_messages(client, alice, bob, dynamodb_calls):
     (a, _), (b, b_token) = alice, bob
-    key = conversation_key(a["id"], b["id"])
-    with Message.batch_write() as batch:
-        for number in range(1, 201):
-            batch.save(Message(key, number, sender_id=a["id"], receiver_id=b["id"], content="hi",
-                               created_at="2026-01-01T00:00:00+00:00"))
+    seed_messages(a["id"], b["id"], 200)
     dynamodb_calls.clear()
     assert mark_read(client, b_token, a["id"]).status_code == 200
-    assert dynamodb_calls == ["PutItem"]
+    # One write (the watermark and its event), then the outbox entry's cleanup.
+    assert dynamodb_calls == ["TransactWriteItems", "DeleteItem"]
     assert all(m["is_read"] for m in thread(client, b_token, a["id"], "?limit=100"))
 
 
@@ -377,7 +327,8 @@ def test_marking_read_twice_is_fine_and_the_mark_never_goes_back(client, alice, 
     assert mark_read(client, b_token, a["id"]).status_code == 200
     assert ReadMark.get(b["id"], ReadMark.messages_from(a["id"])).up_to >= first
     # A Lambda with a clock behind cannot move the watermark back.
-    message_commands.advance_read_mark(b["id"], ReadMark.messages_from(a["id"]), 1)
+    late = Event(events.MESSAGES_READ, {"reader_id": b["id"], "sender_id": a["id"], "up_to": 1})
+    message_commands.advance_read_mark(b["id"], ReadMark.messages_from(a["id"]), 1, late)
     assert ReadMark.get(b["id"], ReadMark.messages_from(a["id"])).up_to >= first
 
 
@@ -407,7 +358,7 @@ def test_each_endpoint_costs_the_round_trips_of_the_data_model(client, alice, bo
         sent(client, b_token, a["id"])
     dynamodb_calls.clear()
     sent(client, a_token, b["id"])
-    assert dynamodb_calls == ["GetItem", "TransactWriteItems"]
+    assert dynamodb_calls == ["GetItem", "TransactWriteItems", "DeleteItem"]
     dynamodb_calls.clear()
     inbox(client, a_token)
     assert dynamodb_calls == ["Query", "BatchGetItem"]

@@ -6,48 +6,32 @@ POST /api/notifications/read-all.
 Likes, comments and follows are written here with the models and their
 events published as the commands publish them (docs/data-model.md,
 "Events"), so these tests do not depend on those routes."""
-import botocore.client
 import pytest
 
 from chalicelib import events
-from chalicelib.commands import notifications as notification_commands
 from chalicelib.consumers.notifications import HANDLERS
 from chalicelib.events import Event
 from chalicelib.ids import new_id
 from chalicelib.models import Comment, Follow, Like, Notification, Post, ReadMark
 from chalicelib.publisher import publish
-from tests.helpers import get, next_cursor, post_json, register_and_login
+from tests.helpers import (
+    NOW,
+    add_comment,
+    create_post,
+    cursor_pages,
+    get,
+    get_json,
+    of_types,
+    post_json,
+    register_and_login,
+    seed_notifications,
+    toggle_like,
+    unfollow,
+)
+from tests.helpers import follow as follow_through_the_api
 
-NOW = "2026-11-22T00:00:00+00:00"
-
-
-@pytest.fixture
-def published(monkeypatch):
-    """The events the notification commands publish (still sent to SNS)."""
-    sent = []
-    original = notification_commands.publish
-
-    def recording(event):
-        sent.append(event)
-        original(event)
-
-    monkeypatch.setattr(notification_commands, "publish", recording)
-    return sent
-
-
-@pytest.fixture
-def dynamodb_calls(monkeypatch):
-    """The DynamoDB operations made from now on, in order."""
-    calls = []
-    original = botocore.client.BaseClient._make_api_call
-
-    def counted(client, operation, params):
-        if client.meta.service_model.service_name == "dynamodb":
-            calls.append(operation)
-        return original(client, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counted)
-    return calls
+# What the notification commands publish (`published` records every event).
+NOTIFICATION_EVENTS = (events.NOTIFICATION_READ, events.NOTIFICATIONS_READ_ALL)
 
 
 @pytest.fixture
@@ -104,9 +88,7 @@ def follow(follower: dict, followee: dict) -> Event:
 
 
 def notifications_of(client, token, query="") -> list[dict]:
-    response = get(client, f"/api/notifications{query}", token)
-    assert response.status_code == 200, response.json_body
-    return response.json_body
+    return get_json(client, f"/api/notifications{query}", token)
 
 
 def read(client, token, notification_id):
@@ -115,16 +97,6 @@ def read(client, token, notification_id):
 
 def read_all(client, token):
     return post_json(client, "/api/notifications/read-all", token=token)
-
-
-def seed_notifications(user_id: int, count: int) -> list[int]:
-    ids = [new_id() for _ in range(count)]
-    with Notification.batch_write() as batch:
-        for notification_id in ids:
-            batch.save(Notification(user_id, notification_id, actor_id=user_id, type="follow",
-                                    reference_id=user_id, message="someone started following you",
-                                    created_at=NOW))
-    return ids
 
 
 # The consumer: likes
@@ -351,13 +323,7 @@ def test_notifications_come_fifty_to_a_page_by_default_and_page_by_cursor(client
     ids = sorted(seed_notifications(a["id"], 53), reverse=True)
     first = get(client, "/api/notifications", a_token)
     assert [n["id"] for n in first.json_body] == ids[:50]
-    seen, cursor = [], None
-    while True:
-        response = get(client, "/api/notifications?limit=20" + (f"&cursor={cursor}" if cursor else ""), a_token)
-        seen += [n["id"] for n in response.json_body]
-        cursor = next_cursor(response)
-        if not cursor:
-            break
+    seen = [n["id"] for page in cursor_pages(client, "/api/notifications?limit=20", a_token) for n in page]
     assert seen == ids
     by_offset = notifications_of(client, a_token, "?limit=5&offset=50")
     assert [n["id"] for n in by_offset] == ids[50:]
@@ -401,7 +367,7 @@ def test_marking_one_notification_read(client, author, published):
     assert response.json_body == {"status": "ok"}
     assert {n["id"]: n["is_read"] for n in notifications_of(client, a_token)} == {first: True, second: False}
     assert read(client, a_token, first).status_code == 200  # again: still fine
-    assert [(e.type, e.data) for e in published][0] == (
+    assert [(e.type, e.data) for e in of_types(published, NOTIFICATION_EVENTS)][0] == (
         events.NOTIFICATION_READ, {"user_id": a["id"], "notification_id": first})
 
 
@@ -412,7 +378,7 @@ def test_marking_someone_elses_notification_read_is_404_and_changes_nothing(clie
     assert response.status_code == 404
     assert response.json_body == {"detail": "Notification not found"}
     assert notifications_of(client, a_token)[0]["is_read"] is False
-    assert published == []
+    assert of_types(published, NOTIFICATION_EVENTS) == []
 
 
 @pytest.mark.parametrize("bad", ["987654321", "abc", "0", "-5", str(2**53)])
@@ -443,7 +409,7 @@ def test_read_all_marks_everything_so_far_read_but_not_what_comes_after(client, 
     follow(f, a)
     pump.drain()
     assert [n["is_read"] for n in notifications_of(client, a_token)] == [False, True, True, True]
-    [event] = published
+    [event] = of_types(published, NOTIFICATION_EVENTS)
     assert event.type == events.NOTIFICATIONS_READ_ALL
     assert event.data == {"user_id": a["id"], "up_to": ReadMark.get(a["id"], ReadMark.NOTIFICATIONS).up_to}
 
@@ -454,7 +420,8 @@ def test_read_all_is_one_write_however_many_notifications(client, author, fan, d
     seed_notifications(f["id"], 1)
     dynamodb_calls.clear()
     assert read_all(client, a_token).status_code == 200
-    assert dynamodb_calls == ["PutItem"]
+    # One write (the watermark and its event), then the outbox entry's cleanup.
+    assert dynamodb_calls == ["TransactWriteItems", "DeleteItem"]
     assert all(n["is_read"] for n in notifications_of(client, a_token, "?limit=100"))
     assert all(n["is_read"] for n in notifications_of(client, a_token, "?limit=100&offset=100"))
     assert notifications_of(client, f_token)[0]["is_read"] is False  # only mine
@@ -470,15 +437,7 @@ def test_read_all_with_nothing_to_read_is_fine(client, author):
 # Through the routes that cause notifications: request -> event -> consumer
 
 def api_post(client, token) -> int:
-    response = post_json(client, "/api/posts", {"content": "look"}, token)
-    assert response.status_code == 201, response.json_body
-    return response.json_body["id"]
-
-
-def toggle_like(client, token, post_id) -> dict:
-    response = post_json(client, f"/api/posts/{post_id}/likes", token=token)
-    assert response.status_code == 200, response.json_body
-    return response.json_body
+    return create_post(client, token, "look")["id"]
 
 
 def test_liking_through_the_api_notifies_the_author(client, pump, author, fan):
@@ -525,8 +484,7 @@ def test_commenting_through_the_api_notifies_the_author_but_not_for_your_own(cli
     (_, a_token), (f, f_token) = author, fan
     post_id = api_post(client, a_token)
     for token in (f_token, a_token):
-        response = post_json(client, f"/api/posts/{post_id}/comments", {"content": "nice"}, token)
-        assert response.status_code == 201, response.json_body
+        add_comment(client, token, post_id, "nice")
     pump.drain()
     [notification] = notifications_of(client, a_token)
     assert (notification["type"], notification["actor_id"], notification["reference_id"], notification["message"]) == (
@@ -535,8 +493,7 @@ def test_commenting_through_the_api_notifies_the_author_but_not_for_your_own(cli
 
 def test_following_through_the_api_notifies_the_followed_user(client, pump, author, fan):
     (a, a_token), (f, f_token) = author, fan
-    response = post_json(client, f"/api/follow/{a['id']}", token=f_token)
-    assert response.status_code == 200, response.json_body
+    follow_through_the_api(client, f_token, a["id"])
     pump.drain()
     [notification] = notifications_of(client, a_token)
     assert (notification["type"], notification["actor_id"], notification["reference_id"], notification["message"]) == (
@@ -547,6 +504,6 @@ def test_following_through_the_api_notifies_the_followed_user(client, pump, auth
 def test_follow_and_unfollow_through_the_api_before_the_consumer_runs_notify_nobody(client, pump, author, fan):
     (a, a_token), (_, f_token) = author, fan
     post_json(client, f"/api/follow/{a['id']}", token=f_token)
-    assert client.delete(f"/api/follow/{a['id']}", headers={"Authorization": f"Bearer {f_token}"}).status_code == 200
+    unfollow(client, f_token, a["id"])
     pump.drain()
     assert notifications_of(client, a_token) == []

@@ -2,38 +2,12 @@
 import pytest
 
 from chalicelib import events
-from chalicelib.commands import posts as post_commands
 from chalicelib.models import FeedEntry, User
-from tests.helpers import get, next_cursor, post_json, register_and_login
-
-
-def create_post(client, token, content="Golden hour", image_url=None):
-    response = post_json(client, "/api/posts", {"content": content, "image_url": image_url}, token)
-    assert response.status_code == 201, response.json_body
-    return response.json_body
-
-
-def delete(client, path, token=None):
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return client.delete(path, headers=headers)
+from tests.helpers import create_post, cursor_pages, delete, get, next_cursor, post_json, register_and_login
 
 
 def post_count(user_id):
     return User.get(user_id).post_count
-
-
-@pytest.fixture
-def published(monkeypatch):
-    """The events the post commands publish (still sent on to SNS)."""
-    seen = []
-    original = post_commands.publish
-
-    def recording(event):
-        seen.append(event)
-        original(event)
-
-    monkeypatch.setattr(post_commands, "publish", recording)
-    return seen
 
 
 def test_create_post_returns_the_post_with_its_author_and_zero_counts(client):
@@ -186,15 +160,9 @@ def test_user_posts_are_newest_first_and_only_theirs(client):
 def test_user_posts_page_by_cursor_without_repeats_or_gaps(client):
     user, token = register_and_login(client)
     ids = [create_post(client, token, f"post {n}")["id"] for n in range(7)]
-    seen, cursor = [], None
-    while True:
-        response = get(client, f"/api/users/{user['id']}/posts?limit=3" + (f"&cursor={cursor}" if cursor else ""))
-        assert response.status_code == 200
-        assert len(response.json_body) <= 3
-        seen += [p["id"] for p in response.json_body]
-        cursor = next_cursor(response)
-        if not cursor:
-            break
+    pages = cursor_pages(client, f"/api/users/{user['id']}/posts?limit=3")
+    assert all(len(page) <= 3 for page in pages)
+    seen = [p["id"] for page in pages for p in page]
     assert seen == list(reversed(ids))
 
 

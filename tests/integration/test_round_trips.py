@@ -1,9 +1,6 @@
 """Each endpoint costs the same number of DynamoDB round trips whether the
 data behind it is small or large (docs/data-model.md). The data is seeded
 directly with the models; what is measured is the request alone."""
-import contextlib
-
-import botocore.client
 import pytest
 
 from chalicelib.ids import new_id
@@ -13,32 +10,12 @@ from chalicelib.models import (
     FeedEntry,
     Follow,
     Message,
-    Notification,
     Post,
     User,
     conversation_key,
 )
 from chalicelib.models.messages import LastMessage
-from tests.helpers import get, register_and_login
-
-NOW = "2026-11-22T00:00:00+00:00"
-
-
-@contextlib.contextmanager
-def counting_dynamodb_calls():
-    calls = []
-    original = botocore.client.BaseClient._make_api_call
-
-    def counted(client, operation, params):
-        if client.meta.service_model.service_name == "dynamodb":
-            calls.append(operation)
-        return original(client, operation, params)
-
-    botocore.client.BaseClient._make_api_call = counted
-    try:
-        yield calls
-    finally:
-        botocore.client.BaseClient._make_api_call = original
+from tests.helpers import NOW, counting_dynamodb_calls, get, register_and_login, seed_notifications
 
 
 def calls_for(client, path: str, token: str | None = None) -> list[str]:
@@ -101,11 +78,6 @@ def seed_conversations(viewer_id: int, size: int) -> None:
         items += [message, Conversation(viewer_id, other.user_id, last_message_id=message.message_id,
                                         last_message=last)]
     save_all(items)
-
-
-def seed_notifications(viewer_id: int, size: int) -> None:
-    save_all([Notification(viewer_id, new_id(), actor_id=viewer_id, type="follow", reference_id=viewer_id,
-                           message="someone started following you", created_at=NOW) for _ in range(size)])
 
 
 @pytest.fixture

@@ -1,15 +1,10 @@
 """GET /api/search/users?q= : fed by user.registered through the search
 consumer."""
-from tests.helpers import get, next_cursor, register
+from tests.helpers import cursor_pages, get, next_cursor, register, usernames
 
 
 def search(client, query: str):
     return get(client, f"/api/search/users?{query}")
-
-
-def usernames(response) -> list[str]:
-    assert response.status_code == 200, response.json_body
-    return [user["username"] for user in response.json_body]
 
 
 def test_a_registered_user_is_found_once_the_consumer_ran(client, pump):
@@ -42,14 +37,7 @@ def test_search_pages_by_cursor_without_repeats_or_gaps(client, pump):
     for number in range(7):
         register(client, f"page{number}")
     pump.drain()
-    seen, cursor = [], None
-    while True:
-        query = "q=page&limit=3" + (f"&cursor={cursor}" if cursor else "")
-        response = search(client, query)
-        seen += usernames(response)
-        cursor = next_cursor(response)
-        if not cursor:
-            break
+    seen = [user["username"] for page in cursor_pages(client, "/api/search/users?q=page&limit=3") for user in page]
     assert seen == [f"page{n}" for n in range(7)]
 
 

@@ -9,35 +9,17 @@ from chalicelib.consumers import feed as feed_consumer
 from chalicelib.events import Event
 from chalicelib.models import Story, StoryFeedEntry
 from chalicelib.models.timelines import owner_author_key
-from tests.helpers import get, next_cursor, post_json, register_and_login
+from tests.helpers import create_story, cursor_pages, delete, follow, get, get_json, post_json, unfollow
 
 HOUR_MS = 3600 * 1000
 
 
-def create_story(client, token: str, content: str | None = None, image_url: str | None = None) -> dict:
-    response = post_json(client, "/api/stories", {"content": content, "image_url": image_url}, token)
-    assert response.status_code == 201, response.json_body
-    return response.json_body
-
-
 def delete_story(client, token: str | None, story_id):
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return client.delete(f"/api/stories/{story_id}", headers=headers)
-
-
-def follow(client, token: str, user_id: int) -> None:
-    assert post_json(client, f"/api/follow/{user_id}", None, token).status_code == 200
-
-
-def unfollow(client, token: str, user_id: int) -> None:
-    response = client.delete(f"/api/follow/{user_id}", headers={"Authorization": f"Bearer {token}"})
-    assert response.status_code == 200
+    return delete(client, f"/api/stories/{story_id}", token)
 
 
 def contents(client, path: str, token: str) -> list[str]:
-    response = get(client, path, token)
-    assert response.status_code == 200, response.json_body
-    return [story["content"] for story in response.json_body]
+    return [story["content"] for story in get_json(client, path, token)]
 
 
 def mine(client, token: str) -> list[str]:
@@ -57,16 +39,6 @@ def later(monkeypatch):
         monkeypatch.setattr(ids, "now_ms", lambda: real_now_ms() + int(hours * HOUR_MS))
 
     return move
-
-
-@pytest.fixture
-def alice(client):
-    return register_and_login(client, "alice")
-
-
-@pytest.fixture
-def bob(client):
-    return register_and_login(client, "bob")
 
 
 def test_create_story_returns_it(client, alice):
@@ -265,14 +237,7 @@ def test_story_lists_page_by_cursor_and_offset(client, alice, path):
     for number in range(5):
         create_story(client, token, f"s{number}")
     newest_first = [f"s{n}" for n in reversed(range(5))]
-    seen, cursor = [], None
-    while True:
-        response = get(client, f"{path}?limit=2" + (f"&cursor={cursor}" if cursor else ""), token)
-        assert response.status_code == 200
-        seen += [story["content"] for story in response.json_body]
-        cursor = next_cursor(response)
-        if not cursor:
-            break
+    seen = [story["content"] for page in cursor_pages(client, f"{path}?limit=2", token) for story in page]
     assert seen == newest_first
     assert contents(client, f"{path}?limit=2&offset=2", token) == newest_first[2:4]
 

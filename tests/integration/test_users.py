@@ -2,41 +2,25 @@
 /following."""
 import json
 
-import botocore.client
 import pytest
 
-from tests.helpers import get, next_cursor, post_json, register, register_and_login
+from tests.helpers import (
+    auth_headers,
+    create_post,
+    cursor_pages,
+    delete,
+    follow,
+    get,
+    next_cursor,
+    register,
+    register_and_login,
+    usernames,
+)
 
 
 def put_me(client, body, token: str | None = None, raw: bytes | None = None):
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
+    headers = {"Content-Type": "application/json", **auth_headers(token)}
     return client.put("/api/users/me", headers=headers, body=raw if raw is not None else json.dumps(body))
-
-
-def follow(client, token: str, user_id: int) -> None:
-    response = post_json(client, f"/api/follow/{user_id}", None, token)
-    assert response.status_code == 200, response.json_body
-
-
-def usernames(response) -> list[str]:
-    assert response.status_code == 200, response.json_body
-    return [user["username"] for user in response.json_body]
-
-
-@pytest.fixture
-def dynamodb_calls(monkeypatch):
-    calls = []
-    original = botocore.client.BaseClient._make_api_call
-
-    def counted(client, operation, params):
-        if client.meta.service_model.service_name == "dynamodb":
-            calls.append(operation)
-        return original(client, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counted)
-    return calls
 
 
 # --- profile ---------------------------------------------------------------
@@ -59,7 +43,7 @@ def test_profile_counts_posts_followers_and_following_exactly(client):
     follow(client, carol_token, bob["id"])
     follow(client, bob_token, alice["id"])
     for text in ("one", "two"):
-        assert post_json(client, "/api/posts", {"content": text}, bob_token).status_code == 201
+        create_post(client, bob_token, text)
     profile = get(client, f"/api/users/{bob['id']}").json_body
     assert (profile["post_count"], profile["follower_count"], profile["following_count"]) == (2, 2, 1)
     profile = get(client, f"/api/users/{alice['id']}").json_body
@@ -110,11 +94,12 @@ def test_an_empty_update_changes_nothing_and_returns_me(client):
     assert response.json_body == user
 
 
-def test_update_profile_is_one_updateitem(client, dynamodb_calls):
+def test_update_profile_is_one_write_and_one_read(client, dynamodb_calls):
     _, token = register_and_login(client)
     dynamodb_calls.clear()
     put_me(client, {"bio": "x"}, token)
-    assert dynamodb_calls == ["UpdateItem"]
+    # The update and its event; the outbox entry's cleanup; the user read back.
+    assert dynamodb_calls == ["TransactWriteItems", "DeleteItem", "GetItem"]
 
 
 def test_a_new_full_name_is_searchable_once_the_consumer_ran(client, pump):
@@ -179,7 +164,7 @@ def test_an_unfollowed_user_leaves_the_lists(client):
     alice, alice_token = register_and_login(client)
     bob = register(client)
     follow(client, alice_token, bob["id"])
-    client.delete(f"/api/follow/{bob['id']}", headers={"Authorization": f"Bearer {alice_token}"})
+    delete(client, f"/api/follow/{bob['id']}", alice_token)
     assert get(client, f"/api/users/{bob['id']}/followers").json_body == []
     assert get(client, f"/api/users/{alice['id']}/following").json_body == []
 
@@ -197,13 +182,8 @@ def test_follow_lists_page_by_cursor_and_by_offset(client, which):
     for other, other_token in others:
         follow(client, other_token, hub["id"]) if which == "followers" else follow(client, hub_token, other["id"])
     newest_first = [f"{which}p{n}" for n in reversed(range(5))]
-    seen, cursor = [], None
-    while True:
-        response = get(client, f"/api/users/{hub['id']}/{which}?limit=2" + (f"&cursor={cursor}" if cursor else ""))
-        seen += usernames(response)
-        cursor = next_cursor(response)
-        if not cursor:
-            break
+    pages = cursor_pages(client, f"/api/users/{hub['id']}/{which}?limit=2")
+    seen = [user["username"] for page in pages for user in page]
     assert seen == newest_first
     assert usernames(get(client, f"/api/users/{hub['id']}/{which}?limit=2&offset=2")) == newest_first[2:4]
     last_page = get(client, f"/api/users/{hub['id']}/{which}?limit=2&offset=4")

@@ -1,0 +1,73 @@
+"""The transactional outbox: no event is lost between a write and its publish.
+
+A command writes its event in the same TransactWrite as its change
+(`transaction_with`). Right after the commit the event is published and its
+outbox entry deleted; if the process dies first, or SNS refuses, the entry
+stays, and the relay (`relay_pending`: a scheduled Lambda in the cloud, the
+local pump on a laptop) publishes it later. An event may thus be published
+twice, never zero times; consumers are idempotent on event_id's effect.
+"""
+from __future__ import annotations
+
+import secrets
+from contextlib import contextmanager
+from typing import Iterator
+
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.events import Event
+from chalicelib.ids import first_id_at, new_id, now_ms
+from chalicelib.logs import json_logger
+from chalicelib.models.base import transaction
+from chalicelib.models.outbox import OutboxEntry
+from chalicelib.publisher import publish
+
+logger = json_logger("instagram-events")
+
+# Entries younger than this are left to the command that wrote them, which
+# is normally publishing them right now.
+RELAY_GRACE_MS = 30_000
+
+
+@contextmanager
+def transaction_with(event: Event) -> Iterator[TransactWrite]:
+    """A TransactWrite that also records event; publishes it once committed."""
+    entry = OutboxEntry(secrets.randbelow(OutboxEntry.SHARDS), new_id())
+    with transaction() as writes:
+        yield writes
+        # Added last, and as an update (updates are sent last), so that the
+        # caller's items keep their places in the cancellation reasons.
+        writes.update(entry, actions=[OutboxEntry.event.set(event.to_json())])
+    _publish(entry, event)
+
+
+def _publish(entry: OutboxEntry, event: Event) -> None:
+    context = {"event_id": event.event_id, "type": event.type}
+    try:
+        publish(event)
+    except Exception:
+        # The change is committed; the relay will publish the event.
+        logger.warning("publish failed; left to the outbox relay", exc_info=True,
+                       extra={**context, "outcome": "deferred"})
+        return
+    try:
+        entry.delete()
+    except Exception:
+        # Harmless: the relay will publish it again, and consumers are idempotent.
+        logger.warning("outbox entry not deleted", exc_info=True, extra={**context, "outcome": "published"})
+
+
+def relay_pending(older_than_ms: int = RELAY_GRACE_MS) -> int:
+    """Publishes every outbox entry older than older_than_ms; returns how
+    many. One Query per shard, never a Scan."""
+    cutoff = first_id_at(now_ms() - older_than_ms)
+    relayed = 0
+    for shard in range(OutboxEntry.SHARDS):
+        for entry in OutboxEntry.query(shard, OutboxEntry.entry_id < cutoff):
+            event = Event.from_json(entry.event)
+            publish(event)
+            entry.delete()
+            logger.info("relayed from the outbox", extra={"event_id": event.event_id, "type": event.type,
+                                                           "outcome": "relayed"})
+            relayed += 1
+    return relayed
