@@ -36,6 +36,9 @@ def resource_name(logical_name: str) -> str:
 class Settings:
     stage: str
     jwt_secret: str
+    # An SSM Parameter Store name (SecureString) to read the secret from when
+    # JWT_SECRET is not given: how deployed stages get theirs.
+    jwt_secret_parameter: str
     jwt_ttl_seconds: int
     bcrypt_rounds: int
     events_topic_arn: str
@@ -44,15 +47,17 @@ class Settings:
     def load(cls, environ=os.environ) -> "Settings":
         current_stage = environ.get("STAGE", LOCAL_STAGE)
         secret = environ.get("JWT_SECRET", "")
-        if not secret:
+        secret_parameter = environ.get("JWT_SECRET_PARAMETER", "")
+        if not secret and not secret_parameter:
             if current_stage != LOCAL_STAGE:
                 raise ConfigurationError(
-                    f"JWT_SECRET must be set for stage {current_stage!r}"
+                    f"JWT_SECRET or JWT_SECRET_PARAMETER must be set for stage {current_stage!r}"
                 )
             secret = _LOCAL_DEV_SECRET
         return cls(
             stage=current_stage,
             jwt_secret=secret,
+            jwt_secret_parameter=secret_parameter,
             jwt_ttl_seconds=int(environ.get("JWT_TTL_SECONDS", 24 * 3600)),
             bcrypt_rounds=int(environ.get("BCRYPT_ROUNDS", 12)),
             events_topic_arn=environ.get("EVENTS_TOPIC_ARN", ""),

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 
 import bcrypt
 import jwt
 
+from chalicelib import aws
 from chalicelib.config import settings
 from chalicelib.errors import Unauthorized
+from chalicelib.ids import MAX_ID
 
 ALGORITHM = "HS256"
 
@@ -18,8 +21,11 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password: str, password_hash: str) -> bool:
+    try:
+        candidate = password.encode()
+    except UnicodeEncodeError:  # a lone surrogate from a JSON escape
+        return False
     # bcrypt only looks at 72 bytes; longer inputs raise in bcrypt >= 5.
-    candidate = password.encode()
     if len(candidate) > 72:
         return False
     return bcrypt.checkpw(candidate, password_hash.encode())
@@ -37,20 +43,36 @@ def burn_password_check(password: str) -> None:
     verify_password(password, _DUMMY_HASH[rounds])
 
 
+@lru_cache(maxsize=1)
+def signing_secret() -> str:
+    """The secret that signs tokens (and cursors). Read from SSM once per
+    process, at the first request of a cold start, never at import."""
+    config = settings()
+    if config.jwt_secret:
+        return config.jwt_secret
+    parameter = aws.client("ssm").get_parameter(Name=config.jwt_secret_parameter, WithDecryption=True)
+    return parameter["Parameter"]["Value"]
+
+
 def create_access_token(user_id: int) -> str:
     now = int(time.time())
     claims = {"sub": str(user_id), "iat": now, "exp": now + settings().jwt_ttl_seconds}
-    return jwt.encode(claims, settings().jwt_secret, algorithm=ALGORITHM)
+    return jwt.encode(claims, signing_secret(), algorithm=ALGORITHM)
 
 
 def user_id_from_token(token: str) -> int:
     try:
         claims = jwt.decode(
             token,
-            settings().jwt_secret,
+            signing_secret(),
             algorithms=[ALGORITHM],
             options={"require": ["exp", "sub"]},
         )
-        return int(claims["sub"])
-    except (jwt.InvalidTokenError, ValueError) as exc:
+        subject = claims["sub"]
+    except jwt.InvalidTokenError as exc:
         raise Unauthorized("Could not validate credentials") from exc
+    # Only ids we could have issued: positive, JS-safe integers.
+    if not (isinstance(subject, str) and subject.isascii() and subject.isdigit()
+            and 0 < int(subject) <= MAX_ID):
+        raise Unauthorized("Could not validate credentials")
+    return int(subject)

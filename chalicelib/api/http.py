@@ -77,11 +77,16 @@ def error_response(status: int, detail: str, headers: dict | None = None) -> Res
     return Response(body={"detail": detail}, status_code=status, headers=headers or {})
 
 
+MAX_BODY_BYTES = 64 * 1024
+
+
 def parse_body(request, model: type[M]) -> M:
     raw = request.raw_body or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise ApiError(413, "Request body is larger than 64 KiB")
     try:
         data = json.loads(raw) if raw.strip() else None
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         raise ApiError(400, "Request body is not valid JSON") from None
     if not isinstance(data, dict):
         raise ApiError(422, "body: a JSON object is required")

@@ -10,6 +10,9 @@ from chalicelib.models import UniqueKey, User
 from chalicelib.models.base import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes
 from chalicelib.outbox import transaction_with
 
+# DynamoDB's limit for a partition key.
+MAX_KEY_BYTES = 2048
+
 # An id collision between processes, or a transaction racing another on the
 # same keys, is retried; a real duplicate then fails its condition for good.
 _ATTEMPTS = 4
@@ -56,8 +59,13 @@ def register(username: str, email: str, password: str, full_name: str | None) ->
 def login(email: str, password: str) -> str:
     """An access token for these credentials, or Unauthorized. Unknown email
     and wrong password are indistinguishable, in the answer and in time."""
+    key = UniqueKey.for_email(email)
+    if len(key.encode()) > MAX_KEY_BYTES:
+        # No such email can exist, and DynamoDB would refuse the key.
+        security.burn_password_check(password)
+        raise Unauthorized("Invalid credentials")
     try:
-        claim = UniqueKey.get(UniqueKey.for_email(email))
+        claim = UniqueKey.get(key)
         user = User.get(claim.user_id)
     except (UniqueKey.DoesNotExist, User.DoesNotExist):
         security.burn_password_check(password)

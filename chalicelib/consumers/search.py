@@ -29,8 +29,10 @@ def index_user(event: events.Event) -> None:
     with SearchEntry.batch_write() as batch:
         for term in indexed - wanted:
             batch.delete(SearchEntry(bucket_for(term), sort_key(term, user_id)))
-        for term in wanted - indexed:
-            batch.save(SearchEntry(bucket_for(term), sort_key(term, user_id), user_id=user_id))
+        # Every entry carries all of the user's terms (see search_users), so
+        # all are rewritten when any changes.
+        for term in wanted:
+            batch.save(SearchEntry(bucket_for(term), sort_key(term, user_id), user_id=user_id, terms=sorted(wanted)))
     _record_terms(user_id, wanted)
 
 

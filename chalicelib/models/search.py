@@ -8,7 +8,9 @@ class SearchEntry(Model):
 
     Term entries: bucket "user#<first character>", sort "<term>#<user id>",
     so a prefix search is one Query with begins_with on the sort key and the
-    order (term, then id) is total. One bookkeeping entry per user, bucket
+    order (term, then id) is total. Each term entry also lists all the
+    user's terms, so a search can show the user at one entry only. One
+    bookkeeping entry per user, bucket
     "terms#<user id>", remembers which terms are indexed so that a rename can
     remove the old ones.
     """

@@ -37,7 +37,7 @@ class UniqueKey(Model):
 
     @staticmethod
     def for_email(email: str) -> str:
-        return f"email#{email.lower()}"
+        return f"email#{email.strip().lower()}"
 
     @staticmethod
     def for_username(username: str) -> str:

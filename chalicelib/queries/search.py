@@ -10,8 +10,9 @@ def search_users(text: str, page: PageRequest) -> Page[User]:
     """Users whose username, or a word of whose full name, starts with text.
 
     One Query on the index plus one BatchGetItem for the users, whatever the
-    number of users. A user matching by two terms (username and a name) is
-    listed once per page.
+    number of users. A user matching by two terms (say username and first
+    name) is listed only at the first of them, so pages never repeat a user
+    (a page may come out shorter than limit).
     """
     prefix = normalise(text)
     bucket = bucket_for(prefix)
@@ -21,5 +22,10 @@ def search_users(text: str, page: PageRequest) -> Page[User]:
         scope=f"search-users:{prefix}",
         key_attributes=(SearchEntry.bucket, SearchEntry.sort),
     )
-    user_ids = dict.fromkeys(entry.user_id for entry in entries.items)
+    user_ids = [entry.user_id for entry in entries.items if _first_match(entry, prefix)]
     return Page(in_order(User, user_ids), entries.next_cursor)
+
+
+def _first_match(entry: SearchEntry, prefix: str) -> bool:
+    term = entry.sort.rsplit("#", 1)[0]
+    return not any(other < term and other.startswith(prefix) for other in entry.terms or [])

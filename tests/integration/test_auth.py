@@ -1,4 +1,5 @@
 """POST /api/auth/register, POST /api/auth/login, GET /api/auth/me."""
+import json
 import time
 
 import jwt
@@ -135,4 +136,39 @@ def test_me_without_a_valid_token_is_401(client, make_header):
     headers = {"Authorization": header} if header else {}
     response = client.get("/api/auth/me", headers=headers)
     assert response.status_code == 401
+    assert set(response.json_body) == {"detail"}
+
+
+@pytest.mark.parametrize("email, password", [
+    ("nobody@example.com", "\ud800"),             # a lone surrogate
+    ("a" * 3000 + "@example.com", "whatever"),    # longer than any key
+])
+def test_absurd_credentials_are_401_not_5xx(client, email, password):
+    response = post_json(client, "/api/auth/login", {"email": email, "password": password})
+    assert response.status_code == 401
+    assert response.json_body == {"detail": "Invalid credentials"}
+
+
+def test_login_ignores_spaces_around_the_email_as_register_does(client):
+    user = register(client)
+    assert login(client, f"  {user['email']}  ")
+
+
+@pytest.mark.parametrize("subject", ["-5", "0", str(2**53), "1e3", "٣"])
+def test_a_token_naming_an_impossible_user_id_is_401(client, subject):
+    token = _token({"sub": subject, "exp": time.time() + 60})
+    assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_a_deeply_nested_body_is_400(client):
+    body = b'{"username": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    response = client.post("/api/auth/register", headers={"Content-Type": "application/json"}, body=body)
+    assert response.status_code == 400
+    assert response.json_body == {"detail": "Request body is not valid JSON"}
+
+
+def test_a_body_over_64_kib_is_413(client):
+    body = json.dumps({"username": "x", "email": "x@example.com", "password": "p" * 70_000}).encode()
+    response = client.post("/api/auth/register", headers={"Content-Type": "application/json"}, body=body)
+    assert response.status_code == 413
     assert set(response.json_body) == {"detail"}

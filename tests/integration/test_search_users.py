@@ -85,3 +85,11 @@ def test_renaming_moves_the_user_in_the_index(client, pump, aws):
     assert usernames(search(client, "q=alexei")) == []
     assert usernames(search(client, "q=serg")) == ["karenin"]
     assert usernames(search(client, "q=karenin")) == ["karenin"]
+
+
+def test_a_user_matching_by_two_terms_appears_on_one_page_only(client, pump):
+    register(client, "anna", full_name="Anna Annabel")
+    register(client, "annika")
+    pump.drain()
+    pages = cursor_pages(client, "/api/search/users?q=ann&limit=1")
+    assert [user["username"] for page in pages for user in page] == ["anna", "annika"]

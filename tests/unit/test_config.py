@@ -15,3 +15,8 @@ def test_other_stages_refuse_to_start_without_a_secret(stage):
 
 def test_bcrypt_cost_defaults_to_12():
     assert Settings.load({"STAGE": "prod", "JWT_SECRET": "s" * 32}).bcrypt_rounds == 12
+
+
+def test_a_deployed_stage_may_name_an_ssm_parameter_instead():
+    loaded = Settings.load({"STAGE": "prod", "JWT_SECRET_PARAMETER": "/instagram/prod/jwt-secret"})
+    assert loaded.jwt_secret == "" and loaded.jwt_secret_parameter == "/instagram/prod/jwt-secret"

@@ -1,0 +1,85 @@
+"""What deploys is what the tests run against: the packaged template (from
+`chalice package --merge-template`, as `make package` runs it) holds every
+resource of infra/, wires every consumer to its queue, grants no wildcard
+action, and passes cfn-lint."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from chalice.utils import to_cfn_resource_name
+
+from app import app
+from chalicelib.config import resource_prefix
+from chalicelib.consumers import CONSUMERS
+
+ROOT = Path(__file__).resolve().parents[2]
+STAGE = "dev"
+PREFIX = f"instagram-{STAGE}"
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def packaged(tmp_path_factory):
+    out = tmp_path_factory.mktemp("package")
+    env = {**os.environ, "STAGE": STAGE, "RESOURCE_PREFIX": PREFIX, "AWS_DEFAULT_REGION": "us-east-1"}
+    merge = out / "resources.json"
+    merge.write_text(subprocess.run(
+        [sys.executable, "-m", "infra.cloudformation"], cwd=ROOT, env=env, check=True,
+        capture_output=True, text=True).stdout)
+    subprocess.run([str(BIN / "chalice"), "package", "--stage", STAGE, "--merge-template", str(merge),
+                    str(out / "dist")], cwd=ROOT, env=env, check=True, capture_output=True)
+    return out / "dist" / "sam.json"
+
+
+def resources_of(template_path, kind: str) -> dict:
+    resources = json.loads(template_path.read_text())["Resources"]
+    return {name: r for name, r in resources.items() if r["Type"] == kind}
+
+
+def test_every_table_is_in_the_template_with_its_ttl(packaged):
+    from chalicelib.models import ALL_MODELS
+
+    tables = {r["Properties"]["TableName"]: r["Properties"]
+              for r in resources_of(packaged, "AWS::DynamoDB::Table").values()}
+    assert set(tables) == {f"{PREFIX}-{model.Meta.logical}" for model in ALL_MODELS}
+    assert {name for name, p in tables.items() if "TimeToLiveSpecification" in p} == {
+        f"{PREFIX}-stories", f"{PREFIX}-story-feed"}
+
+
+def test_every_consumer_has_its_queue_dead_letter_queue_and_filtered_subscription(packaged):
+    queues = {r["Properties"]["QueueName"] for r in resources_of(packaged, "AWS::SQS::Queue").values()}
+    assert queues == {f"{PREFIX}-{name}" for name in CONSUMERS} | {f"{PREFIX}-{name}-dlq" for name in CONSUMERS}
+    filters = sorted(r["Properties"]["FilterPolicy"]["event_type"]
+                     for r in resources_of(packaged, "AWS::SNS::Subscription").values())
+    assert filters == sorted(sorted(handlers) for handlers in CONSUMERS.values())
+
+
+def test_each_consumer_function_reads_its_own_queue_and_reports_batch_failures(packaged):
+    functions = resources_of(packaged, "AWS::Serverless::Function")
+    for source in app.event_sources:
+        if not hasattr(source, "queue"):
+            continue
+        # The app here was imported for the test stage; the package is for dev.
+        logical_queue = source.queue.removeprefix(f"{resource_prefix()}-")
+        [event] = functions[to_cfn_resource_name(source.name)]["Properties"]["Events"].values()
+        assert event["Properties"]["Queue"]["Fn::Sub"].endswith(f":{PREFIX}-{logical_queue}")
+        assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert "OutboxRelay" in functions
+
+
+def test_no_policy_grants_a_wildcard_action(packaged):
+    statements = [statement
+                  for role in resources_of(packaged, "AWS::IAM::Role").values()
+                  for policy in role["Properties"].get("Policies", [])
+                  for statement in policy["PolicyDocument"]["Statement"]]
+    assert statements
+    actions = [a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
+    assert not [a for a in actions if "*" in a]
+
+
+def test_cfn_lint_accepts_the_template(packaged):
+    result = subprocess.run([str(BIN / "cfn-lint"), str(packaged)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,27 @@
+"""Deployed stages read the JWT secret from SSM Parameter Store on first
+use, not from a plaintext value in the repository."""
+import boto3
+import jwt
+import pytest
+
+from chalicelib import config, security
+
+
+@pytest.fixture
+def dev_stage_with_ssm_secret(aws, monkeypatch):
+    boto3.client("ssm").put_parameter(Name="/instagram/dev/jwt-secret", Type="SecureString",
+                                      Value="a-secret-kept-in-parameter-store-0123456789")
+    monkeypatch.setenv("STAGE", "dev")
+    monkeypatch.setenv("JWT_SECRET_PARAMETER", "/instagram/dev/jwt-secret")
+    for cached in (config.settings, security.signing_secret):
+        cached.cache_clear()
+    yield
+    for cached in (config.settings, security.signing_secret):
+        cached.cache_clear()
+
+
+def test_tokens_are_signed_with_the_secret_from_ssm(dev_stage_with_ssm_secret):
+    token = security.create_access_token(42)
+    claims = jwt.decode(token, "a-secret-kept-in-parameter-store-0123456789", algorithms=["HS256"])
+    assert claims["sub"] == "42"
+    assert security.user_id_from_token(token) == 42
