@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint package bench dead-letters redrive clean
+.PHONY: run test lint package deploy destroy bench dead-letters redrive clean
 
 run: $(INSTALLED)
 	$(BIN)/python -m infra.local
@@ -31,6 +31,20 @@ package: $(INSTALLED)
 	STAGE=$(STAGE) RESOURCE_PREFIX=instagram-$(STAGE) $(BIN)/python -m infra.cloudformation > dist/resources-$(STAGE).json
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(BIN)/chalice package --stage $(STAGE) \
 		--merge-template dist/resources-$(STAGE).json dist/$(STAGE)
+
+# Needs AWS credentials, the AWS CLI, an S3 bucket for the code
+# (BUCKET=...) and the SSM parameter /instagram/$(STAGE)/jwt-secret.
+deploy: package
+	@test -n "$(BUCKET)" || (echo "make deploy needs BUCKET=<an S3 bucket for the code>"; exit 1)
+	aws cloudformation package --template-file dist/$(STAGE)/sam.json \
+		--s3-bucket $(BUCKET) --output-template-file dist/$(STAGE)/packaged.yaml
+	aws cloudformation deploy --template-file dist/$(STAGE)/packaged.yaml \
+		--stack-name instagram-$(STAGE) --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND
+	aws cloudformation describe-stacks --stack-name instagram-$(STAGE) --query "Stacks[0].Outputs"
+
+destroy:
+	aws cloudformation delete-stack --stack-name instagram-$(STAGE)
+	aws cloudformation wait stack-delete-complete --stack-name instagram-$(STAGE)
 
 # Against the running local stack, or the endpoint AWS_ENDPOINT_URL names.
 LOCAL_AWS := AWS_ENDPOINT_URL=$${AWS_ENDPOINT_URL:-http://127.0.0.1:$${MOTO_PORT:-5000}} \
