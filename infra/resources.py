@@ -72,8 +72,11 @@ def _hash_first(key_schema: list[dict]) -> list[dict]:
     return sorted(key_schema, key=lambda key: key["KeyType"] != "HASH")
 
 
+TOPIC = "events"
+
+
 def topic_name() -> str:
-    return resource_name("events")
+    return resource_name(TOPIC)
 
 
 def consumer_queues() -> list[ConsumerQueue]:

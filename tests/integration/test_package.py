@@ -83,3 +83,29 @@ def test_no_policy_grants_a_wildcard_action(packaged):
 def test_cfn_lint_accepts_the_template(packaged):
     result = subprocess.run([str(BIN / "cfn-lint"), str(packaged)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_each_function_has_its_own_policy_made_by_infra():
+    from infra import policies
+
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    app_functions = {"api_handler", *(source.name for source in app.event_sources)}
+    for stage in policies.STAGES:
+        mapping = config["stages"][stage]["lambda_functions"]
+        assert set(mapping) == app_functions
+        for function, function_config in mapping.items():
+            committed = json.loads((ROOT / ".chalice" / function_config["iam_policy_file"]).read_text())
+            assert committed == policies.policy(function, stage), "run: python -m infra.policies"
+
+
+def test_a_consumer_may_read_only_its_own_queue_and_only_the_api_reads_the_secret(packaged):
+    roles = resources_of(packaged, "AWS::IAM::Role")
+    for function, queue in {"SearchIndexer": "search", "Notifier": "notifications",
+                            "HashtagIndexer": "hashtags", "FeedFanout": "feed"}.items():
+        statements = roles[f"{function}Role"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+        sqs = [s["Resource"] for s in statements if s["Action"][0].startswith("sqs:")]
+        assert sqs == [f"arn:aws:sqs:*:*:{PREFIX}-{queue}"]
+    readers = [name for name, role in roles.items()
+               if any("ssm:GetParameter" in s["Action"]
+                      for s in role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"])]
+    assert readers == ["ApiHandlerRole"]

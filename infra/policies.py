@@ -1,0 +1,103 @@
+"""Least-privilege IAM policies, one per function and stage, made from the
+same definitions as the resources: exact actions, and only this stage's
+tables, topic, queues and secret.
+
+    python -m infra.policies     # rewrites .chalice/policy-<stage>-<function>.json and the config's mapping
+
+tests/integration/test_package.py fails if the committed files drift from
+what this module makes.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from chalicelib.consumers import CONSUMERS
+from infra import resources
+
+CHALICE_DIR = Path(__file__).resolve().parent.parent / ".chalice"
+STAGES = ("dev", "prod")
+API_FUNCTION = "api_handler"
+RELAY_FUNCTION = "outbox_relay"
+# Each consumer's Lambda function (its name in app.py) and its queue.
+CONSUMER_FUNCTIONS = {
+    "search_indexer": "search",
+    "notifier": "notifications",
+    "hashtag_indexer": "hashtags",
+    "feed_fanout": "feed",
+}
+
+_READ_WRITE = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+               "dynamodb:Query", "dynamodb:BatchGetItem"]
+
+
+def _arn(service: str, resource: str) -> str:
+    return f"arn:aws:{service}:*:*:{resource}"
+
+
+def _statement(sid: str, actions: list[str], resource) -> dict:
+    return {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resource}
+
+
+def _tables(prefix: str, only: str | None = None) -> list[str]:
+    arns = []
+    for table in resources.tables():
+        name = f"{prefix}-{table.logical_name}"
+        if only and table.logical_name != only:
+            continue
+        arns.append(_arn("dynamodb", f"table/{name}"))
+        if table.global_secondary_indexes:
+            arns.append(_arn("dynamodb", f"table/{name}/index/*"))
+    return arns
+
+
+def policy(function: str, stage: str) -> dict:
+    prefix = f"instagram-{stage}"
+    topic = _arn("sns", f"{prefix}-{resources.TOPIC}")
+    logs = _statement("Logs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                      _arn("logs", f"log-group:/aws/lambda/instagram-{stage}*"))
+    if function == API_FUNCTION:
+        statements = [
+            _statement("Tables", _READ_WRITE, _tables(prefix)),
+            _statement("PublishEvents", ["sns:Publish"], topic),
+            _statement("ReadJwtSecret", ["ssm:GetParameter"], _arn("ssm", f"parameter/instagram/{stage}/jwt-secret")),
+        ]
+    elif function == RELAY_FUNCTION:
+        statements = [
+            _statement("Outbox", ["dynamodb:Query", "dynamodb:DeleteItem"], _tables(prefix, only="outbox")),
+            _statement("PublishEvents", ["sns:Publish"], topic),
+        ]
+    else:
+        queue = CONSUMER_FUNCTIONS[function]
+        statements = [
+            _statement("Tables", [*_READ_WRITE, "dynamodb:BatchWriteItem"], _tables(prefix)),
+            _statement("ConsumeQueue", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+                                        "sqs:ChangeMessageVisibility"], _arn("sqs", f"{prefix}-{queue}")),
+        ]
+    return {"Version": "2012-10-17", "Statement": [*statements, logs]}
+
+
+def functions() -> list[str]:
+    return [API_FUNCTION, *CONSUMER_FUNCTIONS, RELAY_FUNCTION]
+
+
+def file_name(function: str, stage: str) -> str:
+    return f"policy-{stage}-{function}.json"
+
+
+def write_all() -> None:
+    assert set(CONSUMER_FUNCTIONS.values()) == set(CONSUMERS), "a consumer has no policy"
+    config_path = CHALICE_DIR / "config.json"
+    config = json.loads(config_path.read_text())
+    for stage in STAGES:
+        mapping = {}
+        for function in functions():
+            (CHALICE_DIR / file_name(function, stage)).write_text(json.dumps(policy(function, stage), indent=2) + "\n")
+            mapping[function] = {"iam_policy_file": file_name(function, stage)}
+        config["stages"][stage]["lambda_functions"] = mapping
+        config["stages"][stage].pop("iam_policy_file", None)
+    config_path.write_text(json.dumps(config, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    write_all()
