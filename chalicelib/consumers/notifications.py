@@ -4,7 +4,9 @@ A notification's id is the id of what caused it (like_id, comment_id,
 follow_id) and it is written only if absent, so a redelivered event finds it
 already there. Before notifying, the consumer checks that the cause still
 exists as the event describes it, so a late event cannot bring back a
-notification for a like or follow that was undone in the meantime.
+notification for a like or follow that was undone in the meantime. Those
+reads are strongly consistent: an event can arrive milliseconds after its
+write, and a stale "not found" would drop the notification for good.
 """
 from __future__ import annotations
 
@@ -26,10 +28,10 @@ def notify_like(event: events.Event) -> None:
     if liker_id == author_id:
         return
     try:
-        if Like.get(post_id, liker_id).like_id != like_id:
+        if Like.get(post_id, liker_id, consistent_read=True).like_id != like_id:
             return  # unliked, then liked again: the newer like notifies
-        Post.get(post_id)
-        liker = User.get(liker_id)
+        Post.get(post_id, consistent_read=True)
+        liker = User.get(liker_id, consistent_read=True)
     except (Like.DoesNotExist, Post.DoesNotExist, User.DoesNotExist):
         return
     _notify(event, author_id, like_id, liker_id, LIKE, post_id, f"{liker.username} liked your post")
@@ -41,7 +43,7 @@ def forget_like(event: events.Event) -> None:
     data = event.data
     author_id, like_id = int(data["post_author_id"]), int(data["like_id"])
     try:
-        if like_id <= ReadMark.get(author_id, ReadMark.NOTIFICATIONS).up_to:
+        if like_id <= ReadMark.get(author_id, ReadMark.NOTIFICATIONS, consistent_read=True).up_to:
             return
     except ReadMark.DoesNotExist:
         pass
@@ -60,8 +62,8 @@ def notify_comment(event: events.Event) -> None:
     if commenter_id == author_id:
         return
     try:
-        comment = Comment.get(comment_id)
-        Post.get(post_id)
+        comment = Comment.get(comment_id, consistent_read=True)
+        Post.get(post_id, consistent_read=True)
     except (Comment.DoesNotExist, Post.DoesNotExist):
         return
     # Usernames never change, so the comment's copy is the actor's username.
@@ -75,9 +77,9 @@ def notify_follow(event: events.Event) -> None:
     if follower_id == followee_id:
         return
     try:
-        if Follow.get(follower_id, followee_id).follow_id != follow_id:
+        if Follow.get(follower_id, followee_id, consistent_read=True).follow_id != follow_id:
             return  # unfollowed, then followed again: the newer follow notifies
-        follower = User.get(follower_id)
+        follower = User.get(follower_id, consistent_read=True)
     except (Follow.DoesNotExist, User.DoesNotExist):
         return
     _notify(event, followee_id, follow_id, follower_id, FOLLOW, follower_id,

@@ -16,7 +16,8 @@ _BOOKKEEPING_SORT = "terms"
 def index_user(event: events.Event) -> None:
     user_id = int(event.data["user_id"])
     try:
-        user = User.get(user_id)
+        # Strongly consistent: a stale "not found" would leave the user unfindable.
+        user = User.get(user_id, consistent_read=True)
         wanted = terms_for(user.username, user.full_name)
     except User.DoesNotExist:
         wanted = set()
@@ -38,7 +39,7 @@ def index_user(event: events.Event) -> None:
 
 def _indexed_terms(user_id: int) -> set[str]:
     try:
-        return set(SearchEntry.get(bookkeeping_bucket(user_id), _BOOKKEEPING_SORT).terms or [])
+        return set(SearchEntry.get(bookkeeping_bucket(user_id), _BOOKKEEPING_SORT, consistent_read=True).terms or [])
     except SearchEntry.DoesNotExist:
         return set()
 
