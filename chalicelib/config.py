@@ -42,6 +42,12 @@ class Settings:
     jwt_ttl_seconds: int
     bcrypt_rounds: int
     events_topic_arn: str
+    # Rate limits: at most this many requests per fixed window of seconds.
+    login_attempts_per_account: int
+    login_attempts_per_address: int
+    login_window_seconds: int
+    writes_per_user: int
+    writes_window_seconds: int
 
     @classmethod
     def load(cls, environ=os.environ) -> "Settings":
@@ -61,6 +67,11 @@ class Settings:
             jwt_ttl_seconds=int(environ.get("JWT_TTL_SECONDS", 24 * 3600)),
             bcrypt_rounds=int(environ.get("BCRYPT_ROUNDS", 12)),
             events_topic_arn=environ.get("EVENTS_TOPIC_ARN", ""),
+            login_attempts_per_account=int(environ.get("LOGIN_ATTEMPTS_PER_ACCOUNT", 10)),
+            login_attempts_per_address=int(environ.get("LOGIN_ATTEMPTS_PER_ADDRESS", 50)),
+            login_window_seconds=int(environ.get("LOGIN_WINDOW_SECONDS", 15 * 60)),
+            writes_per_user=int(environ.get("WRITES_PER_USER", 120)),
+            writes_window_seconds=int(environ.get("WRITES_WINDOW_SECONDS", 60)),
         )
 
 

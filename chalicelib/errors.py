@@ -26,3 +26,11 @@ class Unauthorized(DomainError):
 
 class Invalid(DomainError):
     """A value the request carried cannot be used (HTTP 422)."""
+
+
+class TooManyRequests(DomainError):
+    """A rate limit is reached (HTTP 429); retry_after is in whole seconds."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"Too many requests, retry in {retry_after} s")
+        self.retry_after = retry_after

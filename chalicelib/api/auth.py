@@ -1,4 +1,4 @@
-from chalicelib.api.http import ApiBlueprint, authenticated_user_id, json_response, parse_body
+from chalicelib.api.http import ApiBlueprint, authenticated_user_id, client_address, json_response, parse_body
 from chalicelib.api.schemas import LoginRequest, RegisterRequest, user_response
 from chalicelib.commands import auth
 from chalicelib.queries import users
@@ -15,8 +15,9 @@ def register():
 
 @api.route("/api/auth/login", methods=["POST"])
 def login():
-    body = parse_body(api.current_request, LoginRequest)
-    token = auth.login(body.email, body.password)
+    request = api.current_request
+    body = parse_body(request, LoginRequest)
+    token = auth.login(body.email, body.password, client_address(request))
     return {"access_token": token, "token_type": "bearer"}
 
 

@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 from chalice import Blueprint, ChaliceUnhandledError, Response
 from pydantic import BaseModel, ValidationError
 
-from chalicelib import errors, security
+from chalicelib import errors, rate_limits, security
+from chalicelib.config import settings
 from chalicelib.queries.paging import Page
 
 M = TypeVar("M", bound=BaseModel)
@@ -20,6 +21,7 @@ _STATUS = {
     errors.Forbidden: 403,
     errors.Unauthorized: 401,
     errors.Invalid: 422,
+    errors.TooManyRequests: 429,
 }
 
 
@@ -45,7 +47,7 @@ class ApiBlueprint(Blueprint):
                 try:
                     return view(*args, **kw)
                 except errors.DomainError as error:
-                    raise ApiError(_status_of(error), error.detail) from error
+                    raise ApiError(_status_of(error), error.detail, _headers_of(error)) from error
 
             register(translated)
             return view
@@ -58,6 +60,12 @@ def _status_of(error: errors.DomainError) -> int:
         if isinstance(error, cls):
             return status
     raise TypeError(f"no HTTP status for {type(error).__name__}")
+
+
+def _headers_of(error: errors.DomainError) -> dict:
+    if isinstance(error, errors.TooManyRequests):
+        return {"Retry-After": str(error.retry_after)}
+    return {}
 
 
 def error_middleware(event, get_response):
@@ -121,14 +129,26 @@ def path_id(value: str, what: str) -> int:
 
 
 def authenticated_user_id(request) -> int:
+    """The caller's user id. Every authenticated write (POST, PUT, DELETE)
+    counts against the caller's write rate limit here, in this one place."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "Not authenticated", {"WWW-Authenticate": "Bearer"})
     try:
-        return security.user_id_from_token(token.strip())
+        user_id = security.user_id_from_token(token.strip())
     except errors.Unauthorized as error:
         raise ApiError(401, error.detail, {"WWW-Authenticate": "Bearer"}) from None
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        config = settings()
+        rate_limits.hit(f"writes#{user_id}", config.writes_per_user, config.writes_window_seconds)
+    return user_id
+
+
+def client_address(request) -> str:
+    """The caller's IP address, as API Gateway (or chalice local) saw it."""
+    identity = (request.context or {}).get("identity") or {}
+    return identity.get("sourceIp") or "unknown"
 
 
 def json_response(body: Any, status: int = 200) -> Response:

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib import events, security
+from chalicelib import events, rate_limits, security
 from chalicelib.clock import now_iso
+from chalicelib.config import settings
 from chalicelib.errors import Conflict, Unauthorized
 from chalicelib.ids import new_id
 from chalicelib.models import UniqueKey, User
@@ -56,11 +57,28 @@ def register(username: str, email: str, password: str, full_name: str | None) ->
     raise Conflict("Could not register right now, please retry")
 
 
-def login(email: str, password: str) -> str:
+def login(email: str, password: str, client_address: str) -> str:
     """An access token for these credentials, or Unauthorized. Unknown email
-    and wrong password are indistinguishable, in the answer and in time."""
+    and wrong password are indistinguishable, in the answer and in time.
+
+    Rate limited (TooManyRequests) per client address, every attempt, and per
+    account, failed attempts only: an attempt takes a slot before the password
+    is checked (so concurrent guesses cannot exceed the limit, and while the
+    limit holds even the right password is refused) and a success gives the
+    account's slot back."""
+    config = settings()
+    rate_limits.hit(rate_limits.bucket_for("login-ip", client_address),
+                    config.login_attempts_per_address, config.login_window_seconds)
+    account = rate_limits.bucket_for("login-account", email.strip().lower())
+    window = rate_limits.hit(account, config.login_attempts_per_account, config.login_window_seconds)
+    token = _check_credentials(email, password)
+    rate_limits.refund(account, window)
+    return token
+
+
+def _check_credentials(email: str, password: str) -> str:
     key = UniqueKey.for_email(email)
-    if len(key.encode()) > MAX_KEY_BYTES:
+    if not _usable_key(key):
         # No such email can exist, and DynamoDB would refuse the key.
         security.burn_password_check(password)
         raise Unauthorized("Invalid credentials")
@@ -73,3 +91,10 @@ def login(email: str, password: str) -> str:
     if not security.verify_password(password, user.password_hash):
         raise Unauthorized("Invalid credentials")
     return security.create_access_token(user.user_id)
+
+
+def _usable_key(key: str) -> bool:
+    try:
+        return len(key.encode()) <= MAX_KEY_BYTES
+    except UnicodeEncodeError:  # a lone surrogate, from a JSON escape like \ud800
+        return False

@@ -7,6 +7,7 @@ from chalicelib.models.messages import Conversation, Message, conversation_key
 from chalicelib.models.notifications import Notification, ReadMark
 from chalicelib.models.outbox import OutboxEntry
 from chalicelib.models.posts import Comment, Like, Post
+from chalicelib.models.rate_limits import RateLimit
 from chalicelib.models.search import SearchEntry
 from chalicelib.models.stories import Story
 from chalicelib.models.timelines import FeedEntry, StoryFeedEntry
@@ -20,6 +21,7 @@ ALL_MODELS = (
     Notification, ReadMark,
     Hashtag, HashtagPost,
     OutboxEntry,
+    RateLimit,
 )
 
 __all__ = [model.__name__ for model in ALL_MODELS] + ["conversation_key"]

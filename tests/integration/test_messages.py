@@ -314,8 +314,8 @@ def test_marking_read_is_one_write_however_many_messages(client, alice, bob, dyn
     seed_messages(a["id"], b["id"], 200)
     dynamodb_calls.clear()
     assert mark_read(client, b_token, a["id"]).status_code == 200
-    # One write (the watermark and its event), then the outbox entry's cleanup.
-    assert dynamodb_calls == ["TransactWriteItems", "DeleteItem"]
+    # The write rate limit, one write (the watermark and its event), then the outbox entry's cleanup.
+    assert dynamodb_calls == ["UpdateItem", "TransactWriteItems", "DeleteItem"]
     assert all(m["is_read"] for m in thread(client, b_token, a["id"], "?limit=100"))
 
 
@@ -358,7 +358,7 @@ def test_each_endpoint_costs_the_round_trips_of_the_data_model(client, alice, bo
         sent(client, b_token, a["id"])
     dynamodb_calls.clear()
     sent(client, a_token, b["id"])
-    assert dynamodb_calls == ["GetItem", "TransactWriteItems", "DeleteItem"]
+    assert dynamodb_calls == ["UpdateItem", "GetItem", "TransactWriteItems", "DeleteItem"]
     dynamodb_calls.clear()
     inbox(client, a_token)
     assert dynamodb_calls == ["Query", "BatchGetItem"]

@@ -420,8 +420,8 @@ def test_read_all_is_one_write_however_many_notifications(client, author, fan, d
     seed_notifications(f["id"], 1)
     dynamodb_calls.clear()
     assert read_all(client, a_token).status_code == 200
-    # One write (the watermark and its event), then the outbox entry's cleanup.
-    assert dynamodb_calls == ["TransactWriteItems", "DeleteItem"]
+    # The write rate limit, one write (the watermark and its event), then the outbox entry's cleanup.
+    assert dynamodb_calls == ["UpdateItem", "TransactWriteItems", "DeleteItem"]
     assert all(n["is_read"] for n in notifications_of(client, a_token, "?limit=100"))
     assert all(n["is_read"] for n in notifications_of(client, a_token, "?limit=100&offset=100"))
     assert notifications_of(client, f_token)[0]["is_read"] is False  # only mine

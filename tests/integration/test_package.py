@@ -46,7 +46,7 @@ def test_every_table_is_in_the_template_with_its_ttl(packaged):
               for r in resources_of(packaged, "AWS::DynamoDB::Table").values()}
     assert set(tables) == {f"{PREFIX}-{model.Meta.logical}" for model in ALL_MODELS}
     assert {name for name, p in tables.items() if "TimeToLiveSpecification" in p} == {
-        f"{PREFIX}-stories", f"{PREFIX}-story-feed"}
+        f"{PREFIX}-stories", f"{PREFIX}-story-feed", f"{PREFIX}-rate-limits"}
 
 
 def test_every_consumer_has_its_queue_dead_letter_queue_and_filtered_subscription(packaged):

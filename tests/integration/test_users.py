@@ -98,8 +98,8 @@ def test_update_profile_is_one_write_and_one_read(client, dynamodb_calls):
     _, token = register_and_login(client)
     dynamodb_calls.clear()
     put_me(client, {"bio": "x"}, token)
-    # The update and its event; the outbox entry's cleanup; the user read back.
-    assert dynamodb_calls == ["TransactWriteItems", "DeleteItem", "GetItem"]
+    # The write rate limit; the update and its event; the outbox entry's cleanup; the user read back.
+    assert dynamodb_calls == ["UpdateItem", "TransactWriteItems", "DeleteItem", "GetItem"]
 
 
 def test_a_new_full_name_is_searchable_once_the_consumer_ran(client, pump):
