@@ -9,6 +9,7 @@ from chalicelib.api import (
     health,
     messages,
     notifications,
+    openapi,
     posts,
     search,
     stories,
@@ -20,7 +21,8 @@ from chalicelib.consumers import consumers
 app = Chalice(app_name="instagram")
 app.register_middleware(error_middleware, "http")
 
-for blueprint in (health, auth, users, posts, follows, feed, stories, messages, notifications, search, hashtags):
+for blueprint in (health, auth, users, posts, follows, feed, stories, messages, notifications, search, hashtags,
+                  openapi):
     app.register_blueprint(blueprint.api)
 
 app.register_blueprint(consumers)

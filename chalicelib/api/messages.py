@@ -7,7 +7,7 @@ from chalicelib.api.http import (
     parse_query,
     path_id,
 )
-from chalicelib.api.schemas import LongPageQuery, SendMessageRequest, message_response
+from chalicelib.api.schemas import LongPageQuery, SendMessageRequest, conversation_response, message_response
 from chalicelib.commands import messages as commands
 from chalicelib.queries import messages as queries
 
@@ -27,7 +27,7 @@ def list_conversations():
     user_id = authenticated_user_id(api.current_request)
     query = parse_query(api.current_request, LongPageQuery)
     page = queries.conversations(user_id, query.page())
-    return paged_response(page, _conversation_response)
+    return paged_response(page, lambda pair: conversation_response(*pair))
 
 
 @api.route("/api/messages/{other_user_id}", methods=["GET"])
@@ -45,10 +45,3 @@ def mark_read(sender_id):
     commands.mark_read(user_id, path_id(sender_id, "User"))
     return {"status": "ok"}
 
-
-def _conversation_response(pair) -> dict:
-    conversation, is_read = pair
-    return {
-        "other_user_id": conversation.other_user_id,
-        "last_message": message_response(conversation.last_message, is_read),
-    }

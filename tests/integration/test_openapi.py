@@ -1,0 +1,105 @@
+"""The OpenAPI document: it covers exactly the app's routes, it is valid
+OpenAPI 3.1, and it is served with a browsable page."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app import app
+from chalicelib.api import openapi
+from tests.helpers import get
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS_ROUTES = {("/api/openapi.json", "GET"), ("/docs", "GET")}
+
+
+def routes_of_app() -> set[tuple[str, str]]:
+    return {(path, method) for path, entries in app.routes.items() for method in entries} - DOCS_ROUTES
+
+
+def documented(document: dict) -> set[tuple[str, str]]:
+    return {(path, method.upper()) for path, item in document["paths"].items() for method in item}
+
+
+def test_every_route_is_documented_and_every_documented_operation_exists(client):
+    response = get(client, "/api/openapi.json")
+    assert response.status_code == 200
+    operations = documented(response.json_body)
+    assert routes_of_app() - operations == set(), "routes missing from the document"
+    assert operations - routes_of_app() == set(), "documented operations the app does not serve"
+
+
+def test_the_document_is_valid_openapi_3_1():
+    validator = pytest.importorskip("openapi_spec_validator")
+    document = openapi.document()
+    assert document["openapi"].startswith("3.1")
+    validator.validate(document, cls=validator.OpenAPIV31SpecValidator)
+
+
+def test_the_document_is_built_on_first_use_not_at_import_and_then_cached():
+    probe = "import app\nfrom chalicelib.api import openapi\nprint(openapi.document.cache_info().currsize)"
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "0"
+    assert openapi.document() is openapi.document()
+
+
+def test_every_operation_has_its_success_and_error_responses_and_every_ref_resolves():
+    document = openapi.document()
+    schemas = document["components"]["schemas"]
+    for op in openapi.OPERATIONS:
+        operation = document["paths"][op.path][op.method.lower()]
+        assert str(op.status) in operation["responses"]
+        for status in openapi.error_statuses(op):
+            error = operation["responses"][str(status)]["content"]["application/json"]["schema"]
+            assert error == {"$ref": "#/components/schemas/ErrorResponse"}
+        assert bool(operation["security"]) == op.auth
+    for ref in _refs(document):
+        assert ref.startswith("#/components/schemas/") and ref.rsplit("/", 1)[1] in schemas, ref
+
+
+def _refs(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref":
+                yield value
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _refs(item)
+
+
+def test_lists_document_the_next_cursor_header():
+    document = openapi.document()
+    for op in openapi.OPERATIONS:
+        if isinstance(op.response, list):
+            success = document["paths"][op.path][op.method.lower()]["responses"][str(op.status)]
+            assert "X-Next-Cursor" in success["headers"], (op.method, op.path)
+
+
+def test_authenticated_operations_refuse_a_request_without_a_token(client):
+    """The table's auth column matches what the routes do."""
+    for op in openapi.OPERATIONS:
+        if op.auth:
+            path = op.path.format(**{name: "1" for name in openapi.path_parameters(op.path)})
+            response = client.request(op.method, path, headers={"Content-Type": "application/json"}, body=b"{}")
+            assert response.status_code == 401, (op.method, op.path, response.status_code)
+
+
+def test_shared_shapes_are_components():
+    schemas = openapi.document()["components"]["schemas"]
+    for name in ("UserResponse", "UserProfileResponse", "PostResponse", "CommentResponse", "StoryResponse",
+                 "MessageResponse", "ConversationResponse", "NotificationResponse", "HashtagResponse",
+                 "TokenResponse", "ErrorResponse"):
+        assert name in schemas, name
+    assert schemas["UserResponse"]["properties"]["email"]["anyOf"] == [{"type": "string"}, {"type": "null"}]
+
+
+def test_the_docs_page_is_html_that_loads_the_document(client):
+    response = get(client, "/docs")
+    assert response.status_code == 200
+    headers = {name.lower(): value for name, value in response.headers.items()}
+    assert headers["content-type"].startswith("text/html")
+    assert b"api/openapi.json" in response.body
