@@ -59,7 +59,7 @@ def _publish(entry: OutboxEntry, event: Event) -> None:
 
 def relay_pending(older_than_ms: int = RELAY_GRACE_MS) -> int:
     """Publishes every outbox entry older than older_than_ms; returns how
-    many. One Query per shard, never a Scan."""
+    many. One Query per shard; the table is never scanned."""
     cutoff = first_id_at(now_ms() - older_than_ms)
     relayed = 0
     for shard in range(OutboxEntry.SHARDS):

@@ -11,7 +11,6 @@ from chalicelib.api.http import (
 from chalicelib.api.schemas import CreateStoryRequest, PageQuery, story_response
 from chalicelib.commands import stories as commands
 from chalicelib.queries import stories
-from chalicelib.queries.paging import PageRequest
 
 api = ApiBlueprint(__name__)
 
@@ -43,7 +42,3 @@ def delete_story(story_id):
     user_id = authenticated_user_id(api.current_request)
     commands.delete_story(user_id, path_id(story_id, "Story"))
     return no_content()
-
-
-def _page(query: PageQuery) -> PageRequest:
-    return query.page()
