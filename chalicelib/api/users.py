@@ -9,7 +9,6 @@ from chalicelib.api.http import (
 from chalicelib.api.schemas import PageQuery, UpdateProfileRequest, profile_response, user_response
 from chalicelib.commands import users as commands
 from chalicelib.queries import users
-from chalicelib.queries.paging import PageRequest
 
 api = ApiBlueprint(__name__)
 
@@ -39,7 +38,3 @@ def following(user_id):
     user_id = path_id(user_id, "User")
     query = parse_query(api.current_request, PageQuery)
     return paged_response(users.following(user_id, query.page()), user_response)
-
-
-def _page(query: PageQuery) -> PageRequest:
-    return query.page()
