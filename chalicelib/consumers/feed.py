@@ -13,6 +13,7 @@ from typing import Iterable
 
 from chalicelib import events
 from chalicelib.models import FeedEntry, Follow, Post, Story, StoryFeedEntry
+from chalicelib.models.base import stored_now
 from chalicelib.models.timelines import owner_author_key
 from chalicelib.queries.stories import oldest_active_id
 
@@ -22,7 +23,7 @@ BACKFILL_POSTS = 50
 
 
 def add_post(event: events.Event) -> None:
-    post = _get(Post, int(event.data["post_id"]))
+    post = stored_now(Post, int(event.data["post_id"]))
     if post is None:
         return
     _fan_out(FeedEntry, post.post_id, post.author_id)
@@ -30,12 +31,12 @@ def add_post(event: events.Event) -> None:
 
 def remove_post(event: events.Event) -> None:
     post_id = int(event.data["post_id"])
-    if _get(Post, post_id) is None:
+    if stored_now(Post, post_id) is None:
         _remove(FeedEntry, FeedEntry.by_item.query(post_id))
 
 
 def add_story(event: events.Event) -> None:
-    story = _get(Story, int(event.data["story_id"]))
+    story = stored_now(Story, int(event.data["story_id"]))
     if story is None or story.story_id < oldest_active_id():
         return
     _fan_out(StoryFeedEntry, story.story_id, story.author_id, expires_at=story.expires_at)
@@ -43,13 +44,13 @@ def add_story(event: events.Event) -> None:
 
 def remove_story(event: events.Event) -> None:
     story_id = int(event.data["story_id"])
-    if _get(Story, story_id) is None:
+    if stored_now(Story, story_id) is None:
         _remove(StoryFeedEntry, StoryFeedEntry.by_item.query(story_id))
 
 
 def backfill(event: events.Event) -> None:
     follower_id, followee_id = int(event.data["follower_id"]), int(event.data["followee_id"])
-    if _get(Follow, follower_id, followee_id) is None:
+    if stored_now(Follow, follower_id, followee_id) is None:
         return
     posts = Post.by_author.query(followee_id, scan_index_forward=False, limit=BACKFILL_POSTS)
     with FeedEntry.batch_write() as batch:
@@ -63,7 +64,7 @@ def backfill(event: events.Event) -> None:
 
 def drop_followee(event: events.Event) -> None:
     follower_id, followee_id = int(event.data["follower_id"]), int(event.data["followee_id"])
-    if _get(Follow, follower_id, followee_id) is not None:
+    if stored_now(Follow, follower_id, followee_id) is not None:
         return  # followed again since: the entries belong
     key = owner_author_key(follower_id, followee_id)
     _remove(FeedEntry, FeedEntry.by_owner_author.query(key))
@@ -83,15 +84,6 @@ def _remove(timeline, entries: Iterable) -> None:
     with timeline.batch_write() as batch:
         for entry in entries:
             batch.delete(timeline(entry.owner_id, entry.item_id))
-
-
-def _get(model, *key):
-    # Strongly consistent: an event can arrive milliseconds after the write
-    # it announces, and a stale read would skip or undo the work.
-    try:
-        return model.get(*key, consistent_read=True)
-    except model.DoesNotExist:
-        return None
 
 
 HANDLERS = {

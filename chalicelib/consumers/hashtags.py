@@ -12,13 +12,13 @@ from pynamodb.exceptions import PutError
 from chalicelib import events
 from chalicelib.ids import new_id
 from chalicelib.models import Hashtag, HashtagPost, Post
-from chalicelib.models.base import condition_failed
+from chalicelib.models.base import condition_failed, stored_now
 from chalicelib.queries.loading import fetch_many
 
 
 def index_post(event: events.Event) -> None:
     post_id = int(event.data["post_id"])
-    post = _stored_post(post_id)
+    post = stored_now(Post, post_id)
     if post is None or not post.hashtags:
         return
     tags = list(post.hashtags)
@@ -28,7 +28,7 @@ def index_post(event: events.Event) -> None:
             batch.save(HashtagPost(tag, post_id))
     # If the post was deleted while we wrote, its post.deleted may already
     # have been handled before our entries existed: remove them ourselves.
-    if _stored_post(post_id) is None:
+    if stored_now(Post, post_id) is None:
         _unindex(post_id, tags)
 
 
@@ -54,13 +54,6 @@ def _unindex(post_id: int, tags: list[str]) -> None:
     with HashtagPost.batch_write() as batch:
         for tag in tags:
             batch.delete(HashtagPost(tag, post_id))
-
-
-def _stored_post(post_id: int) -> Post | None:
-    try:
-        return Post.get(post_id, consistent_read=True)
-    except Post.DoesNotExist:
-        return None
 
 
 HANDLERS = {

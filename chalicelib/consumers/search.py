@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from chalicelib import events
 from chalicelib.models import SearchEntry, User
+from chalicelib.models.base import stored_now
 from chalicelib.search_terms import bookkeeping_bucket, bucket_for, sort_key, terms_for
 
 _BOOKKEEPING_SORT = "terms"
@@ -15,12 +16,8 @@ _BOOKKEEPING_SORT = "terms"
 
 def index_user(event: events.Event) -> None:
     user_id = int(event.data["user_id"])
-    try:
-        # Strongly consistent: a stale "not found" would leave the user unfindable.
-        user = User.get(user_id, consistent_read=True)
-        wanted = terms_for(user.username, user.full_name)
-    except User.DoesNotExist:
-        wanted = set()
+    user = stored_now(User, user_id)
+    wanted = terms_for(user.username, user.full_name) if user else set()
     indexed = _indexed_terms(user_id)
     if wanted == indexed:
         return

@@ -49,6 +49,16 @@ def condition_failed(error: PynamoDBException) -> bool:
     return error.cause_response_code == "ConditionalCheckFailedException"
 
 
+def stored_now(model, *key):
+    """The item as stored now, or None. Strongly consistent: consumers decide
+    by it, and an event can arrive milliseconds after the write it announces,
+    when an eventually consistent read could still miss (or show) it."""
+    try:
+        return model.get(*key, consistent_read=True)
+    except model.DoesNotExist:
+        return None
+
+
 def index_meta(index_name: str, projection):
     class Meta:
         pass
@@ -57,4 +67,5 @@ def index_meta(index_name: str, projection):
     Meta.projection = projection()
     return Meta
 
-__all__ = ["Model", "cancellation_codes", "condition_failed", "index_meta", "table_meta", "transaction"]
+__all__ = ["Model", "cancellation_codes", "condition_failed", "index_meta", "stored_now", "table_meta",
+           "transaction"]
