@@ -30,23 +30,22 @@ def get_current_user(user_id: int) -> User:
 
 def followers(user_id: int, page: PageRequest) -> Page[User]:
     """Who follows user_id, most recent follow first."""
-    get_user(user_id)
-    follows = query_page(
-        lambda **kwargs: Follow.followers.query(user_id, scan_index_forward=False, **kwargs),
-        page,
-        scope=f"followers:{user_id}",
-        key_attributes=_FOLLOW_INDEX_KEY,
-    )
-    return Page(in_order(User, [follow.follower_id for follow in follows.items]), follows.next_cursor)
+    return _other_ends(user_id, page, Follow.followers, "followers", lambda follow: follow.follower_id)
 
 
 def following(user_id: int, page: PageRequest) -> Page[User]:
     """Whom user_id follows, most recent follow first."""
+    return _other_ends(user_id, page, Follow.following, "following", lambda follow: follow.followee_id)
+
+
+def _other_ends(user_id: int, page: PageRequest, index, scope: str, other_of) -> Page[User]:
+    """GetItem user (404 if unknown), Query one follows index, BatchGetItem
+    the users at the other end of each follow."""
     get_user(user_id)
     follows = query_page(
-        lambda **kwargs: Follow.following.query(user_id, scan_index_forward=False, **kwargs),
+        lambda **kwargs: index.query(user_id, scan_index_forward=False, **kwargs),
         page,
-        scope=f"following:{user_id}",
+        scope=f"{scope}:{user_id}",
         key_attributes=_FOLLOW_INDEX_KEY,
     )
-    return Page(in_order(User, [follow.followee_id for follow in follows.items]), follows.next_cursor)
+    return Page(in_order(User, [other_of(follow) for follow in follows.items]), follows.next_cursor)
