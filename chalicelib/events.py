@@ -10,6 +10,7 @@ from chalicelib.clock import now_iso
 
 USER_REGISTERED = "user.registered"
 USER_UPDATED = "user.updated"
+USER_PASSWORD_CHANGED = "user.password_changed"  # ours, not in the contract's list
 POST_CREATED = "post.created"
 POST_DELETED = "post.deleted"
 POST_LIKED = "post.liked"

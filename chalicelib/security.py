@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from functools import lru_cache
 
 import bcrypt
@@ -54,25 +55,40 @@ def signing_secret() -> str:
     return parameter["Parameter"]["Value"]
 
 
-def create_access_token(user_id: int) -> str:
+@dataclass(frozen=True)
+class TokenClaims:
+    user_id: int
+    password_version: int
+
+
+def create_access_token(user_id: int, password_version: int) -> str:
     now = int(time.time())
-    claims = {"sub": str(user_id), "iat": now, "exp": now + settings().jwt_ttl_seconds}
+    claims = {
+        "sub": str(user_id),
+        "password_version": password_version,
+        "iat": now,
+        "exp": now + settings().jwt_ttl_seconds,
+    }
     return jwt.encode(claims, signing_secret(), algorithm=ALGORITHM)
 
 
-def user_id_from_token(token: str) -> int:
+def read_access_token(token: str) -> TokenClaims:
+    """The claims of a token this API signed and that has not expired. Whether
+    its password_version is still the user's is for the caller to check."""
     try:
         claims = jwt.decode(
             token,
             signing_secret(),
             algorithms=[ALGORITHM],
-            options={"require": ["exp", "sub"]},
+            options={"require": ["exp", "sub", "password_version"]},
         )
-        subject = claims["sub"]
     except jwt.InvalidTokenError as exc:
         raise Unauthorized("Could not validate credentials") from exc
+    subject, version = claims["sub"], claims["password_version"]
     # Only ids we could have issued: positive, JS-safe integers.
     if not (isinstance(subject, str) and subject.isascii() and subject.isdigit()
             and 0 < int(subject) <= MAX_ID):
         raise Unauthorized("Could not validate credentials")
-    return int(subject)
+    if type(version) is not int or version < 0:
+        raise Unauthorized("Could not validate credentials")
+    return TokenClaims(int(subject), version)

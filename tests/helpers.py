@@ -178,6 +178,11 @@ def watching_aws_calls(service: str, record):
         botocore.client.BaseClient._make_api_call = original
 
 
+# The one read every authenticated request makes (api.http.authenticated_user):
+# is the token still valid for its user's current password?
+TOKEN_CHECK = "GetItem"
+
+
 @contextlib.contextmanager
 def counting_dynamodb_calls():
     """The DynamoDB operations made while inside, in order."""

@@ -1,7 +1,6 @@
-from chalicelib.api.http import ApiBlueprint, authenticated_user_id, client_address, json_response, parse_body
-from chalicelib.api.schemas import LoginRequest, RegisterRequest, user_response
+from chalicelib.api.http import ApiBlueprint, authenticated_user, client_address, json_response, parse_body
+from chalicelib.api.schemas import ChangePasswordRequest, LoginRequest, RegisterRequest, user_response
 from chalicelib.commands import auth
-from chalicelib.queries import users
 
 api = ApiBlueprint(__name__)
 
@@ -23,5 +22,14 @@ def login():
 
 @api.route("/api/auth/me", methods=["GET"])
 def me():
-    user_id = authenticated_user_id(api.current_request)
-    return user_response(users.get_current_user(user_id), viewer_id=user_id)
+    user = authenticated_user(api.current_request)
+    return user_response(user, viewer_id=user.user_id)
+
+
+@api.route("/api/auth/password", methods=["PUT"])
+def change_password():
+    request = api.current_request
+    user = authenticated_user(request)
+    body = parse_body(request, ChangePasswordRequest)
+    token = auth.change_password(user, body.current_password, body.new_password)
+    return {"access_token": token, "token_type": "bearer"}

@@ -11,6 +11,8 @@ from pydantic import BaseModel, ValidationError
 
 from chalicelib import errors, rate_limits, security
 from chalicelib.config import settings
+from chalicelib.models import User
+from chalicelib.queries import users
 from chalicelib.queries.paging import Page
 
 M = TypeVar("M", bound=BaseModel)
@@ -128,21 +130,27 @@ def path_id(value: str, what: str) -> int:
     raise ApiError(404, f"{what} not found")
 
 
-def authenticated_user_id(request) -> int:
-    """The caller's user id. Every authenticated write (POST, PUT, DELETE)
+def authenticated_user(request) -> User:
+    """The caller, named by a valid token issued under their current password
+    (one consistent GetItem). Every authenticated write (POST, PUT, DELETE)
     counts against the caller's write rate limit here, in this one place."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "Not authenticated", {"WWW-Authenticate": "Bearer"})
     try:
-        user_id = security.user_id_from_token(token.strip())
+        claims = security.read_access_token(token.strip())
+        user = users.get_token_holder(claims.user_id, claims.password_version)
     except errors.Unauthorized as error:
         raise ApiError(401, error.detail, {"WWW-Authenticate": "Bearer"}) from None
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         config = settings()
-        rate_limits.hit(f"writes#{user_id}", config.writes_per_user, config.writes_window_seconds)
-    return user_id
+        rate_limits.hit(f"writes#{user.user_id}", config.writes_per_user, config.writes_window_seconds)
+    return user
+
+
+def authenticated_user_id(request) -> int:
+    return authenticated_user(request).user_id
 
 
 def client_address(request) -> str:

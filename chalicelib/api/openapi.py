@@ -52,6 +52,8 @@ OPERATIONS: tuple[Operation, ...] = (
     _op("POST", "/api/auth/login", "Log in: a bearer token", "auth", s.TokenResponse,
         body=s.LoginRequest, errors=(401,), write=True),
     _op("GET", "/api/auth/me", "The current user, with its email", "auth", s.UserResponse, auth=True),
+    _op("PUT", "/api/auth/password", "Change my password: a new token; every older token stops working",
+        "auth", s.TokenResponse, body=s.ChangePasswordRequest, errors=(403,), auth=True, write=True),
     _op("PUT", "/api/users/me", "Update my profile (omitted or null fields stay)", "users", s.UserResponse,
         body=s.UpdateProfileRequest, auth=True, write=True),
     _op("GET", "/api/users/{user_id}", "A user's profile with counts", "users", s.UserProfileResponse),
@@ -121,7 +123,8 @@ SECURITY_SCHEME = "bearerAuth"
 
 _REASONS = {
     200: "OK", 201: "Created", 204: "No content", 400: "Bad request (malformed JSON, or a rule of the contract)",
-    401: "Missing, malformed, forged or expired token, or wrong credentials", 403: "Not yours",
+    401: "Missing, malformed, forged, expired or retired token, or wrong credentials",
+    403: "Not yours (or a wrong current password)",
     404: "Unknown (or non-numeric) id", 413: f"Body larger than {MAX_BODY_BYTES // 1024} KiB",
     415: "Unsupported content type", 422: "Validation failed; detail names the field(s)",
     429: "Too many requests; try again later",

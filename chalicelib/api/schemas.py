@@ -49,6 +49,12 @@ class LoginRequest(BaseModel):
     password: str
 
 
+class ChangePasswordRequest(BaseModel):
+    # No length rules on the current password: a wrong one is a 403, never a 422.
+    current_password: str
+    new_password: Password
+
+
 class UpdateProfileRequest(BaseModel):
     """An omitted or null field stays as it was."""
 

@@ -5,7 +5,7 @@ from pynamodb.exceptions import TransactWriteError
 from chalicelib import events, rate_limits, security
 from chalicelib.clock import now_iso
 from chalicelib.config import settings
-from chalicelib.errors import Conflict, Unauthorized
+from chalicelib.errors import Conflict, Forbidden, Unauthorized
 from chalicelib.ids import new_id
 from chalicelib.models import UniqueKey, User
 from chalicelib.models.base import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes
@@ -17,6 +17,8 @@ MAX_KEY_BYTES = 2048
 # An id collision between processes, or a transaction racing another on the
 # same keys, is retried; a real duplicate then fails its condition for good.
 _ATTEMPTS = 4
+
+WRONG_PASSWORD = "Current password is incorrect"
 
 
 def register(username: str, email: str, password: str, full_name: str | None) -> User:
@@ -69,11 +71,44 @@ def login(email: str, password: str, client_address: str) -> str:
     config = settings()
     rate_limits.hit(rate_limits.bucket_for("login-ip", client_address),
                     config.login_attempts_per_address, config.login_window_seconds)
-    account = rate_limits.bucket_for("login-account", email.strip().lower())
+    account = _account_bucket(email)
     window = rate_limits.hit(account, config.login_attempts_per_account, config.login_window_seconds)
     token = _check_credentials(email, password)
     rate_limits.refund(account, window)
     return token
+
+
+def change_password(user: User, current_password: str, new_password: str) -> str:
+    """Sets a new password and returns a token for it; every token issued
+    before stops working. Wrong current passwords count against the same
+    per-account limit as failed logins, so a stolen token cannot be used to
+    guess the password faster than the login form can."""
+    config = settings()
+    account = _account_bucket(user.email)
+    window = rate_limits.hit(account, config.login_attempts_per_account, config.login_window_seconds)
+    if not security.verify_password(current_password, user.password_hash):
+        raise Forbidden(WRONG_PASSWORD)
+    new_version = user.password_version + 1
+    changed = events.Event(events.USER_PASSWORD_CHANGED, {"user_id": user.user_id})
+    try:
+        with transaction_with(changed) as writes:
+            writes.update(
+                User(user.user_id),
+                actions=[User.password_hash.set(security.hash_password(new_password)),
+                         User.password_version.set(new_version)],
+                # The password checked above must still be the current one.
+                condition=User.password_version == user.password_version,
+            )
+    except TransactWriteError as error:
+        if cancellation_codes(error, 1) == [CONDITION_FAILED]:
+            raise Forbidden(WRONG_PASSWORD) from None
+        raise
+    rate_limits.refund(account, window)
+    return security.create_access_token(user.user_id, new_version)
+
+
+def _account_bucket(email: str) -> str:
+    return rate_limits.bucket_for("login-account", email.strip().lower())
 
 
 def _check_credentials(email: str, password: str) -> str:
@@ -90,7 +125,7 @@ def _check_credentials(email: str, password: str) -> str:
         raise Unauthorized("Invalid credentials")
     if not security.verify_password(password, user.password_hash):
         raise Unauthorized("Invalid credentials")
-    return security.create_access_token(user.user_id)
+    return security.create_access_token(user.user_id, user.password_version)
 
 
 def _usable_key(key: str) -> bool:

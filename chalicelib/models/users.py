@@ -14,6 +14,9 @@ class User(Model):
     username = UnicodeAttribute()
     email = UnicodeAttribute()
     password_hash = UnicodeAttribute()
+    # Goes up by one on every password change; tokens carry the version they
+    # were issued under, so a change retires every older token.
+    password_version = NumberAttribute(default=0)
     full_name = UnicodeAttribute(null=True)
     bio = UnicodeAttribute(null=True)
     profile_image_url = UnicodeAttribute(null=True)

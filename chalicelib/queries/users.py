@@ -28,6 +28,19 @@ def get_current_user(user_id: int) -> User:
         raise Unauthorized(NO_SUCH_USER) from None
 
 
+def get_token_holder(user_id: int, password_version: int) -> User:
+    """The user a valid token names, if the token is still theirs: a password
+    change bumps password_version and so retires every token issued before.
+    Strongly consistent, so that a change takes effect at once."""
+    try:
+        user = User.get(user_id, consistent_read=True)
+    except User.DoesNotExist:
+        raise Unauthorized(NO_SUCH_USER) from None
+    if user.password_version != password_version:
+        raise Unauthorized(NO_SUCH_USER)
+    return user
+
+
 def followers(user_id: int, page: PageRequest) -> Page[User]:
     """Who follows user_id, most recent follow first."""
     return _other_ends(user_id, page, Follow.followers, "followers", lambda follow: follow.follower_id)

@@ -82,3 +82,19 @@ def test_follow_post_like_comment_notify_feed_hashtags_messages_stories(local_st
     assert http.request("DELETE", f"/api/posts/{post['id']}", token=alice_token)[0] == 204
     eventually(http, "/api/feed", bob_token, lambda feed: feed == [])
     eventually(http, f"/api/search/posts/hashtag/{tag}", None, lambda items: items == [])
+
+
+def test_changing_the_password_logs_out_every_other_session(local_stack):
+    http = local_stack
+    alice, phone_token = sign_up(http, "alice")
+    status, laptop = http.post("/api/auth/login", {"email": alice["email"], "password": "correct horse"})
+    assert status == 200, laptop
+
+    status, body = http.request("PUT", "/api/auth/password",
+                                {"current_password": "correct horse", "new_password": "battery staple"},
+                                phone_token)
+    assert status == 200, body
+    assert http.get("/api/auth/me", body["access_token"])[1]["id"] == alice["id"]
+    for old_token in (phone_token, laptop["access_token"]):
+        assert http.get("/api/auth/me", old_token)[0] == 401
+    assert http.post("/api/auth/login", {"email": alice["email"], "password": "correct horse"})[0] == 401

@@ -118,17 +118,32 @@ def _token(claims, key=SECRET, algorithm="HS256"):
     return jwt.encode(claims, key, algorithm=algorithm)
 
 
+def _claims(user_id, **changes):
+    """The claims of a good token for user_id, with some changed (None: left out)."""
+    claims = {"sub": str(user_id), "exp": time.time() + 60, "password_version": 0, **changes}
+    return {name: value for name, value in claims.items() if value is not None}
+
+
+def test_a_hand_made_token_with_good_claims_is_accepted(client):
+    user = register(client)
+    assert get(client, "/api/auth/me", _token(_claims(user["id"]))).status_code == 200
+
+
 @pytest.mark.parametrize("make_header", [
     lambda uid: None,                                                   # missing
     lambda uid: "Token abc",                                            # wrong scheme
     lambda uid: "Bearer ",                                              # empty
     lambda uid: "Bearer not.a.jwt",                                     # malformed
-    lambda uid: "Bearer " + _token({"sub": str(uid), "exp": time.time() + 60}, key=FORGED),
-    lambda uid: "Bearer " + _token({"sub": str(uid), "exp": time.time() - 1}),  # expired
-    lambda uid: "Bearer " + _token({"sub": str(uid)}),                   # no exp
-    lambda uid: "Bearer " + _token({"sub": str(uid), "exp": time.time() + 60}, key=None, algorithm="none"),
-    lambda uid: "Bearer " + _token({"sub": "not-a-number", "exp": time.time() + 60}),
-    lambda uid: "Bearer " + _token({"sub": "12345", "exp": time.time() + 60}),  # no such user
+    lambda uid: "Bearer " + _token(_claims(uid), key=FORGED),
+    lambda uid: "Bearer " + _token(_claims(uid, exp=time.time() - 1)),  # expired
+    lambda uid: "Bearer " + _token(_claims(uid, exp=None)),             # no exp
+    lambda uid: "Bearer " + _token(_claims(uid), key=None, algorithm="none"),
+    lambda uid: "Bearer " + _token(_claims(uid, sub="not-a-number")),
+    lambda uid: "Bearer " + _token(_claims(uid, sub="12345")),          # no such user
+    lambda uid: "Bearer " + _token(_claims(uid, password_version=None)),
+    lambda uid: "Bearer " + _token(_claims(uid, password_version=1)),   # not the user's version
+    lambda uid: "Bearer " + _token(_claims(uid, password_version="0")),
+    lambda uid: "Bearer " + _token(_claims(uid, password_version=True)),
 ])
 def test_me_without_a_valid_token_is_401(client, make_header):
     user = register(client, unique_name())
@@ -156,7 +171,7 @@ def test_login_ignores_spaces_around_the_email_as_register_does(client):
 
 @pytest.mark.parametrize("subject", ["-5", "0", str(2**53), "1e3", "٣"])
 def test_a_token_naming_an_impossible_user_id_is_401(client, subject):
-    token = _token({"sub": subject, "exp": time.time() + 60})
+    token = _token(_claims(1, sub=subject))
     assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 

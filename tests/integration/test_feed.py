@@ -10,6 +10,7 @@ from chalicelib.models import FeedEntry, Follow, Post
 from chalicelib.models.timelines import owner_author_key
 from chalicelib.publisher import publish
 from tests.helpers import (
+    TOKEN_CHECK,
     counting_dynamodb_calls,
     create_post,
     cursor_pages,
@@ -180,7 +181,7 @@ def test_a_feed_page_is_one_query_and_one_batch_get(client, pump, alice, bob):
     pump.drain()
     with counting_dynamodb_calls() as calls:
         assert feed(client, alice_token) == ["x"]
-    assert calls == ["Query", "BatchGetItem"]
+    assert calls == [TOKEN_CHECK, "Query", "BatchGetItem"]
 
 
 # --- the consumer on its own: idempotent, and late events change nothing ------

@@ -93,7 +93,7 @@ def world():
         provision()
         client = Client(app).http
         bob = register(client)
-        bob_token = create_access_token(bob["id"])
+        bob_token = create_access_token(bob["id"], 0)
         post = create_post(client, bob_token, "Golden hour #sunset")
         yield client, bob, post, create_story(client, bob_token, "Today")
 
@@ -106,7 +106,7 @@ def actor(world):
     directly: the fuzzer's own login attempts may use up the login limit."""
     client, bob, bobs_post, story = world
     me = register(client)
-    token = create_access_token(me["id"])
+    token = create_access_token(me["id"], 0)
     follow(client, token, bob["id"])
     own_post = create_post(client, token, "Mine #sunset")
     comment = add_comment(client, token, bobs_post["id"])

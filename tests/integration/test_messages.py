@@ -6,7 +6,16 @@ from chalicelib import events
 from chalicelib.commands import messages as message_commands
 from chalicelib.events import Event
 from chalicelib.models import Conversation, Message, ReadMark, conversation_key
-from tests.helpers import cursor_pages, get, get_json, next_cursor, of_types, post_json, register_and_login
+from tests.helpers import (
+    TOKEN_CHECK,
+    cursor_pages,
+    get,
+    get_json,
+    next_cursor,
+    of_types,
+    post_json,
+    register_and_login,
+)
 
 # What the message commands publish (`published` records every event).
 MESSAGE_EVENTS = (events.MESSAGE_SENT, events.MESSAGES_READ)
@@ -314,8 +323,9 @@ def test_marking_read_is_one_write_however_many_messages(client, alice, bob, dyn
     seed_messages(a["id"], b["id"], 200)
     dynamodb_calls.clear()
     assert mark_read(client, b_token, a["id"]).status_code == 200
-    # The write rate limit, one write (the watermark and its event), then the outbox entry's cleanup.
-    assert dynamodb_calls == ["UpdateItem", "TransactWriteItems", "DeleteItem"]
+    # The token check, the write rate limit, one write (the watermark and its event), then the
+    # outbox entry's cleanup.
+    assert dynamodb_calls == [TOKEN_CHECK, "UpdateItem", "TransactWriteItems", "DeleteItem"]
     assert all(m["is_read"] for m in thread(client, b_token, a["id"], "?limit=100"))
 
 
@@ -358,10 +368,10 @@ def test_each_endpoint_costs_the_round_trips_of_the_data_model(client, alice, bo
         sent(client, b_token, a["id"])
     dynamodb_calls.clear()
     sent(client, a_token, b["id"])
-    assert dynamodb_calls == ["UpdateItem", "GetItem", "TransactWriteItems", "DeleteItem"]
+    assert dynamodb_calls == [TOKEN_CHECK, "UpdateItem", "GetItem", "TransactWriteItems", "DeleteItem"]
     dynamodb_calls.clear()
     inbox(client, a_token)
-    assert dynamodb_calls == ["Query", "BatchGetItem"]
+    assert dynamodb_calls == [TOKEN_CHECK, "Query", "BatchGetItem"]
     dynamodb_calls.clear()
     thread(client, a_token, b["id"])
-    assert dynamodb_calls == ["Query", "BatchGetItem"]
+    assert dynamodb_calls == [TOKEN_CHECK, "Query", "BatchGetItem"]

@@ -16,6 +16,7 @@ from chalicelib.models import Comment, Follow, Like, Notification, Post, ReadMar
 from chalicelib.publisher import publish
 from tests.helpers import (
     NOW,
+    TOKEN_CHECK,
     add_comment,
     create_post,
     cursor_pages,
@@ -343,7 +344,7 @@ def test_listing_costs_one_query_and_one_get(client, author, dynamodb_calls):
     seed_notifications(a["id"], 30)
     dynamodb_calls.clear()
     notifications_of(client, a_token)
-    assert dynamodb_calls == ["Query", "GetItem"]
+    assert dynamodb_calls == [TOKEN_CHECK, "Query", "GetItem"]
 
 
 @pytest.mark.parametrize("method, path", [
@@ -420,8 +421,9 @@ def test_read_all_is_one_write_however_many_notifications(client, author, fan, d
     seed_notifications(f["id"], 1)
     dynamodb_calls.clear()
     assert read_all(client, a_token).status_code == 200
-    # The write rate limit, one write (the watermark and its event), then the outbox entry's cleanup.
-    assert dynamodb_calls == ["UpdateItem", "TransactWriteItems", "DeleteItem"]
+    # The token check, the write rate limit, one write (the watermark and its event), then the
+    # outbox entry's cleanup.
+    assert dynamodb_calls == [TOKEN_CHECK, "UpdateItem", "TransactWriteItems", "DeleteItem"]
     assert all(n["is_read"] for n in notifications_of(client, a_token, "?limit=100"))
     assert all(n["is_read"] for n in notifications_of(client, a_token, "?limit=100&offset=100"))
     assert notifications_of(client, f_token)[0]["is_read"] is False  # only mine

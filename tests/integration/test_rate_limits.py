@@ -1,11 +1,14 @@
 """Rate limits: login attempts per account and per client address, writes per
 user. A limited request is 429 {"detail": ...} with Retry-After."""
+import json
+
 import pytest
 
 from chalicelib import config, rate_limits
 from chalicelib.errors import TooManyRequests
 from chalicelib.models import RateLimit
 from tests.helpers import (
+    auth_headers,
     create_post,
     delete,
     get,
@@ -121,6 +124,30 @@ def test_a_lone_surrogate_in_the_email_is_not_a_5xx(client, clock):
                            body=b'{"email": "\\ud800@example.com", "password": "x"}')
     assert 400 <= response.status_code < 500
     assert set(response.json_body) == {"detail"}
+
+
+# --- wrong current passwords at PUT /api/auth/password share the account limit ------
+
+def change_password(client, token: str, current: str):
+    return client.put("/api/auth/password", headers={"Content-Type": "application/json", **auth_headers(token)},
+                      body=json.dumps({"current_password": current, "new_password": "battery staple"}))
+
+
+def test_wrong_current_passwords_count_against_the_login_limit(client, clock, limits):
+    limits(LOGIN_ATTEMPTS_PER_ACCOUNT=3)
+    user, token = register_and_login(client)
+    assert attempt(client, user["email"], "wrong password").status_code == 401
+    for _ in range(2):
+        assert change_password(client, token, "wrong password").status_code == 403
+    assert_too_many(change_password(client, token, "correct horse"))
+    assert_too_many(attempt(client, user["email"], "correct horse"))
+
+
+def test_a_successful_change_gives_its_attempt_back(client, clock, limits):
+    limits(LOGIN_ATTEMPTS_PER_ACCOUNT=1)
+    user, token = register_and_login(client)
+    assert change_password(client, token, "correct horse").status_code == 200
+    assert login(client, user["email"], "battery staple")
 
 
 # --- login, per client address -------------------------------------------------------

@@ -21,7 +21,7 @@ def dev_stage_with_ssm_secret(aws, monkeypatch):
 
 
 def test_tokens_are_signed_with_the_secret_from_ssm(dev_stage_with_ssm_secret):
-    token = security.create_access_token(42)
+    token = security.create_access_token(42, 0)
     claims = jwt.decode(token, "a-secret-kept-in-parameter-store-0123456789", algorithms=["HS256"])
     assert claims["sub"] == "42"
-    assert security.user_id_from_token(token) == 42
+    assert security.read_access_token(token).user_id == 42

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from tests.helpers import (
+    TOKEN_CHECK,
     auth_headers,
     create_post,
     cursor_pages,
@@ -98,8 +99,9 @@ def test_update_profile_is_one_write_and_one_read(client, dynamodb_calls):
     _, token = register_and_login(client)
     dynamodb_calls.clear()
     put_me(client, {"bio": "x"}, token)
-    # The write rate limit; the update and its event; the outbox entry's cleanup; the user read back.
-    assert dynamodb_calls == ["UpdateItem", "TransactWriteItems", "DeleteItem", "GetItem"]
+    # The token check; the write rate limit; the update and its event; the outbox entry's cleanup;
+    # the user read back.
+    assert dynamodb_calls == [TOKEN_CHECK, "UpdateItem", "TransactWriteItems", "DeleteItem", "GetItem"]
 
 
 def test_a_new_full_name_is_searchable_once_the_consumer_ran(client, pump):
