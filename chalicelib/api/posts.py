@@ -1,5 +1,6 @@
 from chalicelib.api.http import (
     ApiBlueprint,
+    authenticated_user,
     authenticated_user_id,
     json_response,
     no_content,
@@ -24,9 +25,9 @@ api = ApiBlueprint(__name__)
 
 @api.route("/api/posts", methods=["POST"])
 def create_post():
-    user_id = authenticated_user_id(api.current_request)
+    author = authenticated_user(api.current_request)
     body = parse_body(api.current_request, CreatePostRequest)
-    post = commands.create_post(user_id, body.content, body.image_url)
+    post = commands.create_post(author, body.content, body.image_url)
     return json_response(post_response(post), status=201)
 
 
@@ -58,10 +59,10 @@ def list_comments(post_id):
 
 @api.route("/api/posts/{post_id}/comments", methods=["POST"])
 def add_comment(post_id):
-    user_id = authenticated_user_id(api.current_request)
+    author = authenticated_user(api.current_request)
     post_id = path_id(post_id, "Post")
     body = parse_body(api.current_request, CreateCommentRequest)
-    comment = commands.add_comment(user_id, post_id, body.content)
+    comment = commands.add_comment(author, post_id, body.content)
     return json_response(comment_response(comment), status=201)
 
 

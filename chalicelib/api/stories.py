@@ -1,5 +1,6 @@
 from chalicelib.api.http import (
     ApiBlueprint,
+    authenticated_user,
     authenticated_user_id,
     json_response,
     no_content,
@@ -17,9 +18,9 @@ api = ApiBlueprint(__name__)
 
 @api.route("/api/stories", methods=["POST"])
 def create_story():
-    user_id = authenticated_user_id(api.current_request)
+    author = authenticated_user(api.current_request)
     body = parse_body(api.current_request, CreateStoryRequest)
-    story = commands.create_story(user_id, body.image_url, body.content)
+    story = commands.create_story(author, body.image_url, body.content)
     return json_response(story_response(story), status=201)
 
 

@@ -1,6 +1,6 @@
 from chalicelib.api.http import (
     ApiBlueprint,
-    authenticated_user_id,
+    authenticated_user,
     paged_response,
     parse_body,
     parse_query,
@@ -15,10 +15,10 @@ api = ApiBlueprint(__name__)
 
 @api.route("/api/users/me", methods=["PUT"])
 def update_me():
-    user_id = authenticated_user_id(api.current_request)
+    me = authenticated_user(api.current_request)
     body = parse_body(api.current_request, UpdateProfileRequest)
-    user = commands.update_profile(user_id, body.full_name, body.bio, body.profile_image_url)
-    return user_response(user, viewer_id=user_id)
+    user = commands.update_profile(me, body.full_name, body.bio, body.profile_image_url)
+    return user_response(user, viewer_id=me.user_id)
 
 
 @api.route("/api/users/{user_id}", methods=["GET"])

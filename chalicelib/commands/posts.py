@@ -15,7 +15,7 @@ from chalicelib.models import Comment, Like, Post, User
 from chalicelib.models.base import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes
 from chalicelib.models.timelines import FeedEntry
 from chalicelib.outbox import transaction_with
-from chalicelib.queries.users import NO_SUCH_USER, get_current_user
+from chalicelib.queries.users import NO_SUCH_USER
 
 # An id collision between processes, or a transaction racing another on the
 # same items, is retried after reading the current state again.
@@ -39,9 +39,10 @@ def hashtags_in(content: str | None) -> list[str]:
     return tags
 
 
-def create_post(author_id: int, content: str | None, image_url: str | None) -> Post:
+def create_post(author: User, content: str | None, image_url: str | None) -> Post:
+    """author: the authenticated caller, as read with their token."""
+    author_id = author.user_id
     hashtags = hashtags_in(content)
-    author = get_current_user(author_id)
     for _ in range(_ATTEMPTS):
         post = Post(
             new_id(),
@@ -146,9 +147,10 @@ def _write_like(like: Like, event: events.Event, change: int, condition) -> bool
     return True
 
 
-def add_comment(user_id: int, post_id: int, content: str) -> Comment:
+def add_comment(author: User, post_id: int, content: str) -> Comment:
+    """author: the authenticated caller, as read with their token."""
+    user_id = author.user_id
     post = _post(post_id)
-    author = get_current_user(user_id)
     for _ in range(_ATTEMPTS):
         comment = Comment(
             new_id(),

@@ -7,18 +7,18 @@ from pynamodb.exceptions import TransactWriteError
 from chalicelib import events
 from chalicelib.errors import Conflict, Forbidden, NotFound
 from chalicelib.ids import id_time_ms, new_id
-from chalicelib.models import Story, StoryFeedEntry
+from chalicelib.models import Story, StoryFeedEntry, User
 from chalicelib.models.base import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes
 from chalicelib.outbox import transaction_with
 from chalicelib.queries.stories import LIFETIME_MS, oldest_active_id
-from chalicelib.queries.users import get_current_user
 
 # An id collision between processes is retried with a fresh id.
 _ATTEMPTS = 4
 
 
-def create_story(author_id: int, image_url: str | None, content: str | None) -> Story:
-    author = get_current_user(author_id)
+def create_story(author: User, image_url: str | None, content: str | None) -> Story:
+    """author: the authenticated caller, as read with their token."""
+    author_id = author.user_id
     for _ in range(_ATTEMPTS):
         story_id = new_id()
         # Times derive from the id, which is what reads bound expiry by, so

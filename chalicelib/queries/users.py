@@ -20,14 +20,6 @@ def get_user(user_id: int) -> User:
         raise NotFound("User not found") from None
 
 
-def get_current_user(user_id: int) -> User:
-    """The user a valid token names (the author of what a command writes)."""
-    try:
-        return User.get(user_id)
-    except User.DoesNotExist:
-        raise Unauthorized(NO_SUCH_USER) from None
-
-
 def get_token_holder(user_id: int, password_version: int) -> User:
     """The user a valid token names, if the token is still theirs: a password
     change bumps password_version and so retires every token issued before.

@@ -2,7 +2,16 @@
 import pytest
 
 from chalicelib import events
-from tests.helpers import create_post, cursor_pages, delete, get, next_cursor, post_json, register_and_login
+from tests.helpers import (
+    TOKEN_CHECK,
+    create_post,
+    cursor_pages,
+    delete,
+    get,
+    next_cursor,
+    post_json,
+    register_and_login,
+)
 
 
 def comment(client, post_id, token, content="Lovely"):
@@ -224,3 +233,13 @@ def test_bad_paging_of_comments_is_422(client, post, query, field):
     response = get(client, f"/api/posts/{post['id']}/comments?{query}")
     assert response.status_code == 422
     assert response.json_body["detail"].startswith(field)
+
+
+def test_adding_a_comment_reads_the_author_only_once(client, alice, dynamodb_calls):
+    _, token = alice
+    post = create_post(client, token)
+    dynamodb_calls.clear()
+    assert post_json(client, f"/api/posts/{post['id']}/comments", {"content": "Lovely"}, token).status_code == 201
+    # The token check (which reads the author), the write rate limit, the post
+    # (its author goes in the event), one TransactWrite, the outbox entry's cleanup.
+    assert dynamodb_calls == [TOKEN_CHECK, "UpdateItem", "GetItem", "TransactWriteItems", "DeleteItem"]

@@ -3,7 +3,16 @@ import pytest
 
 from chalicelib import events
 from chalicelib.models import FeedEntry, User
-from tests.helpers import create_post, cursor_pages, delete, get, next_cursor, post_json, register_and_login
+from tests.helpers import (
+    TOKEN_CHECK,
+    create_post,
+    cursor_pages,
+    delete,
+    get,
+    next_cursor,
+    post_json,
+    register_and_login,
+)
 
 
 def post_count(user_id):
@@ -214,3 +223,12 @@ def test_a_user_without_posts_has_an_empty_list(client):
     response = get(client, f"/api/users/{user['id']}/posts")
     assert response.status_code == 200
     assert response.json_body == []
+
+
+def test_creating_a_post_reads_the_author_only_once(client, alice, dynamodb_calls):
+    _, token = alice
+    dynamodb_calls.clear()
+    create_post(client, token, "x")
+    # The token check (which reads the author), the write rate limit, one
+    # TransactWrite with its event, the outbox entry's cleanup.
+    assert dynamodb_calls == [TOKEN_CHECK, "UpdateItem", "TransactWriteItems", "DeleteItem"]

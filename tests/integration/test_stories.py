@@ -9,7 +9,7 @@ from chalicelib.consumers import feed as feed_consumer
 from chalicelib.events import Event
 from chalicelib.models import Story, StoryFeedEntry
 from chalicelib.models.timelines import owner_author_key
-from tests.helpers import create_story, cursor_pages, delete, follow, get, get_json, post_json, unfollow
+from tests.helpers import TOKEN_CHECK, create_story, cursor_pages, delete, follow, get, get_json, post_json, unfollow
 
 HOUR_MS = 3600 * 1000
 
@@ -259,3 +259,12 @@ def test_story_created_twice_makes_one_entry_per_feed(client, alice, bob):
     feed_consumer.add_story(event)
     assert {e.owner_id for e in StoryFeedEntry.by_item.query(story["id"])} == {alice_user["id"], bob_user["id"]}
     assert story_feed(client, alice_token) == ["dup"]
+
+
+def test_creating_a_story_reads_the_author_only_once(client, alice, dynamodb_calls):
+    _, token = alice
+    dynamodb_calls.clear()
+    create_story(client, token, "Today")
+    # The token check (which reads the author), the write rate limit, one
+    # TransactWrite with its event, the outbox entry's cleanup.
+    assert dynamodb_calls == [TOKEN_CHECK, "UpdateItem", "TransactWriteItems", "DeleteItem"]
