@@ -274,7 +274,17 @@ DOCS_HTML = """<!doctype html>
 
 @api.route("/api/openapi.json", methods=["GET"])
 def openapi_json():
-    return document()
+    return {**document(), "servers": [{"url": mount_point(api.current_request)}]}
+
+
+def mount_point(request) -> str:
+    """Where this API answers: "/v1" behind API Gateway's stage (or a custom
+    domain's base path), "/" locally, so that "Try it out" in /docs calls the
+    right URLs wherever the document was fetched from."""
+    context = request.context or {}
+    path, route = context.get("path") or "", context.get("resourcePath") or ""
+    prefix = path[: -len(route)] if route and path.endswith(route) else ""
+    return prefix or "/"
 
 
 @api.route("/docs", methods=["GET"])

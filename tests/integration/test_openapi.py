@@ -1,5 +1,6 @@
 """The OpenAPI document: it covers exactly the app's routes, it is valid
 OpenAPI 3.1, and it is served with a browsable page."""
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -103,3 +104,26 @@ def test_the_docs_page_is_html_that_loads_the_document(client):
     headers = {name.lower(): value for name, value in response.headers.items()}
     assert headers["content-type"].startswith("text/html")
     assert b"api/openapi.json" in response.body
+
+
+def lambda_proxy_event(path: str, resource_path: str) -> dict:
+    """What API Gateway hands the Lambda for a GET of path."""
+    return {
+        "resource": resource_path, "path": resource_path, "httpMethod": "GET",
+        "headers": {"host": "abc123.execute-api.eu-west-1.amazonaws.com"},
+        "multiValueQueryStringParameters": None, "pathParameters": None, "stageVariables": None,
+        "body": None, "isBase64Encoded": False,
+        "requestContext": {"httpMethod": "GET", "resourcePath": resource_path, "path": path,
+                           "stage": "v1", "identity": {"sourceIp": "203.0.113.9"}},
+    }
+
+
+@pytest.mark.parametrize("path, server", [
+    ("/v1/api/openapi.json", "/v1"),            # the stage, on execute-api's own domain
+    ("/instagram/api/openapi.json", "/instagram"),  # a custom domain's base path
+    ("/api/openapi.json", "/"),                 # chalice local, or a custom domain at its root
+])
+def test_the_document_names_the_server_it_was_fetched_from(aws, path, server):
+    response = app(lambda_proxy_event(path, "/api/openapi.json"), None)
+    assert response["statusCode"] == 200
+    assert json.loads(response["body"])["servers"] == [{"url": server}]
