@@ -4,6 +4,7 @@ import itertools
 import json
 
 import botocore.client
+import botocore.exceptions
 
 from chalicelib.events import Event
 from chalicelib.ids import new_id
@@ -161,21 +162,27 @@ def of_types(published: list[Event], types) -> list[Event]:
 # --- watching the calls to AWS ------------------------------------------------------
 
 @contextlib.contextmanager
-def watching_aws_calls(service: str, record):
-    """Calls record(operation, params) for each call made to service (by any
-    botocore client) while inside; every call still goes through (to moto)."""
+def intercepting_aws_calls(intercept):
+    """Every call any botocore client makes while inside goes to
+    intercept(client, operation, params, call_through) instead."""
     original = botocore.client.BaseClient._make_api_call
-
-    def watched(client, operation, params):
-        if client.meta.service_model.service_name == service:
-            record(operation, params)
-        return original(client, operation, params)
-
-    botocore.client.BaseClient._make_api_call = watched
+    botocore.client.BaseClient._make_api_call = (
+        lambda client, operation, params: intercept(client, operation, params, original))
     try:
         yield
     finally:
         botocore.client.BaseClient._make_api_call = original
+
+
+def watching_aws_calls(service: str, record):
+    """Calls record(operation, params) for each call made to service (by any
+    botocore client) while inside; every call still goes through (to moto)."""
+    def watch(client, operation, params, call_through):
+        if client.meta.service_model.service_name == service:
+            record(operation, params)
+        return call_through(client, operation, params)
+
+    return intercepting_aws_calls(watch)
 
 
 # The one read every authenticated request makes (api.http.authenticated_user):
@@ -189,6 +196,23 @@ def counting_dynamodb_calls():
     calls = []
     with watching_aws_calls("dynamodb", lambda operation, params: calls.append(operation)):
         yield calls
+
+
+def transactions_conflicting(times: int):
+    """The next `times` TransactWriteItems are cancelled as DynamoDB cancels a
+    transaction that another one touched at the same moment (nothing written)."""
+    left = [times]
+
+    def conflict(client, operation, params, call_through):
+        if operation != "TransactWriteItems" or left[0] == 0:
+            return call_through(client, operation, params)
+        left[0] -= 1
+        reasons = [{"Code": "TransactionConflict"}] + [{"Code": "None"}] * (len(params["TransactItems"]) - 1)
+        raise botocore.exceptions.ClientError(
+            {"Error": {"Code": "TransactionCanceledException", "Message": "Transaction cancelled"},
+             "CancellationReasons": reasons}, operation)
+
+    return intercepting_aws_calls(conflict)
 
 
 @contextlib.contextmanager

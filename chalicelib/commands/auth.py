@@ -4,6 +4,7 @@ from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import events, rate_limits, security
 from chalicelib.clock import now_iso
+from chalicelib.commands.users import update_user
 from chalicelib.config import settings
 from chalicelib.errors import Conflict, Forbidden, Unauthorized
 from chalicelib.ids import new_id
@@ -89,20 +90,14 @@ def change_password(user: User, current_password: str, new_password: str) -> str
     if not security.verify_password(current_password, user.password_hash):
         raise Forbidden(WRONG_PASSWORD)
     new_version = user.password_version + 1
-    changed = events.Event(events.USER_PASSWORD_CHANGED, {"user_id": user.user_id})
-    try:
-        with transaction_with(changed) as writes:
-            writes.update(
-                User(user.user_id),
-                actions=[User.password_hash.set(security.hash_password(new_password)),
-                         User.password_version.set(new_version)],
-                # The password checked above must still be the current one.
-                condition=User.password_version == user.password_version,
-            )
-    except TransactWriteError as error:
-        if cancellation_codes(error, 1) == [CONDITION_FAILED]:
-            raise Forbidden(WRONG_PASSWORD) from None
-        raise
+    update_user(
+        user.user_id,
+        [User.password_hash.set(security.hash_password(new_password)), User.password_version.set(new_version)],
+        # Every change writes a new salted hash: an unchanged hash means that
+        # the password just checked, and so the version read with it, are current.
+        User.password_hash == user.password_hash,
+        events.Event(events.USER_PASSWORD_CHANGED, {"user_id": user.user_id}),
+    )
     rate_limits.refund(account, window)
     return security.create_access_token(user.user_id, new_version)
 
@@ -119,7 +114,8 @@ def _check_credentials(email: str, password: str) -> str:
         raise Unauthorized("Invalid credentials")
     try:
         claim = UniqueKey.get(key)
-        user = User.get(claim.user_id)
+        # Consistent: a password changed a moment ago must already count.
+        user = User.get(claim.user_id, consistent_read=True)
     except (UniqueKey.DoesNotExist, User.DoesNotExist):
         security.burn_password_check(password)
         raise Unauthorized("Invalid credentials")

@@ -6,15 +6,17 @@ import pytest
 
 from chalicelib import events
 from chalicelib.commands import auth
-from chalicelib.errors import Forbidden
+from chalicelib.errors import Unauthorized
 from chalicelib.models import User
 from tests.helpers import (
+    TOKEN_CHECK,
     auth_headers,
     get,
     login,
     of_types,
     post_json,
     register_and_login,
+    transactions_conflicting,
     watching_aws_calls,
 )
 
@@ -116,13 +118,48 @@ def test_a_change_publishes_user_password_changed_without_secrets(client, publis
 
 def test_of_two_changes_from_the_same_password_only_one_wins(client):
     """Both callers proved the same current password; once one has changed
-    it, the other's proof is stale (a conditional write on the version)."""
+    it, the other's proof is stale (a conditional write on the hash), and so
+    is its token."""
     user, _ = register_and_login(client)
     as_read = User.get(user["id"])
     auth.change_password(as_read, OLD, NEW)
-    with pytest.raises(Forbidden):
+    with pytest.raises(Unauthorized):
         auth.change_password(as_read, OLD, "another password")
     assert can_log_in(client, user["email"], NEW)
+
+
+def test_a_user_stored_before_password_versions_existed_can_change_it(client):
+    user, token = register_and_login(client)
+    User(user["id"]).update(actions=[User.password_version.remove()])
+    assert change_password(client, token).status_code == 200
+    assert can_log_in(client, user["email"], NEW)
+
+
+def test_a_transaction_conflict_is_retried(client):
+    user, token = register_and_login(client)
+    with transactions_conflicting(times=2):
+        assert change_password(client, token).status_code == 200
+    assert can_log_in(client, user["email"], NEW)
+
+
+def test_endless_transaction_conflicts_are_400_please_retry_and_change_nothing(client):
+    user, token = register_and_login(client)
+    with transactions_conflicting(times=100):
+        response = change_password(client, token)
+    assert response.status_code == 400
+    assert response.json_body == {"detail": "Could not save the change right now, please retry"}
+    assert get(client, "/api/auth/me", token).status_code == 200
+    assert can_log_in(client, user["email"], OLD)
+
+
+def test_a_change_costs_the_round_trips_of_the_data_model(client, dynamodb_calls):
+    _, token = register_and_login(client)
+    dynamodb_calls.clear()
+    assert change_password(client, token).status_code == 200
+    # The token check, the write rate limit, the account's attempt, the update
+    # with its event, the outbox entry's cleanup, the attempt given back.
+    assert dynamodb_calls == [TOKEN_CHECK, "UpdateItem", "UpdateItem", "TransactWriteItems", "DeleteItem",
+                              "UpdateItem"]
 
 
 def test_checking_a_token_is_one_consistent_get_item(client):
