@@ -71,7 +71,7 @@ def _save(message: Message) -> bool:
             with transaction_with(sent) as writes:
                 writes.save(message, condition=is_new)
         except TransactWriteError as retry_error:
-            if cancellation_codes(retry_error, 1) == [CONDITION_FAILED]:
+            if cancellation_codes(retry_error, 1)[0] in (CONDITION_FAILED, TRANSACTION_CONFLICT):
                 return False
             raise
     return True

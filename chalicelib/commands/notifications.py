@@ -6,10 +6,11 @@ from chalicelib import events
 from chalicelib.errors import NotFound
 from chalicelib.ids import first_id_at, now_ms
 from chalicelib.models import Notification, ReadMark
-from chalicelib.models.base import CONDITION_FAILED, cancellation_codes
+from chalicelib.models.base import CONDITION_FAILED, cancellation_codes, retried_on_conflict
 from chalicelib.outbox import transaction_with
 
 
+@retried_on_conflict
 def mark_read(user_id: int, notification_id: int) -> None:
     read = events.Event(events.NOTIFICATION_READ, {"user_id": user_id, "notification_id": notification_id})
     try:
@@ -35,6 +36,7 @@ def mark_all_read(user_id: int) -> int:
     return up_to
 
 
+@retried_on_conflict
 def advance_read_mark(user_id: int, mark: str, up_to: int, event: events.Event) -> None:
     """Moves a read watermark forward, never back (the clocks of two Lambdas
     may disagree by a little), and records event with it. A watermark that is

@@ -8,7 +8,7 @@ from chalicelib import events
 from chalicelib.errors import Conflict, Forbidden, NotFound
 from chalicelib.ids import id_time_ms, new_id
 from chalicelib.models import Story, StoryFeedEntry, User
-from chalicelib.models.base import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes
+from chalicelib.models.base import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes, retried_on_conflict
 from chalicelib.outbox import transaction_with
 from chalicelib.queries.stories import LIFETIME_MS, oldest_active_id
 
@@ -47,6 +47,7 @@ def create_story(author: User, image_url: str | None, content: str | None) -> St
     raise Conflict("Could not create the story right now, please retry")
 
 
+@retried_on_conflict
 def delete_story(user_id: int, story_id: int) -> None:
     try:
         story = Story.get(story_id, consistent_read=True)

@@ -3,15 +3,11 @@ from __future__ import annotations
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import events
-from chalicelib.errors import Conflict, Unauthorized
+from chalicelib.errors import Unauthorized
 from chalicelib.models import User
-from chalicelib.models.base import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes
+from chalicelib.models.base import CONDITION_FAILED, cancellation_codes, retried_on_conflict
 from chalicelib.outbox import transaction_with
 from chalicelib.queries.users import NO_SUCH_USER
-
-# Another transaction on the same user (a follow's counters, a new post's
-# post_count) cancels ours with TransactionConflict; it is tried again.
-_ATTEMPTS = 4
 
 
 def update_profile(user: User, full_name: str | None, bio: str | None,
@@ -30,19 +26,15 @@ def update_profile(user: User, full_name: str | None, bio: str | None,
     return User.get(user.user_id, consistent_read=True)
 
 
+@retried_on_conflict
 def update_user(user_id: int, actions: list, condition, event: events.Event) -> None:
     """One conditional update of the user, with its event. The condition
     guards what the caller's token vouched for (the user exists, the password
     is unchanged), so when it fails the token no longer holds: Unauthorized."""
-    for _ in range(_ATTEMPTS):
-        try:
-            with transaction_with(event) as writes:
-                writes.update(User(user_id), actions=actions, condition=condition)
-            return
-        except TransactWriteError as error:
-            [code] = cancellation_codes(error, 1)
-            if code == CONDITION_FAILED:
-                raise Unauthorized(NO_SUCH_USER) from None
-            if code != TRANSACTION_CONFLICT:
-                raise
-    raise Conflict("Could not save the change right now, please retry")
+    try:
+        with transaction_with(event) as writes:
+            writes.update(User(user_id), actions=actions, condition=condition)
+    except TransactWriteError as error:
+        if cancellation_codes(error, 1) == [CONDITION_FAILED]:
+            raise Unauthorized(NO_SUCH_USER) from None
+        raise

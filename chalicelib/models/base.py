@@ -1,3 +1,4 @@
+import functools
 from functools import lru_cache
 
 from pynamodb.connection import Connection
@@ -6,6 +7,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import resource_name
+from chalicelib.errors import Conflict
 
 
 def table_meta(logical_name: str):
@@ -35,6 +37,30 @@ def transaction() -> TransactWrite:
 # Why a TransactWrite item was cancelled.
 CONDITION_FAILED = "ConditionalCheckFailed"
 TRANSACTION_CONFLICT = "TransactionConflict"
+
+
+def retried_on_conflict(command):
+    """Runs command again when DynamoDB cancelled its transaction only because
+    another transaction touched the same item at the same moment (two taps
+    on "read all", a follow updating the same user's counters); nothing was
+    written, so running it again is safe. After a few tries: Conflict, a 400
+    that asks to retry, never a 5xx."""
+
+    @functools.wraps(command)
+    def retried(*args, **kwargs):
+        for _ in range(_CONFLICT_ATTEMPTS):
+            try:
+                return command(*args, **kwargs)
+            except TransactWriteError as error:
+                codes = {reason.code for reason in error.cancellation_reasons or [] if reason}
+                if TRANSACTION_CONFLICT not in codes or CONDITION_FAILED in codes:
+                    raise
+        raise Conflict("Could not save the change right now, please retry")
+
+    return retried
+
+
+_CONFLICT_ATTEMPTS = 4
 
 
 def cancellation_codes(error: TransactWriteError, count: int) -> list[str | None]:

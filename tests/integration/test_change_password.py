@@ -16,7 +16,6 @@ from tests.helpers import (
     of_types,
     post_json,
     register_and_login,
-    transactions_conflicting,
     watching_aws_calls,
 )
 
@@ -133,23 +132,6 @@ def test_a_user_stored_before_password_versions_existed_can_change_it(client):
     User(user["id"]).update(actions=[User.password_version.remove()])
     assert change_password(client, token).status_code == 200
     assert can_log_in(client, user["email"], NEW)
-
-
-def test_a_transaction_conflict_is_retried(client):
-    user, token = register_and_login(client)
-    with transactions_conflicting(times=2):
-        assert change_password(client, token).status_code == 200
-    assert can_log_in(client, user["email"], NEW)
-
-
-def test_endless_transaction_conflicts_are_400_please_retry_and_change_nothing(client):
-    user, token = register_and_login(client)
-    with transactions_conflicting(times=100):
-        response = change_password(client, token)
-    assert response.status_code == 400
-    assert response.json_body == {"detail": "Could not save the change right now, please retry"}
-    assert get(client, "/api/auth/me", token).status_code == 200
-    assert can_log_in(client, user["email"], OLD)
 
 
 def test_a_change_costs_the_round_trips_of_the_data_model(client, dynamodb_calls):

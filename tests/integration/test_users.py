@@ -15,7 +15,6 @@ from tests.helpers import (
     next_cursor,
     register,
     register_and_login,
-    transactions_conflicting,
     usernames,
 )
 
@@ -94,13 +93,6 @@ def test_an_empty_update_changes_nothing_and_returns_me(client):
     response = put_me(client, {}, token)
     assert response.status_code == 200
     assert response.json_body == user
-
-
-def test_a_profile_update_racing_another_transaction_is_retried(client):
-    _, token = register_and_login(client)
-    with transactions_conflicting(times=1):
-        response = put_me(client, {"bio": "x"}, token)
-    assert response.status_code == 200 and response.json_body["bio"] == "x"
 
 
 def test_update_profile_is_one_write_and_one_read(client, dynamodb_calls):
