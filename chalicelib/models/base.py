@@ -1,5 +1,6 @@
-import functools
-from functools import lru_cache
+import random
+import time
+from functools import lru_cache, wraps
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
@@ -39,6 +40,9 @@ CONDITION_FAILED = "ConditionalCheckFailed"
 TRANSACTION_CONFLICT = "TransactionConflict"
 
 
+_CONFLICT_ATTEMPTS = 4
+
+
 def retried_on_conflict(command):
     """Runs command again when DynamoDB cancelled its transaction only because
     another transaction touched the same item at the same moment (two taps
@@ -46,9 +50,12 @@ def retried_on_conflict(command):
     written, so running it again is safe. After a few tries: Conflict, a 400
     that asks to retry, never a 5xx."""
 
-    @functools.wraps(command)
+    @wraps(command)
     def retried(*args, **kwargs):
-        for _ in range(_CONFLICT_ATTEMPTS):
+        for attempt in range(_CONFLICT_ATTEMPTS):
+            if attempt:
+                # Let the other transaction finish: 0-10 ms, then 0-20, 0-40.
+                time.sleep(random.uniform(0, 0.005 * 2**attempt))
             try:
                 return command(*args, **kwargs)
             except TransactWriteError as error:
@@ -58,9 +65,6 @@ def retried_on_conflict(command):
         raise Conflict("Could not save the change right now, please retry")
 
     return retried
-
-
-_CONFLICT_ATTEMPTS = 4
 
 
 def cancellation_codes(error: TransactWriteError, count: int) -> list[str | None]:
