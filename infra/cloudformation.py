@@ -2,7 +2,8 @@
 --merge-template`. Rendered from the same definitions that infra.provision
 creates locally, plus what Chalice cannot say itself about its functions:
 that each consumer reports partial batch failures and needs its queue to
-exist first, and where events are published."""
+exist first, where events are published, and that the errors API Gateway
+answers itself have the API's {"detail": ...} shape."""
 from __future__ import annotations
 
 import json
@@ -15,6 +16,16 @@ from infra import resources
 
 TOPIC_ID = "EventsTopic"
 API_HANDLER_ID = "APIHandler"  # Chalice's name for the REST API's function
+REST_API_ID = "RestAPI"  # and for the REST API
+
+# Errors API Gateway answers itself (an unknown path, a body over its limit,
+# throttling) in the API's own shape, {"detail": ...}, instead of
+# {"message": ...}. In the API's definition rather than as separate
+# resources, so that a change redeploys the stage.
+GATEWAY_RESPONSES = {
+    kind: {"responseTemplates": {"application/json": '{"detail": $context.error.messageString}'}}
+    for kind in ("DEFAULT_4XX", "DEFAULT_5XX")
+}
 
 
 def template(app=None) -> dict:
@@ -36,7 +47,8 @@ def function_wiring(app) -> dict:
     """Deep-merged by Chalice into the functions it generates."""
     queue_ids = {queue.name: f"{resources.camel(queue.logical_name)}Queue" for queue in resources.consumer_queues()}
     environment = {"Environment": {"Variables": {"EVENTS_TOPIC_ARN": {"Ref": TOPIC_ID}}}}
-    wiring = {API_HANDLER_ID: {"Properties": environment}}
+    wiring = {API_HANDLER_ID: {"Properties": environment}, REST_API_ID: {"Properties": {"DefinitionBody": {
+        "x-amazon-apigateway-gateway-responses": GATEWAY_RESPONSES}}}}
     for source in app.event_sources:
         function_id = to_cfn_resource_name(source.name)
         wiring[function_id] = {"Properties": dict(environment)}

@@ -80,6 +80,18 @@ def test_no_policy_grants_a_wildcard_action(packaged):
     assert not [a for a in actions if "*" in a]
 
 
+def test_errors_api_gateway_answers_itself_are_shaped_like_ours(packaged):
+    [api] = resources_of(packaged, "AWS::Serverless::Api").values()
+    definition = api["Properties"]["DefinitionBody"]
+    assert "/api/health" in definition["paths"], "the merge kept Chalice's routes"
+    responses = definition["x-amazon-apigateway-gateway-responses"]
+    for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
+        template = responses[kind]["responseTemplates"]["application/json"]
+        # What API Gateway sends for an unknown path, with its message filled in.
+        filled = template.replace("$context.error.messageString", json.dumps("Missing Authentication Token"))
+        assert json.loads(filled) == {"detail": "Missing Authentication Token"}
+
+
 def test_cfn_lint_accepts_the_template(packaged):
     result = subprocess.run([str(BIN / "cfn-lint"), str(packaged)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
