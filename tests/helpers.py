@@ -30,6 +30,11 @@ def post_json(client, path: str, body=None, token: str | None = None):
     return client.post(path, headers=headers, body=json.dumps(body) if body is not None else b"")
 
 
+def put_json(client, path: str, body, token: str | None = None):
+    headers = {"Content-Type": "application/json", **auth_headers(token)}
+    return client.put(path, headers=headers, body=json.dumps(body))
+
+
 def get(client, path: str, token: str | None = None):
     return client.get(path, headers=auth_headers(token))
 

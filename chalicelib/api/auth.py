@@ -1,5 +1,5 @@
 from chalicelib.api.http import ApiBlueprint, authenticated_user, client_address, json_response, parse_body
-from chalicelib.api.schemas import ChangePasswordRequest, LoginRequest, RegisterRequest, user_response
+from chalicelib.api.schemas import ChangePasswordRequest, LoginRequest, RegisterRequest, token_response, user_response
 from chalicelib.commands import auth
 
 api = ApiBlueprint(__name__)
@@ -17,7 +17,7 @@ def login():
     request = api.current_request
     body = parse_body(request, LoginRequest)
     token = auth.login(body.email, body.password, client_address(request))
-    return {"access_token": token, "token_type": "bearer"}
+    return token_response(token)
 
 
 @api.route("/api/auth/me", methods=["GET"])
@@ -32,4 +32,4 @@ def change_password():
     user = authenticated_user(request)
     body = parse_body(request, ChangePasswordRequest)
     token = auth.change_password(user, body.current_password, body.new_password)
-    return {"access_token": token, "token_type": "bearer"}
+    return token_response(token)

@@ -231,6 +231,10 @@ def _dump(model: BaseModel) -> dict:
     return model.model_dump(mode="json")
 
 
+def token_response(token: str) -> dict:
+    return {"access_token": token, "token_type": "bearer"}
+
+
 def user_response(user: User, viewer_id: int | None = None) -> dict:
     return _dump(UserResponse(
         id=user.user_id,

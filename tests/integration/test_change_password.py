@@ -1,6 +1,5 @@
 """PUT /api/auth/password (ours): a new password, a new token, and every
 token issued before stops working."""
-import json
 
 import pytest
 
@@ -15,6 +14,7 @@ from tests.helpers import (
     login,
     of_types,
     post_json,
+    put_json,
     register_and_login,
     watching_aws_calls,
 )
@@ -22,10 +22,8 @@ from tests.helpers import (
 OLD, NEW = "correct horse", "battery staple"
 
 
-def change_password(client, token: str | None, current: str = OLD, new: str = NEW, raw: bytes | None = None):
-    headers = {"Content-Type": "application/json", **auth_headers(token)}
-    body = raw if raw is not None else json.dumps({"current_password": current, "new_password": new})
-    return client.put("/api/auth/password", headers=headers, body=body)
+def change_password(client, token: str | None, current: str = OLD, new: str = NEW):
+    return put_json(client, "/api/auth/password", {"current_password": current, "new_password": new}, token)
 
 
 def can_log_in(client, email: str, password: str) -> bool:
@@ -98,7 +96,8 @@ def test_a_new_password_breaking_the_registration_rules_is_422(client, new_passw
 @pytest.mark.parametrize("raw", [b"", b"not json", b'{"current_password": "correct horse"}', b"[1]"])
 def test_a_malformed_body_is_4xx_and_changes_nothing(client, raw):
     user, token = register_and_login(client)
-    response = change_password(client, token, raw=raw)
+    headers = {"Content-Type": "application/json", **auth_headers(token)}
+    response = client.put("/api/auth/password", headers=headers, body=raw)
     assert response.status_code in (400, 422)
     assert set(response.json_body) == {"detail"}
     assert get(client, "/api/auth/me", token).status_code == 200

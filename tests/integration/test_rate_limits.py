@@ -1,6 +1,5 @@
 """Rate limits: login attempts per account and per client address, writes per
 user. A limited request is 429 {"detail": ...} with Retry-After."""
-import json
 
 import pytest
 
@@ -8,12 +7,12 @@ from chalicelib import config, rate_limits
 from chalicelib.errors import TooManyRequests
 from chalicelib.models import RateLimit
 from tests.helpers import (
-    auth_headers,
     create_post,
     delete,
     get,
     login,
     post_json,
+    put_json,
     register,
     register_and_login,
 )
@@ -129,8 +128,8 @@ def test_a_lone_surrogate_in_the_email_is_not_a_5xx(client, clock):
 # --- wrong current passwords at PUT /api/auth/password share the account limit ------
 
 def change_password(client, token: str, current: str):
-    return client.put("/api/auth/password", headers={"Content-Type": "application/json", **auth_headers(token)},
-                      body=json.dumps({"current_password": current, "new_password": "battery staple"}))
+    return put_json(client, "/api/auth/password", {"current_password": current, "new_password": "battery staple"},
+                    token)
 
 
 def test_wrong_current_passwords_count_against_the_login_limit(client, clock, limits):
@@ -184,9 +183,7 @@ def test_writes_are_limited_per_user(client, clock, limits):
     response = post_json(client, "/api/posts", {"content": "one too many"}, token)
     assert_too_many(response, retry_after=15)
     assert_too_many(delete(client, f"/api/posts/{post['id']}", token))
-    assert_too_many(client.put("/api/users/me", headers={"Content-Type": "application/json",
-                                                          "Authorization": f"Bearer {token}"},
-                               body=b'{"bio": "x"}'))
+    assert_too_many(put_json(client, "/api/users/me", {"bio": "x"}, token))
     # Nothing of the refused writes happened.
     assert get(client, f"/api/users/{post['author_id']}").json_body["post_count"] == 1
 

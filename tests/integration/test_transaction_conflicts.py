@@ -2,29 +2,22 @@
 (TransactionConflict): a double tap, a follow updating the same user's
 counters. Every write endpoint tries again, and if conflicts go on it answers
 400 "please retry": never a 5xx, and never a half-done change."""
-import json
-
 import pytest
 
 from tests.helpers import (
     add_comment,
-    auth_headers,
     create_post,
     create_story,
     delete,
     follow,
     post_json,
+    put_json,
     register,
     register_and_login,
     seed_notifications,
     transactions_conflicting,
     unique_name,
 )
-
-
-def put(client, path, body, token):
-    headers = {"Content-Type": "application/json", **auth_headers(token)}
-    return client.put(path, headers=headers, body=json.dumps(body))
 
 
 # Each: (what, the setup that returns the request to make, its success status).
@@ -36,12 +29,12 @@ def _register(client, me, token, other):
 
 
 def _change_password(client, me, token, other):
-    return lambda: put(client, "/api/auth/password",
+    return lambda: put_json(client, "/api/auth/password",
                        {"current_password": "correct horse", "new_password": "battery staple"}, token)
 
 
 def _update_profile(client, me, token, other):
-    return lambda: put(client, "/api/users/me", {"bio": "hello"}, token)
+    return lambda: put_json(client, "/api/users/me", {"bio": "hello"}, token)
 
 
 def _create_post(client, me, token, other):
