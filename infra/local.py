@@ -1,19 +1,19 @@
 """`make run`: the whole stack on this machine.
 
-Starts an embedded moto server (unless AWS_ENDPOINT_URL names one already),
-creates the resources, serves the API with `chalice local` and pumps every
-consumer queue into its handler. Ctrl-C (or SIGTERM) stops all of it.
+One process: an embedded moto (unless AWS_ENDPOINT_URL names an AWS already),
+the resources created in it, the API served as `chalice local` serves it,
+and a pump that feeds every consumer queue to its handler. The API and the
+pump call moto in-process; moto also listens on MOTO_PORT for outside tools.
+Ctrl-C (or SIGTERM) stops all of it.
 """
 from __future__ import annotations
 
 import logging
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import boto3
@@ -38,57 +38,51 @@ def main() -> int:
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
 
-    local_aws = None
+    local_aws = api = serving = None
     stop = threading.Event()
-    api = None
     try:
-        if not os.environ.get("AWS_ENDPOINT_URL"):
+        aws_url = os.environ.get("AWS_ENDPOINT_URL")
+        if not aws_url:
             from infra.local_aws import LocalAws
 
             local_aws = LocalAws(port=int(os.environ.get("MOTO_PORT", "5000"))).start()
-            os.environ["AWS_ENDPOINT_URL"] = local_aws.url
+            aws_url = local_aws.url
         from infra.provision import provision
 
         provisioned = provision()
         os.environ["EVENTS_TOPIC_ARN"] = provisioned.topic_arn
 
-        api = subprocess.Popen(
-            [str(Path(sys.executable).with_name("chalice")), "local",
-             "--host", "127.0.0.1", "--port", str(port), "--stage", "local"],
-            cwd=ROOT,
-            start_new_session=True,  # so that we, not the terminal, stop it
-        )
-        from app import app
+        from infra.local_api import local_api, serve_in_background
         from infra.pump import EventPump
 
-        EventPump(app, boto3.client("sqs")).run(stop)
-        _wait_for_health(port, api)
+        api = local_api(ROOT, "127.0.0.1", port)
+        EventPump(api.app_object, boto3.client("sqs")).run(stop)
+        serving = serve_in_background(api)
         print(f"\nAPI:        http://127.0.0.1:{port}/api/health", flush=True)
-        print(f"AWS (moto): {os.environ['AWS_ENDPOINT_URL']}", flush=True)
+        print(f"AWS (moto): {aws_url}", flush=True)
         print("Ctrl-C stops everything.\n", flush=True)
-        _report_dead_letters_until_exit(api)
-        return api.returncode
+        _report_dead_letters_until(stop)
+        return 0
     except KeyboardInterrupt:
         return 0
     finally:
         stop.set()
+        if serving is not None:
+            api.shutdown()
         if api is not None:
-            _stop_process_group(api)
+            api.server.server_close()
         if local_aws is not None:
             local_aws.stop()
 
 
-def _report_dead_letters_until_exit(api: subprocess.Popen, every_seconds: float = 5) -> None:
+def _report_dead_letters_until(stop: threading.Event, every_seconds: float = 5) -> None:
     """Says so whenever a dead-letter queue's size changes: a message there
     is an event whose effect did not happen (see `make dead-letters`)."""
     from infra import dead_letters
 
     sqs, reported = boto3.client("sqs"), {}
-    while api.poll() is None:
-        try:
-            counts = dead_letters.counts(sqs)
-        except Exception:  # the stack is shutting down
-            counts = reported
+    while not stop.is_set():
+        counts = dead_letters.counts(sqs)
         if counts != reported and (any(counts.values()) or any(reported.values())):
             summary = ", ".join(f"{name}={number}" for name, number in counts.items())
             print(f"dead letters: {summary} (make dead-letters / make redrive)", flush=True)
@@ -98,30 +92,6 @@ def _report_dead_letters_until_exit(api: subprocess.Popen, every_seconds: float 
 
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
-
-
-def _wait_for_health(port: int, api: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if api.poll() is not None:
-            raise SystemExit(f"chalice local exited with {api.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("the API did not become healthy in time")
-
-
-def _stop_process_group(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=5)
-    except ProcessLookupError:
-        return
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 if __name__ == "__main__":

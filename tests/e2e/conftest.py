@@ -23,8 +23,9 @@ def free_port() -> int:
 
 
 class Http:
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, aws_url: str | None = None):
         self.base_url = base_url
+        self.aws_url = aws_url  # the embedded AWS's endpoint, for outside tools
 
     def request(self, method: str, path: str, body=None, token: str | None = None):
         headers = {"Content-Type": "application/json"}
@@ -71,7 +72,7 @@ def local_stack():
     process = subprocess.Popen(
         [sys.executable, "-m", "infra.local"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
     )
-    http = Http(f"http://127.0.0.1:{port}")
+    http = Http(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{moto_port}")
 
     def healthy():
         if process.poll() is not None:

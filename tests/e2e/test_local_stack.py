@@ -5,11 +5,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from chalicelib.consumers import CONSUMERS
 from tests.e2e.conftest import ROOT, Http, free_port, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -20,13 +20,12 @@ def unique(prefix: str) -> str:
     return f"{prefix}{os.getpid()}x{next(_names)}"
 
 
-def test_register_login_me_and_search_within_a_second(local_stack):
+def test_register_login_me_and_search(local_stack):
     username = unique("e2e")
     status, user = local_stack.post("/api/auth/register", {
         "username": username, "email": f"{username}@example.com",
         "password": "correct horse", "full_name": "End Toend"})
     assert status == 201, user
-    registered_at = time.monotonic()
 
     status, body = local_stack.post("/api/auth/login", {
         "email": f"{username}@example.com", "password": "correct horse"})
@@ -39,8 +38,42 @@ def test_register_login_me_and_search_within_a_second(local_stack):
         status, users = local_stack.get(f"/api/search/users?q={username}")
         return status == 200 and [u["id"] for u in users] == [user["id"]]
 
-    wait_until(found, timeout=5)
-    assert time.monotonic() - registered_at < 1.0
+    wait_until(found, timeout=10)
+
+
+def test_one_address_can_log_in_500_times_in_a_row(local_stack):
+    username = unique("many")
+    status, _ = local_stack.post("/api/auth/register", {
+        "username": username, "email": f"{username}@example.com", "password": "correct horse"})
+    assert status == 201
+    statuses = [
+        local_stack.post("/api/auth/login", {"email": f"{username}@example.com", "password": "correct horse"})[0]
+        for _ in range(500)
+    ]
+    assert statuses == [200] * 500
+
+
+def test_outside_tools_reach_the_same_aws_over_http(local_stack):
+    """What `make dead-letters` runs, in a process of its own."""
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("AWS_") and key not in ("RESOURCE_PREFIX", "STAGE")}
+    env.update(AWS_ENDPOINT_URL=local_stack.aws_url, AWS_ACCESS_KEY_ID="testing",
+               AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
+    result = subprocess.run([sys.executable, "-m", "infra.dead_letters", "counts"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:-1] == [f"{name}: 0" for name in CONSUMERS]
+
+
+def test_an_unknown_method_is_405_with_a_detail(local_stack):
+    for method in ("TRACE", "PROPFIND"):
+        status, body = local_stack.request(method, "/api/health")
+        assert status == 405 and body == {"detail": f"Method {method} is not allowed"}
+    assert local_stack.get("/api/health") == (200, {"status": "ok"})
+
+
+def test_an_unknown_path_is_the_gateways_403_with_a_detail(local_stack):
+    assert local_stack.get("/api/no-such-thing") == (403, {"detail": "Missing Authentication Token"})
 
 
 def test_concurrent_registrations_of_one_username_let_exactly_one_win(local_stack):
