@@ -4,13 +4,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint package deploy destroy bench dead-letters redrive clean
+.PHONY: run test test-unit test-integration test-e2e lint package deploy destroy bench dead-letters redrive clean
 
 run: $(INSTALLED)
 	$(BIN)/python -m infra.local
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest
+
+# Parts of the suite: pure logic; routes, events and consumers in-process
+# over moto; the real local stack over HTTP.
+test-unit test-integration test-e2e: test-%: $(INSTALLED)
+	$(BIN)/python -m pytest tests/$*
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -1,6 +1,6 @@
-"""Shared fixtures. Every test runs against moto in-process (mock_aws) with
-freshly provisioned resources, except tests/e2e, which start the real local
-stack."""
+"""Shared fixtures. Every test runs against moto in-process (mock_aws),
+provisioned once per run and emptied before each test, except tests/e2e,
+which start the real local stack."""
 import os
 
 # Before anything imports the app: a stage of our own, fake credentials, and
@@ -13,6 +13,8 @@ os.environ.update(
     AWS_DEFAULT_REGION="us-east-1",
     BCRYPT_ROUNDS="4",
     EVENTS_TOPIC_ARN="arn:aws:sns:us-east-1:123456789012:instagram-test-events",
+    # Emptying the queues between tests purges them more than once a minute.
+    MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR="false",
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("JWT_SECRET", None)
@@ -23,17 +25,41 @@ from chalice.test import Client  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from app import app  # noqa: E402
+from infra.local_aws import OneAtATime, in_process_calls_serialised  # noqa: E402
 from infra.provision import provision  # noqa: E402
 from infra.pump import EventPump  # noqa: E402
-from tests.helpers import counting_dynamodb_calls, recording_published_events, register_and_login  # noqa: E402
+from tests.helpers import (  # noqa: E402
+    counting_dynamodb_calls,
+    empty_mocked_aws,
+    recording_published_events,
+    register_and_login,
+)
 
 
-@pytest.fixture
-def aws():
+@pytest.fixture(scope="session")
+def provisioned_aws():
+    """The mocked AWS with every resource, created once: provisioning takes
+    about half a second, which every test would otherwise pay."""
     with mock_aws():
         provisioned = provision()
         assert provisioned.topic_arn == os.environ["EVENTS_TOPIC_ARN"]
         yield provisioned
+
+
+@pytest.fixture
+def aws(provisioned_aws):
+    """The mocked AWS as if just provisioned: no items, no messages."""
+    empty_mocked_aws()
+    return provisioned_aws
+
+
+@pytest.fixture
+def serialised_aws(aws):
+    """For tests that race threads: in-process moto is not thread-safe, so
+    every call takes the lock the local stack's embedded AWS takes (each call
+    atomic, as on DynamoDB)."""
+    with in_process_calls_serialised(OneAtATime()):
+        yield aws
 
 
 @pytest.fixture

@@ -2,9 +2,13 @@
 import contextlib
 import itertools
 import json
+import os
 
 import botocore.client
 import botocore.exceptions
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.dynamodb.models import dynamodb_backends
+from moto.sqs.models import sqs_backends
 
 from chalicelib.events import Event
 from chalicelib.ids import new_id
@@ -162,6 +166,19 @@ def of_types(published: list[Event], types) -> list[Event]:
     """The events of those types, in order (from the `published` fixture,
     which records every event)."""
     return [event for event in published if event.type in types]
+
+
+# --- the mocked AWS ------------------------------------------------------------------
+
+def empty_mocked_aws() -> None:
+    """Deletes every item of every table and every message of every queue in
+    the mocked AWS (what a test would otherwise get by provisioning anew)."""
+    region = os.environ["AWS_DEFAULT_REGION"]
+    for table in dynamodb_backends[DEFAULT_ACCOUNT_ID][region].tables.values():
+        table.items.clear()
+    sqs = sqs_backends[DEFAULT_ACCOUNT_ID][region]
+    for name in list(sqs.queues):
+        sqs.purge_queue(name)
 
 
 # --- watching the calls to AWS ------------------------------------------------------

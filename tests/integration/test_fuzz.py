@@ -15,7 +15,6 @@ import schemathesis
 from chalice.test import Client
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from moto import mock_aws
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
@@ -27,8 +26,15 @@ from schemathesis.specs.openapi.checks import (
 
 from app import app
 from chalicelib.security import create_access_token
-from infra.provision import provision
-from tests.helpers import add_comment, create_post, create_story, follow, register, seed_notifications
+from tests.helpers import (
+    add_comment,
+    create_post,
+    create_story,
+    empty_mocked_aws,
+    follow,
+    register,
+    seed_notifications,
+)
 
 # Per operation (33 operations, 63 runs: a few hundred requests, about 20 s).
 # FUZZ_EXAMPLES=60 FUZZ_NEGATIVE_EXAMPLES=40 makes a deeper run (a few minutes).
@@ -86,16 +92,15 @@ RUNS = [
 
 
 @pytest.fixture(scope="module")
-def world():
-    """One provisioned mocked AWS for the whole run, with another user and
-    things of theirs that exist: a post, a story."""
-    with mock_aws():
-        provision()
-        client = Client(app).http
-        bob = register(client)
-        bob_token = create_access_token(bob["id"], 0)
-        post = create_post(client, bob_token, "Golden hour #sunset")
-        yield client, bob, post, create_story(client, bob_token, "Today")
+def world(provisioned_aws):
+    """The mocked AWS, emptied once for the whole module, with another user
+    and things of theirs that exist: a post, a story."""
+    empty_mocked_aws()
+    client = Client(app).http
+    bob = register(client)
+    bob_token = create_access_token(bob["id"], 0)
+    post = create_post(client, bob_token, "Golden hour #sunset")
+    return client, bob, post, create_story(client, bob_token, "Today")
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from chalicelib import config, security
 @pytest.fixture
 def dev_stage_with_ssm_secret(aws, monkeypatch):
     boto3.client("ssm").put_parameter(Name="/instagram/dev/jwt-secret", Type="SecureString",
-                                      Value="a-secret-kept-in-parameter-store-0123456789")
+                                      Value="a-secret-kept-in-parameter-store-0123456789", Overwrite=True)
     monkeypatch.setenv("STAGE", "dev")
     monkeypatch.setenv("JWT_SECRET_PARAMETER", "/instagram/dev/jwt-secret")
     for cached in (config.settings, security.signing_secret):

@@ -1,4 +1,5 @@
-"""Importing the app (a Lambda cold start) does no I/O and is quick."""
+"""Importing the app (a Lambda cold start) does no I/O. How long it takes
+is measured by `make bench`, not asserted here."""
 import subprocess
 import sys
 import textwrap
@@ -7,21 +8,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = textwrap.dedent("""
-    import socket, time
+    import socket
     def refuse(*args, **kwargs):
         raise AssertionError("network call at import time")
     socket.socket.connect = refuse
     socket.create_connection = refuse
-    started = time.perf_counter()
     import app
-    print(time.perf_counter() - started)
 """)
 
 
-def test_importing_the_app_makes_no_network_call_and_takes_well_under_a_second():
+def test_importing_the_app_makes_no_network_call():
     result = subprocess.run(
         [sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, timeout=60,
         env={"PATH": "/usr/bin:/bin", "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_DEFAULT_REGION": "us-east-1"},
     )
     assert result.returncode == 0, result.stderr
-    assert float(result.stdout) < 0.8
