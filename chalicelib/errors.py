@@ -2,6 +2,10 @@
 class to a status code (chalicelib/api/http.py), never by message text."""
 
 
+# A token's user is gone, or its password changed: the token no longer holds.
+NO_SUCH_USER = "Could not validate credentials"
+
+
 class DomainError(Exception):
     def __init__(self, detail: str):
         super().__init__(detail)

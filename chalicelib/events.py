@@ -1,58 +1,217 @@
-"""Domain events: the envelope every write publishes."""
+"""Domain events: one small payload class per event type, and the envelope
+every write publishes.
+
+On the wire an event is `{"type", "data", "version", "event_id",
+"occurred_at"}`; `data` is the payload's fields. A command builds the
+payload; batch processing parses the envelope once, checking every field's
+type, and consumers receive the typed payload as `event.payload`.
+"""
 from __future__ import annotations
 
 import json
+import typing
 import uuid
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, ClassVar, Generic, TypeVar
 
 from chalicelib.clock import now_iso
 
-USER_REGISTERED = "user.registered"
-USER_UPDATED = "user.updated"
-USER_PASSWORD_CHANGED = "user.password_changed"  # ours, not in the contract's list
-POST_CREATED = "post.created"
-POST_DELETED = "post.deleted"
-POST_LIKED = "post.liked"
-POST_UNLIKED = "post.unliked"
-COMMENT_ADDED = "comment.added"
-COMMENT_DELETED = "comment.deleted"
-USER_FOLLOWED = "user.followed"
-USER_UNFOLLOWED = "user.unfollowed"
-STORY_CREATED = "story.created"
-STORY_DELETED = "story.deleted"
-MESSAGE_SENT = "message.sent"
-MESSAGES_READ = "messages.read"
-NOTIFICATION_READ = "notification.read"
-NOTIFICATIONS_READ_ALL = "notifications.read_all"
 
-ALL_TYPES = frozenset(
-    value for name, value in dict(globals()).items()
-    if name.isupper() and isinstance(value, str) and "." in value
-)
+class Payload:
+    """The data of one event type. Subclasses are frozen dataclasses of
+    ints and lists of str, with their wire name in `type`."""
+
+    type: ClassVar[str]
+
+    @classmethod
+    def from_data(cls, data: dict) -> "Payload":
+        """The payload of a received event; ValueError when a field is
+        missing or of the wrong type (extra fields are ignored)."""
+        if not isinstance(data, dict):
+            raise ValueError(f"{cls.type}: data must be an object")
+        hints = typing.get_type_hints(cls)
+        values = {}
+        for item in fields(cls):
+            if item.name not in data:
+                raise ValueError(f"{cls.type}: {item.name} is missing")
+            values[item.name] = _checked(cls.type, item.name, data[item.name], hints[item.name])
+        return cls(**values)
+
+
+def _checked(type_name: str, name: str, value: Any, hint) -> Any:
+    if hint is int and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if hint == list[str] and isinstance(value, list) and all(isinstance(part, str) for part in value):
+        return value
+    raise ValueError(f"{type_name}: {name} must be {hint}, not {value!r}")
 
 
 @dataclass(frozen=True)
-class Event:
-    type: str
-    data: dict[str, Any]
+class UserRegistered(Payload):
+    type: ClassVar[str] = "user.registered"
+    user_id: int
+
+
+@dataclass(frozen=True)
+class UserUpdated(Payload):
+    type: ClassVar[str] = "user.updated"
+    user_id: int
+
+
+@dataclass(frozen=True)
+class UserPasswordChanged(Payload):
+    """Ours, not in the contract's list."""
+
+    type: ClassVar[str] = "user.password_changed"
+    user_id: int
+
+
+@dataclass(frozen=True)
+class PostCreated(Payload):
+    type: ClassVar[str] = "post.created"
+    post_id: int
+    author_id: int
+
+
+@dataclass(frozen=True)
+class PostDeleted(Payload):
+    type: ClassVar[str] = "post.deleted"
+    post_id: int
+    author_id: int
+    hashtags: list[str]  # the post is gone when consumers see this: they cannot read them
+
+
+@dataclass(frozen=True)
+class PostLiked(Payload):
+    type: ClassVar[str] = "post.liked"
+    post_id: int
+    post_author_id: int
+    user_id: int
+    like_id: int
+
+
+@dataclass(frozen=True)
+class PostUnliked(Payload):
+    type: ClassVar[str] = "post.unliked"
+    post_id: int
+    post_author_id: int
+    user_id: int
+    like_id: int
+
+
+@dataclass(frozen=True)
+class CommentAdded(Payload):
+    type: ClassVar[str] = "comment.added"
+    comment_id: int
+    post_id: int
+    post_author_id: int
+    author_id: int
+
+
+@dataclass(frozen=True)
+class CommentDeleted(Payload):
+    type: ClassVar[str] = "comment.deleted"
+    comment_id: int
+    post_id: int
+    author_id: int
+
+
+@dataclass(frozen=True)
+class UserFollowed(Payload):
+    type: ClassVar[str] = "user.followed"
+    follower_id: int
+    followee_id: int
+    follow_id: int
+
+
+@dataclass(frozen=True)
+class UserUnfollowed(Payload):
+    type: ClassVar[str] = "user.unfollowed"
+    follower_id: int
+    followee_id: int
+    follow_id: int
+
+
+@dataclass(frozen=True)
+class StoryCreated(Payload):
+    type: ClassVar[str] = "story.created"
+    story_id: int
+    author_id: int
+
+
+@dataclass(frozen=True)
+class StoryDeleted(Payload):
+    type: ClassVar[str] = "story.deleted"
+    story_id: int
+    author_id: int
+
+
+@dataclass(frozen=True)
+class MessageSent(Payload):
+    type: ClassVar[str] = "message.sent"
+    message_id: int
+    sender_id: int
+    receiver_id: int
+
+
+@dataclass(frozen=True)
+class MessagesRead(Payload):
+    type: ClassVar[str] = "messages.read"
+    reader_id: int
+    sender_id: int
+    up_to: int
+
+
+@dataclass(frozen=True)
+class NotificationRead(Payload):
+    type: ClassVar[str] = "notification.read"
+    user_id: int
+    notification_id: int
+
+
+@dataclass(frozen=True)
+class NotificationsReadAll(Payload):
+    type: ClassVar[str] = "notifications.read_all"
+    user_id: int
+    up_to: int
+
+
+PAYLOADS: dict[str, type[Payload]] = {payload.type: payload for payload in Payload.__subclasses__()}
+ALL_TYPES = frozenset(PAYLOADS)
+
+P = TypeVar("P", bound=Payload)
+
+
+@dataclass(frozen=True)
+class Event(Generic[P]):
+    payload: P
     version: int = 1
     event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     occurred_at: str = field(default_factory=now_iso)
 
-    def __post_init__(self):
-        if self.type not in ALL_TYPES:
-            raise ValueError(f"unknown event type {self.type!r}")
+    @property
+    def type(self) -> str:
+        return self.payload.type
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return asdict(self.payload)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
+        return json.dumps({
+            "type": self.type, "data": self.data, "version": self.version,
+            "event_id": self.event_id, "occurred_at": self.occurred_at,
+        }, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> "Event":
+        """ValueError (or KeyError, TypeError) when text is not an event of a known type."""
         raw = json.loads(text)
+        payload_class = PAYLOADS.get(raw["type"])
+        if payload_class is None:
+            raise ValueError(f"unknown event type {raw['type']!r}")
         return cls(
-            type=raw["type"],
-            data=raw["data"],
+            payload=payload_class.from_data(raw["data"]),
             version=raw["version"],
             event_id=raw["event_id"],
             occurred_at=raw["occurred_at"],

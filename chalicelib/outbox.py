@@ -1,24 +1,21 @@
 """The transactional outbox: no event is lost between a write and its publish.
 
-A command writes its event in the same TransactWrite as its change
-(`transaction_with`). Right after the commit the event is published and its
-outbox entry deleted; if the process dies first, or SNS refuses, the entry
-stays, and the relay (`relay_pending`: a scheduled Lambda in the cloud, the
-local pump on a laptop) publishes it later. An event may thus be published
-twice, never zero times; consumers are idempotent on event_id's effect.
+A command's event is written in the same TransactWriteItems as its change
+(`chalicelib/writes.py` adds the entry to every command's items). Right
+after the commit the event is published and its outbox entry deleted; if
+the process dies first, or SNS refuses, the entry stays, and the relay
+(`relay_pending`: a scheduled Lambda in the cloud, the local pump on a
+laptop) publishes it later. An event may thus be published twice, never
+zero times; consumers are idempotent on event_id's effect.
 """
 from __future__ import annotations
 
 import secrets
-from contextlib import contextmanager
-from typing import Iterator
-
-from pynamodb.transactions import TransactWrite
+from dataclasses import dataclass
 
 from chalicelib.events import Event
 from chalicelib.ids import first_id_at, new_id, now_ms
 from chalicelib.logs import json_logger
-from chalicelib.models.base import transaction
 from chalicelib.models.outbox import OutboxEntry
 from chalicelib.publisher import publish
 
@@ -29,19 +26,26 @@ logger = json_logger("instagram-events")
 RELAY_GRACE_MS = 30_000
 
 
-@contextmanager
-def transaction_with(event: Event) -> Iterator[TransactWrite]:
-    """A TransactWrite that also records event; publishes it once committed."""
-    entry = OutboxEntry(secrets.randbelow(OutboxEntry.SHARDS), new_id())
-    with transaction() as writes:
-        yield writes
-        # Added last, and as an update (updates are sent last), so that the
-        # caller's items keep their places in the cancellation reasons.
-        writes.update(entry, actions=[OutboxEntry.event.set(event.to_json())])
-    _publish(entry, event)
+@dataclass(frozen=True)
+class Pending:
+    """An event on its way: written with the change, published after it."""
+
+    entry: OutboxEntry
+    event: Event
+
+    @property
+    def operation(self) -> dict:
+        """The entry's Put, for the command's TransactWriteItems."""
+        return {"Put": self.entry.get_save_kwargs_from_instance()}
 
 
-def _publish(entry: OutboxEntry, event: Event) -> None:
+def new_entry(event: Event) -> Pending:
+    return Pending(OutboxEntry(secrets.randbelow(OutboxEntry.SHARDS), new_id(), event=event.to_json()), event)
+
+
+def publish_and_clear(pending: Pending) -> None:
+    """Called once the change is committed."""
+    event = pending.event
     context = {"event_id": event.event_id, "type": event.type}
     try:
         publish(event)
@@ -51,7 +55,7 @@ def _publish(entry: OutboxEntry, event: Event) -> None:
                        extra={**context, "outcome": "deferred"})
         return
     try:
-        entry.delete()
+        pending.entry.delete()
     except Exception:
         # Harmless: the relay will publish it again, and consumers are idempotent.
         logger.warning("outbox entry not deleted", exc_info=True, extra={**context, "outcome": "published"})

@@ -19,13 +19,19 @@ CHALICE_DIR = Path(__file__).resolve().parent.parent / ".chalice"
 STAGES = ("dev", "prod")
 API_FUNCTION = "api_handler"
 RELAY_FUNCTION = "outbox_relay"
-# Each consumer's Lambda function (its name in app.py) and its queue.
-CONSUMER_FUNCTIONS = {
-    "search_indexer": "search",
-    "notifier": "notifications",
-    "hashtag_indexer": "hashtags",
-    "feed_fanout": "feed",
-}
+
+
+def consumer_functions() -> dict[str, str]:
+    """Each consumer's Lambda function (its name in app.py) and its queue's
+    logical name, as the app's SQS event sources declare them."""
+    from chalice.app import SQSEventConfig
+
+    from app import app
+
+    return {
+        source.name: next(name for name in CONSUMERS if source.queue.endswith(f"-{name}"))
+        for source in app.event_sources if isinstance(source, SQSEventConfig)
+    }
 
 _READ_WRITE = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
                "dynamodb:Query", "dynamodb:BatchGetItem"]
@@ -68,7 +74,7 @@ def policy(function: str, stage: str) -> dict:
             _statement("PublishEvents", ["sns:Publish"], topic),
         ]
     else:
-        queue = CONSUMER_FUNCTIONS[function]
+        queue = consumer_functions()[function]
         statements = [
             _statement("Tables", [*_READ_WRITE, "dynamodb:BatchWriteItem"], _tables(prefix)),
             _statement("ConsumeQueue", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
@@ -78,7 +84,7 @@ def policy(function: str, stage: str) -> dict:
 
 
 def functions() -> list[str]:
-    return [API_FUNCTION, *CONSUMER_FUNCTIONS, RELAY_FUNCTION]
+    return [API_FUNCTION, *consumer_functions(), RELAY_FUNCTION]
 
 
 def file_name(function: str, stage: str) -> str:
@@ -86,7 +92,7 @@ def file_name(function: str, stage: str) -> str:
 
 
 def write_all() -> None:
-    assert set(CONSUMER_FUNCTIONS.values()) == set(CONSUMERS), "a consumer has no policy"
+    assert set(consumer_functions().values()) == set(CONSUMERS), "a consumer has no policy"
     config_path = CHALICE_DIR / "config.json"
     config = json.loads(config_path.read_text())
     for stage in STAGES:

@@ -85,7 +85,7 @@ def consumer_queues() -> list[ConsumerQueue]:
             logical_name=name,
             name=resource_name(name),
             dead_letter_name=resource_name(f"{name}-dlq"),
-            event_types=tuple(sorted(handlers)),
+            event_types=tuple(sorted(payload.type for payload in handlers)),
         )
         for name, handlers in CONSUMERS.items()
     ]

@@ -10,7 +10,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import dynamodb_backends
 from moto.sqs.models import sqs_backends
 
-from chalicelib.events import Event
+from chalicelib.events import Event, Payload
 from chalicelib.ids import new_id
 from chalicelib.models import Notification
 
@@ -235,6 +235,11 @@ def transactions_conflicting(times: int):
              "CancellationReasons": reasons}, operation)
 
     return intercepting_aws_calls(conflict)
+
+
+def event_of(payload: type[Payload], data: dict) -> Event:
+    """An event as a command would publish it, from its data as on the wire."""
+    return Event(payload.from_data(data))
 
 
 @contextlib.contextmanager

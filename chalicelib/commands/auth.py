@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from pynamodb.exceptions import TransactWriteError
-
 from chalicelib import events, rate_limits, security
 from chalicelib.clock import now_iso
 from chalicelib.commands.users import update_user
@@ -9,55 +7,36 @@ from chalicelib.config import settings
 from chalicelib.errors import Conflict, Forbidden, Unauthorized
 from chalicelib.ids import new_id
 from chalicelib.models import UniqueKey, User
-from chalicelib.models.base import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes
-from chalicelib.outbox import transaction_with
+from chalicelib.writes import Writes, command
 
 # DynamoDB's limit for a partition key.
 MAX_KEY_BYTES = 2048
-
-# An id collision between processes, or a transaction racing another on the
-# same keys, is retried; a real duplicate then fails its condition for good.
-_ATTEMPTS = 4
 
 WRONG_PASSWORD = "Current password is incorrect"
 
 
 def register(username: str, email: str, password: str, full_name: str | None) -> User:
-    email = email.lower()
-    password_hash = security.hash_password(password)
-    for _ in range(_ATTEMPTS):
-        user = User(
-            user_id=new_id(),
-            username=username,
-            email=email,
-            password_hash=password_hash,
-            full_name=full_name,
-            created_at=now_iso(),
-        )
-        registered = events.Event(events.USER_REGISTERED, {"user_id": user.user_id})
-        try:
-            with transaction_with(registered) as writes:
-                writes.save(user, condition=User.user_id.does_not_exist())
-                writes.save(
-                    UniqueKey(key=UniqueKey.for_email(email), user_id=user.user_id),
-                    condition=UniqueKey.key.does_not_exist(),
-                )
-                writes.save(
-                    UniqueKey(key=UniqueKey.for_username(username), user_id=user.user_id),
-                    condition=UniqueKey.key.does_not_exist(),
-                )
-        except TransactWriteError as error:
-            codes = cancellation_codes(error, 3)
-            user_clash, email_clash, username_clash = codes
-            if email_clash == CONDITION_FAILED:
-                raise Conflict("Email already registered") from error
-            if username_clash == CONDITION_FAILED:
-                raise Conflict("Username already taken") from error
-            if user_clash == CONDITION_FAILED or TRANSACTION_CONFLICT in codes:
-                continue
-            raise
-        return user
-    raise Conflict("Could not register right now, please retry")
+    # Hashed once, outside the retried part: it is the slow step.
+    return _register(username, email.lower(), security.hash_password(password), full_name)
+
+
+@command("register")
+def _register(writes: Writes, username: str, email: str, password_hash: str, full_name: str | None) -> User:
+    user = User(
+        user_id=new_id(),
+        username=username,
+        email=email,
+        password_hash=password_hash,
+        full_name=full_name,
+        created_at=now_iso(),
+    )
+    writes.put(UniqueKey(key=UniqueKey.for_email(email), user_id=user.user_id),
+               condition=UniqueKey.key.does_not_exist(), otherwise=Conflict("Email already registered"))
+    writes.put(UniqueKey(key=UniqueKey.for_username(username), user_id=user.user_id),
+               condition=UniqueKey.key.does_not_exist(), otherwise=Conflict("Username already taken"))
+    writes.put(user, condition=User.user_id.does_not_exist())
+    writes.publish(events.UserRegistered(user_id=user.user_id))
+    return user
 
 
 def login(email: str, password: str, client_address: str) -> str:
@@ -102,7 +81,7 @@ def change_password(user: User, current_password: str, new_password: str) -> str
         # Every change writes a new salted hash: an unchanged hash means that
         # the password just checked, and so the version read with it, are current.
         User.password_hash == user.password_hash,
-        events.Event(events.USER_PASSWORD_CHANGED, {"user_id": user.user_id}),
+        events.UserPasswordChanged(user_id=user.user_id),
     )
     rate_limits.refund(account, window)
     return security.create_access_token(user.user_id, new_version)

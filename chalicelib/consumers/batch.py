@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Mapping
 
-from chalicelib.events import Event
+from chalicelib.events import Event, Payload
 from chalicelib.logs import json_logger
 
-Handlers = Mapping[str, Callable[[Event], None]]
+Handlers = Mapping[type[Payload], Callable[[Event], None]]
 
 # Not the Chalice app's name, so consumer logs stand apart from request logs.
 logger = json_logger("instagram-events")
@@ -31,11 +31,11 @@ def _process_record(message_id: str, body: str, handlers: Handlers, consumer: st
     context = {"consumer": consumer, "message_id": message_id}
     try:
         event = Event.from_json(body)
-    except (ValueError, KeyError, TypeError):
-        logger.error("not an event envelope", extra={**context, "outcome": "malformed"})
+    except (ValueError, KeyError, TypeError) as error:
+        logger.error(f"not an event envelope: {error}", extra={**context, "outcome": "malformed"})
         return False
     context.update(event_id=event.event_id, type=event.type)
-    handler = handlers.get(event.type)
+    handler = handlers.get(type(event.payload))
     if handler is None:
         # The subscription filter should not have sent it; nothing to do.
         logger.warning("no handler for this type", extra={**context, "outcome": "ignored"})

@@ -11,45 +11,53 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from chalicelib import events
+from chalicelib.events import (
+    Event,
+    PostCreated,
+    PostDeleted,
+    StoryCreated,
+    StoryDeleted,
+    UserFollowed,
+    UserUnfollowed,
+)
 from chalicelib.models import FeedEntry, Follow, Post, Story, StoryFeedEntry
 from chalicelib.models.base import stored_now
+from chalicelib.models.stories import oldest_active_id
 from chalicelib.models.timelines import owner_author_key
-from chalicelib.queries.stories import oldest_active_id
 
 # A new follower sees this many of the followee's latest posts at once; older
 # ones are on the followee's profile.
 BACKFILL_POSTS = 50
 
 
-def add_post(event: events.Event) -> None:
-    post = stored_now(Post, int(event.data["post_id"]))
+def add_post(event: Event[PostCreated]) -> None:
+    post = stored_now(Post, event.payload.post_id)
     if post is None:
         return
     _fan_out(FeedEntry, post.post_id, post.author_id)
 
 
-def remove_post(event: events.Event) -> None:
-    post_id = int(event.data["post_id"])
+def remove_post(event: Event[PostDeleted]) -> None:
+    post_id = event.payload.post_id
     if stored_now(Post, post_id) is None:
         _remove(FeedEntry, FeedEntry.by_item.query(post_id))
 
 
-def add_story(event: events.Event) -> None:
-    story = stored_now(Story, int(event.data["story_id"]))
+def add_story(event: Event[StoryCreated]) -> None:
+    story = stored_now(Story, event.payload.story_id)
     if story is None or story.story_id < oldest_active_id():
         return
     _fan_out(StoryFeedEntry, story.story_id, story.author_id, expires_at=story.expires_at)
 
 
-def remove_story(event: events.Event) -> None:
-    story_id = int(event.data["story_id"])
+def remove_story(event: Event[StoryDeleted]) -> None:
+    story_id = event.payload.story_id
     if stored_now(Story, story_id) is None:
         _remove(StoryFeedEntry, StoryFeedEntry.by_item.query(story_id))
 
 
-def backfill(event: events.Event) -> None:
-    follower_id, followee_id = int(event.data["follower_id"]), int(event.data["followee_id"])
+def backfill(event: Event[UserFollowed]) -> None:
+    follower_id, followee_id = event.payload.follower_id, event.payload.followee_id
     if stored_now(Follow, follower_id, followee_id) is None:
         return
     posts = Post.by_author.query(followee_id, scan_index_forward=False, limit=BACKFILL_POSTS)
@@ -62,8 +70,8 @@ def backfill(event: events.Event) -> None:
             batch.save(StoryFeedEntry.entry(follower_id, story.story_id, followee_id, expires_at=story.expires_at))
 
 
-def drop_followee(event: events.Event) -> None:
-    follower_id, followee_id = int(event.data["follower_id"]), int(event.data["followee_id"])
+def drop_followee(event: Event[UserUnfollowed]) -> None:
+    follower_id, followee_id = event.payload.follower_id, event.payload.followee_id
     if stored_now(Follow, follower_id, followee_id) is not None:
         return  # followed again since: the entries belong
     key = owner_author_key(follower_id, followee_id)
@@ -87,10 +95,10 @@ def _remove(timeline, entries: Iterable) -> None:
 
 
 HANDLERS = {
-    events.POST_CREATED: add_post,
-    events.POST_DELETED: remove_post,
-    events.USER_FOLLOWED: backfill,
-    events.USER_UNFOLLOWED: drop_followee,
-    events.STORY_CREATED: add_story,
-    events.STORY_DELETED: remove_story,
+    PostCreated: add_post,
+    PostDeleted: remove_post,
+    UserFollowed: backfill,
+    UserUnfollowed: drop_followee,
+    StoryCreated: add_story,
+    StoryDeleted: remove_story,
 }

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from pynamodb.exceptions import PutError
 
-from chalicelib import events
+from chalicelib.events import Event, PostCreated, PostDeleted
 from chalicelib.ids import new_id
 from chalicelib.models import Hashtag, HashtagPost, Post
 from chalicelib.models.base import condition_failed, stored_now
 from chalicelib.queries.loading import fetch_many
 
 
-def index_post(event: events.Event) -> None:
-    post_id = int(event.data["post_id"])
+def index_post(event: Event[PostCreated]) -> None:
+    post_id = event.payload.post_id
     post = stored_now(Post, post_id)
     if post is None or not post.hashtags:
         return
@@ -32,8 +32,8 @@ def index_post(event: events.Event) -> None:
         _unindex(post_id, tags)
 
 
-def unindex_post(event: events.Event) -> None:
-    _unindex(int(event.data["post_id"]), event.data["hashtags"])
+def unindex_post(event: Event[PostDeleted]) -> None:
+    _unindex(event.payload.post_id, event.payload.hashtags)
 
 
 def _name_tags(tags: list[str]) -> None:
@@ -57,6 +57,6 @@ def _unindex(post_id: int, tags: list[str]) -> None:
 
 
 HANDLERS = {
-    events.POST_CREATED: index_post,
-    events.POST_DELETED: unindex_post,
+    PostCreated: index_post,
+    PostDeleted: unindex_post,
 }

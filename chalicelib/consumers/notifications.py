@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pynamodb.exceptions import DeleteError, PutError
 
-from chalicelib import events
+from chalicelib.events import CommentAdded, Event, PostLiked, PostUnliked, UserFollowed
 from chalicelib.models import Comment, Follow, Like, Notification, Post, ReadMark, User
 from chalicelib.models.base import condition_failed
 
@@ -21,10 +21,9 @@ COMMENT = "comment"
 FOLLOW = "follow"
 
 
-def notify_like(event: events.Event) -> None:
-    data = event.data
-    post_id, liker_id, like_id = int(data["post_id"]), int(data["user_id"]), int(data["like_id"])
-    author_id = int(data["post_author_id"])
+def notify_like(event: Event[PostLiked]) -> None:
+    liked = event.payload
+    post_id, liker_id, like_id, author_id = liked.post_id, liked.user_id, liked.like_id, liked.post_author_id
     if liker_id == author_id:
         return
     try:
@@ -37,11 +36,10 @@ def notify_like(event: events.Event) -> None:
     _notify(event, author_id, like_id, liker_id, LIKE, post_id, f"{liker.username} liked your post")
 
 
-def forget_like(event: events.Event) -> None:
+def forget_like(event: Event[PostUnliked]) -> None:
     """An unliked post no longer notifies its author, unless they have
     already read about the like: then it is history."""
-    data = event.data
-    author_id, like_id = int(data["post_author_id"]), int(data["like_id"])
+    author_id, like_id = event.payload.post_author_id, event.payload.like_id
     try:
         if like_id <= ReadMark.get(author_id, ReadMark.NOTIFICATIONS, consistent_read=True).up_to:
             return
@@ -55,25 +53,23 @@ def forget_like(event: events.Event) -> None:
             raise
 
 
-def notify_comment(event: events.Event) -> None:
-    data = event.data
-    comment_id, post_id = int(data["comment_id"]), int(data["post_id"])
-    commenter_id, author_id = int(data["author_id"]), int(data["post_author_id"])
-    if commenter_id == author_id:
+def notify_comment(event: Event[CommentAdded]) -> None:
+    added = event.payload
+    if added.author_id == added.post_author_id:
         return
     try:
-        comment = Comment.get(comment_id, consistent_read=True)
-        Post.get(post_id, consistent_read=True)
+        comment = Comment.get(added.comment_id, consistent_read=True)
+        Post.get(added.post_id, consistent_read=True)
     except (Comment.DoesNotExist, Post.DoesNotExist):
         return
     # Usernames never change, so the comment's copy is the actor's username.
-    _notify(event, author_id, comment_id, commenter_id, COMMENT, post_id,
+    _notify(event, added.post_author_id, added.comment_id, added.author_id, COMMENT, added.post_id,
             f"{comment.author_username} commented on your post")
 
 
-def notify_follow(event: events.Event) -> None:
-    data = event.data
-    follower_id, followee_id, follow_id = int(data["follower_id"]), int(data["followee_id"]), int(data["follow_id"])
+def notify_follow(event: Event[UserFollowed]) -> None:
+    followed = event.payload
+    follower_id, followee_id, follow_id = followed.follower_id, followed.followee_id, followed.follow_id
     if follower_id == followee_id:
         return
     try:
@@ -86,7 +82,7 @@ def notify_follow(event: events.Event) -> None:
             f"{follower.username} started following you")
 
 
-def _notify(event: events.Event, user_id: int, notification_id: int, actor_id: int,
+def _notify(event: Event, user_id: int, notification_id: int, actor_id: int,
             kind: str, reference_id: int, message: str) -> None:
     notification = Notification(
         user_id,
@@ -107,8 +103,8 @@ def _notify(event: events.Event, user_id: int, notification_id: int, actor_id: i
 
 
 HANDLERS = {
-    events.POST_LIKED: notify_like,
-    events.POST_UNLIKED: forget_like,
-    events.COMMENT_ADDED: notify_comment,
-    events.USER_FOLLOWED: notify_follow,
+    PostLiked: notify_like,
+    PostUnliked: forget_like,
+    CommentAdded: notify_comment,
+    UserFollowed: notify_follow,
 }

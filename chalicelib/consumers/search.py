@@ -6,7 +6,7 @@ state.
 """
 from __future__ import annotations
 
-from chalicelib import events
+from chalicelib.events import Event, UserRegistered, UserUpdated
 from chalicelib.models import SearchEntry, User
 from chalicelib.models.base import stored_now
 from chalicelib.search_terms import bookkeeping_bucket, bucket_for, sort_key, terms_for
@@ -14,8 +14,8 @@ from chalicelib.search_terms import bookkeeping_bucket, bucket_for, sort_key, te
 _BOOKKEEPING_SORT = "terms"
 
 
-def index_user(event: events.Event) -> None:
-    user_id = int(event.data["user_id"])
+def index_user(event: Event[UserRegistered | UserUpdated]) -> None:
+    user_id = event.payload.user_id
     user = stored_now(User, user_id)
     wanted = terms_for(user.username, user.full_name) if user else set()
     indexed = _indexed_terms(user_id)
@@ -46,6 +46,6 @@ def _record_terms(user_id: int, terms: set[str]) -> None:
 
 
 HANDLERS = {
-    events.USER_REGISTERED: index_user,
-    events.USER_UPDATED: index_user,
+    UserRegistered: index_user,
+    UserUpdated: index_user,
 }

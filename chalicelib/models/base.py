@@ -1,14 +1,10 @@
-import random
-import time
-from functools import lru_cache, wraps
+from functools import lru_cache
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.exceptions import PynamoDBException
 from pynamodb.models import Model
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import resource_name
-from chalicelib.errors import Conflict
 
 
 def table_meta(logical_name: str):
@@ -23,55 +19,10 @@ def table_meta(logical_name: str):
 
 
 @lru_cache(maxsize=1)
-def _connection() -> Connection:
+def connection() -> Connection:
+    """PynamoDB's low-level connection, for what the models cannot say
+    (a TransactWriteItems whose items keep their order: chalicelib/writes.py)."""
     return Connection()
-
-
-def transaction() -> TransactWrite:
-    """A TransactWrite: every item in it changes, or none does."""
-    return TransactWrite(connection=_connection())
-
-
-
-
-
-# Why a TransactWrite item was cancelled.
-CONDITION_FAILED = "ConditionalCheckFailed"
-TRANSACTION_CONFLICT = "TransactionConflict"
-
-
-_CONFLICT_ATTEMPTS = 4
-
-
-def retried_on_conflict(command):
-    """Runs command again when DynamoDB cancelled its transaction only because
-    another transaction touched the same item at the same moment (two taps
-    on "read all", a follow updating the same user's counters); nothing was
-    written, so running it again is safe. After a few tries: Conflict, a 400
-    that asks to retry, never a 5xx."""
-
-    @wraps(command)
-    def retried(*args, **kwargs):
-        for attempt in range(_CONFLICT_ATTEMPTS):
-            if attempt:
-                # Let the other transaction finish: 0-10 ms, then 0-20, 0-40.
-                time.sleep(random.uniform(0, 0.005 * 2**attempt))
-            try:
-                return command(*args, **kwargs)
-            except TransactWriteError as error:
-                codes = {reason.code for reason in error.cancellation_reasons or [] if reason}
-                if TRANSACTION_CONFLICT not in codes or CONDITION_FAILED in codes:
-                    raise
-        raise Conflict("Could not save the change right now, please retry")
-
-    return retried
-
-
-def cancellation_codes(error: TransactWriteError, count: int) -> list[str | None]:
-    """The cancellation code of each item, in the order DynamoDB received
-    them: PynamoDB sends a transaction's deletes, then puts, then updates."""
-    codes = [reason.code if reason else None for reason in error.cancellation_reasons or []]
-    return (codes + [None] * count)[:count]
 
 
 def condition_failed(error: PynamoDBException) -> bool:
@@ -97,5 +48,4 @@ def index_meta(index_name: str, projection):
     Meta.projection = projection()
     return Meta
 
-__all__ = ["Model", "cancellation_codes", "condition_failed", "index_meta", "stored_now", "table_meta",
-           "transaction"]
+__all__ = ["Model", "condition_failed", "connection", "index_meta", "stored_now", "table_meta"]

@@ -1,7 +1,16 @@
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
+from chalicelib import ids
 from chalicelib.models.base import Model, index_meta, table_meta
+
+LIFETIME_MS = 24 * 3600 * 1000
+
+
+def oldest_active_id() -> int:
+    """Stories with an id below this are expired: every read and write of
+    stories (commands, queries, the feed consumer) goes by it."""
+    return ids.first_id_at(ids.now_ms() - LIFETIME_MS)
 
 
 class StoriesByAuthor(GlobalSecondaryIndex):

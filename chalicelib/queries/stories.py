@@ -3,17 +3,10 @@ some time later, so every read bounds story ids from below (ids carry their
 creation time) and never shows an expired story."""
 from __future__ import annotations
 
-from chalicelib import ids
 from chalicelib.models import Story, StoryFeedEntry
+from chalicelib.models.stories import oldest_active_id
 from chalicelib.queries.loading import in_order
 from chalicelib.queries.paging import Page, PageRequest, query_page
-
-LIFETIME_MS = 24 * 3600 * 1000
-
-
-def oldest_active_id() -> int:
-    """Stories with an id below this are expired."""
-    return ids.first_id_at(ids.now_ms() - LIFETIME_MS)
 
 
 def my_stories(user_id: int, page: PageRequest) -> Page[Story]:

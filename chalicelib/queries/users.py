@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from chalicelib.errors import NotFound, Unauthorized
+from chalicelib.errors import NO_SUCH_USER, NotFound, Unauthorized
 from chalicelib.models import Follow, User
 from chalicelib.queries.loading import in_order
 from chalicelib.queries.paging import Page, PageRequest, query_page
@@ -8,9 +8,6 @@ from chalicelib.queries.paging import Page, PageRequest, query_page
 # LastEvaluatedKey of a Query on either follows index: the table key plus
 # the index key.
 _FOLLOW_INDEX_KEY = (Follow.follower_id, Follow.followee_id, Follow.follow_id)
-
-# A valid token for a user that does not exist is as good as no token.
-NO_SUCH_USER = "Could not validate credentials"
 
 
 def get_user(user_id: int) -> User:
@@ -23,7 +20,8 @@ def get_user(user_id: int) -> User:
 def get_token_holder(user_id: int, password_version: int) -> User:
     """The user a valid token names, if the token is still theirs: a password
     change bumps password_version and so retires every token issued before.
-    Strongly consistent, so that a change takes effect at once."""
+    Strongly consistent, so that a change takes effect at once. A valid
+    token for a user that does not exist is as good as no token."""
     try:
         user = User.get(user_id, consistent_read=True)
     except User.DoesNotExist:

@@ -110,7 +110,7 @@ def test_changing_the_password_needs_a_token(client):
 def test_a_change_publishes_user_password_changed_without_secrets(client, published):
     user, token = register_and_login(client)
     change_password(client, token)
-    [event] = of_types(published, {events.USER_PASSWORD_CHANGED})
+    [event] = of_types(published, {events.UserPasswordChanged.type})
     assert event.data == {"user_id": user["id"]}
 
 

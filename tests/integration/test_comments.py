@@ -49,7 +49,7 @@ def test_add_comment_returns_it_and_counts_it_on_the_post(client, post):
 def test_adding_a_comment_publishes_comment_added_naming_the_post_author(client, author, post, published):
     user, token = register_and_login(client)
     added = comment(client, post["id"], token).json_body
-    [event] = [e for e in published if e.type == events.COMMENT_ADDED]
+    [event] = [e for e in published if e.type == events.CommentAdded.type]
     assert event.data == {"comment_id": added["id"], "post_id": post["id"],
                           "post_author_id": author[0]["id"], "author_id": user["id"]}
 
@@ -125,7 +125,7 @@ def test_the_comment_author_may_delete_it(client, post, published):
     assert response.body == b""
     assert get(client, f"/api/posts/{post['id']}/comments").json_body == []
     assert comment_count(client, post["id"]) == 0
-    [event] = [e for e in published if e.type == events.COMMENT_DELETED]
+    [event] = [e for e in published if e.type == events.CommentDeleted.type]
     assert event.data == {"comment_id": added["id"], "post_id": post["id"], "author_id": user["id"]}
 
 

@@ -11,7 +11,7 @@ def test_poison_then_dead_letter_then_redrive_then_effect(client, pump, monkeypa
         raise RuntimeError("a bug in the search consumer")
 
     with monkeypatch.context() as patch:
-        patch.setitem(search.HANDLERS, events.USER_REGISTERED, broken)
+        patch.setitem(search.HANDLERS, events.UserRegistered, broken)
         register(client, "lazarus")
         pump.drain()
     assert dead_letters.counts()["search"] == 1

@@ -9,7 +9,7 @@ from chalicelib.events import Event
 from chalicelib.models import SearchEntry
 from chalicelib.publisher import publish
 from infra.resources import MAX_RECEIVE_COUNT
-from tests.helpers import found, register
+from tests.helpers import event_of, found, register
 
 
 def queue_messages(url: str) -> list[dict]:
@@ -24,21 +24,21 @@ def visible_count(url: str) -> int:
 
 
 def test_an_event_reaches_the_queues_that_subscribe_to_its_type_as_the_raw_envelope(aws):
-    event = Event(events.USER_REGISTERED, {"user_id": 1})
+    event = event_of(events.UserRegistered, {"user_id": 1})
     publish(event)
     [message] = queue_messages(aws.queue_urls["search"])
     assert Event.from_json(message["Body"]) == event
 
 
 def test_an_event_no_consumer_subscribes_to_reaches_no_queue(aws):
-    publish(Event(events.NOTIFICATIONS_READ_ALL, {"user_id": 1}))
+    publish(event_of(events.NotificationsReadAll, {"user_id": 1, "up_to": 1}))
     assert queue_messages(aws.queue_urls["search"]) == []
 
 
 def test_the_same_event_delivered_twice_has_one_effect(client, pump, aws):
     user = register(client, "twice")
     pump.drain()
-    publish(Event(events.USER_REGISTERED, {"user_id": user["id"]}))
+    publish(event_of(events.UserRegistered, {"user_id": user["id"]}))
     pump.drain()
     assert found(client, "twice") == ["twice"]
     entries = list(SearchEntry.query("user#t", SearchEntry.sort.startswith("twice")))
@@ -54,7 +54,7 @@ def test_a_consumer_failure_leaves_the_message_for_retry(client, pump, aws, monk
             raise RuntimeError("DynamoDB hiccup")
         search.index_user(event)
 
-    monkeypatch.setitem(search.HANDLERS, events.USER_REGISTERED, fails_once)
+    monkeypatch.setitem(search.HANDLERS, events.UserRegistered, fails_once)
     register(client, "retried")
     consumer = pump.consumers[0]
     pump.poll(consumer)
@@ -84,9 +84,9 @@ def test_a_failing_message_is_tried_max_receive_count_times_then_dead_lettered(c
         attempts.append(event.event_id)
         raise RuntimeError("bug")
 
-    monkeypatch.setitem(search.HANDLERS, events.USER_REGISTERED, always_fails)
+    monkeypatch.setitem(search.HANDLERS, events.UserRegistered, always_fails)
     register(client, "poison")
     pump.drain()
     assert len(attempts) == MAX_RECEIVE_COUNT
     [dead] = queue_messages(aws.dead_letter_urls["search"])
-    assert json.loads(dead["Body"])["type"] == events.USER_REGISTERED
+    assert json.loads(dead["Body"])["type"] == events.UserRegistered.type

@@ -4,7 +4,6 @@ import pytest
 
 from chalicelib import events
 from chalicelib.consumers import feed as feed_consumer
-from chalicelib.events import Event
 from chalicelib.ids import new_id
 from chalicelib.models import FeedEntry, Follow, Post
 from chalicelib.models.timelines import owner_author_key
@@ -15,6 +14,7 @@ from tests.helpers import (
     create_post,
     cursor_pages,
     delete_post,
+    event_of,
     follow,
     get,
     get_json,
@@ -199,7 +199,7 @@ def test_post_created_twice_makes_one_entry_per_feed(client, pump, alice, bob):
     follow(client, alice_token, bob_user["id"])
     post = post_item(bob_user)
     for _ in range(2):
-        publish(Event(events.POST_CREATED, {"post_id": post.post_id, "author_id": bob_user["id"]}))
+        publish(event_of(events.PostCreated, {"post_id": post.post_id, "author_id": bob_user["id"]}))
     pump.drain()
     assert FeedEntry.count(alice_user["id"]) == 1
     assert holders(post.post_id) == {alice_user["id"], bob_user["id"]}
@@ -208,14 +208,14 @@ def test_post_created_twice_makes_one_entry_per_feed(client, pump, alice, bob):
 def test_a_late_post_created_for_a_deleted_post_writes_nothing(aws, bob):
     bob_user, _ = bob
     post_id = new_id()
-    feed_consumer.add_post(Event(events.POST_CREATED, {"post_id": post_id, "author_id": bob_user["id"]}))
+    feed_consumer.add_post(event_of(events.PostCreated, {"post_id": post_id, "author_id": bob_user["id"]}))
     assert holders(post_id) == set()
 
 
 def test_a_post_deleted_event_for_a_live_post_removes_nothing(client, alice):
     alice_user, token = alice
     post = create_post(client, token, "alive")
-    feed_consumer.remove_post(Event(events.POST_DELETED, {"post_id": post["id"], "author_id": alice_user["id"],
+    feed_consumer.remove_post(event_of(events.PostDeleted, {"post_id": post["id"], "author_id": alice_user["id"],
                                                           "hashtags": []}))
     assert feed(client, token) == ["alive"]
 
@@ -227,7 +227,7 @@ def test_a_late_user_followed_after_an_unfollow_backfills_nothing(client, pump, 
     unfollow(client, alice_token, bob_user["id"])
     pump.drain()
     stale = {"follower_id": alice_user["id"], "followee_id": bob_user["id"], "follow_id": new_id()}
-    feed_consumer.backfill(Event(events.USER_FOLLOWED, stale))
+    feed_consumer.backfill(event_of(events.UserFollowed, stale))
     assert feed(client, alice_token) == []
 
 
@@ -237,5 +237,5 @@ def test_a_late_user_unfollowed_after_following_again_removes_nothing(client, pu
     follow(client, alice_token, bob_user["id"])
     pump.drain()
     stale = {"follower_id": alice_user["id"], "followee_id": bob_user["id"], "follow_id": 1}
-    feed_consumer.drop_followee(Event(events.USER_UNFOLLOWED, stale))
+    feed_consumer.drop_followee(event_of(events.UserUnfollowed, stale))
     assert feed(client, alice_token) == ["bob's"]

@@ -153,4 +153,4 @@ def test_follow_and_unfollow_publish_their_events_with_the_follow_id(client, aws
     published = [(e.type, e.data) for e in feed_queue_events(aws)]
     expected = {"follower_id": alice["id"], "followee_id": bob["id"], "follow_id": follow_id}
     assert sorted(published, key=lambda item: item[0]) == [
-        (events.USER_FOLLOWED, expected), (events.USER_UNFOLLOWED, expected)]
+        (events.UserFollowed.type, expected), (events.UserUnfollowed.type, expected)]

@@ -4,10 +4,18 @@ import pytest
 
 from chalicelib import events
 from chalicelib.consumers import hashtags as consumer
-from chalicelib.events import Event
 from chalicelib.models import Hashtag, HashtagPost
 from chalicelib.publisher import publish
-from tests.helpers import create_post, cursor_pages, delete_post, get, get_json, next_cursor, register_and_login
+from tests.helpers import (
+    create_post,
+    cursor_pages,
+    delete_post,
+    event_of,
+    get,
+    get_json,
+    next_cursor,
+    register_and_login,
+)
 
 
 def tags(client, query):
@@ -117,14 +125,14 @@ def test_a_late_post_created_after_its_post_deleted_indexes_nothing(client, pump
     pump.drain()
     delete_post(client, token, post["id"])
     pump.drain()
-    consumer.index_post(Event(events.POST_CREATED, {"post_id": post["id"], "author_id": post["author_id"]}))
+    consumer.index_post(event_of(events.PostCreated, {"post_id": post["id"], "author_id": post["author_id"]}))
     assert list(HashtagPost.query("late")) == []
 
 
 def test_the_same_post_created_twice_indexes_it_once(client, pump, aws, token):
     post = create_post(client, token, "#twice #twice")
     pump.drain()
-    publish(Event(events.POST_CREATED, {"post_id": post["id"], "author_id": post["author_id"]}))
+    publish(event_of(events.PostCreated, {"post_id": post["id"], "author_id": post["author_id"]}))
     pump.drain()
     assert [entry.post_id for entry in HashtagPost.query("twice")] == [post["id"]]
     assert len(list(Hashtag.query(Hashtag.bucket_for("twice"), Hashtag.name == "twice"))) == 1
@@ -135,7 +143,8 @@ def test_the_same_post_deleted_twice_is_harmless(client, pump, token):
     post = create_post(client, token, "#gone")
     pump.drain()
     delete_post(client, token, post["id"])
-    deleted = Event(events.POST_DELETED, {"post_id": post["id"], "author_id": post["author_id"], "hashtags": ["gone"]})
+    deleted = event_of(events.PostDeleted,
+                       {"post_id": post["id"], "author_id": post["author_id"], "hashtags": ["gone"]})
     consumer.unindex_post(deleted)
     consumer.unindex_post(deleted)
     assert list(HashtagPost.query("gone")) == []
@@ -211,9 +220,9 @@ def test_a_post_deleted_while_being_indexed_ends_unindexed(client, token, monkey
     def deleted_meanwhile(tags):
         name_tags(tags)
         Post(post["id"]).delete()
-        consumer.unindex_post(Event(events.POST_DELETED, {
+        consumer.unindex_post(event_of(events.PostDeleted, {
             "post_id": post["id"], "author_id": post["author_id"], "hashtags": ["race"]}))
 
     monkeypatch.setattr(consumer, "_name_tags", deleted_meanwhile)
-    consumer.index_post(Event(events.POST_CREATED, {"post_id": post["id"], "author_id": post["author_id"]}))
+    consumer.index_post(event_of(events.PostCreated, {"post_id": post["id"], "author_id": post["author_id"]}))
     assert list(HashtagPost.query("race")) == []

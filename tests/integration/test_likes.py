@@ -65,13 +65,13 @@ def test_liking_publishes_post_liked_and_unliking_carries_the_same_like_id(clien
     toggle(client, post["id"], token)
     toggle(client, post["id"], token)
     toggle(client, post["id"], token)
-    liked, unliked, liked_again = [e for e in published if e.type in (events.POST_LIKED, events.POST_UNLIKED)]
-    assert liked.type == events.POST_LIKED
+    liked, unliked, liked_again = [e for e in published if e.type in (events.PostLiked.type, events.PostUnliked.type)]
+    assert liked.type == events.PostLiked.type
     assert liked.data == {"post_id": post["id"], "post_author_id": author["id"], "user_id": liker["id"],
                           "like_id": liked.data["like_id"]}
-    assert unliked.type == events.POST_UNLIKED
+    assert unliked.type == events.PostUnliked.type
     assert unliked.data == liked.data
-    assert liked_again.type == events.POST_LIKED
+    assert liked_again.type == events.PostLiked.type
     assert liked_again.data["like_id"] > liked.data["like_id"]
     assert Like.get(post["id"], liker["id"]).like_id == liked_again.data["like_id"]
 
@@ -131,4 +131,4 @@ def test_a_like_and_an_unlike_reach_the_notification_queue(client, aws, publishe
     messages = boto3.client("sqs").receive_message(
         QueueUrl=aws.queue_urls["notifications"], MaxNumberOfMessages=10).get("Messages", [])
     assert sorted(events.Event.from_json(m["Body"]).type for m in messages) == [
-        events.POST_LIKED, events.POST_UNLIKED]
+        events.PostLiked.type, events.PostUnliked.type]

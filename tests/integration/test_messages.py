@@ -4,7 +4,6 @@ import pytest
 
 from chalicelib import events
 from chalicelib.commands import messages as message_commands
-from chalicelib.events import Event
 from chalicelib.models import Conversation, Message, ReadMark, conversation_key
 from tests.helpers import (
     TOKEN_CHECK,
@@ -18,7 +17,7 @@ from tests.helpers import (
 )
 
 # What the message commands publish (`published` records every event).
-MESSAGE_EVENTS = (events.MESSAGE_SENT, events.MESSAGES_READ)
+MESSAGE_EVENTS = (events.MessageSent.type, events.MessagesRead.type)
 
 
 def send(client, token, receiver_id, content="hello"):
@@ -71,7 +70,7 @@ def test_sending_a_message_returns_it_unread(client, alice, bob, published):
     assert isinstance(body["id"], int) and 0 < body["id"] <= 2**53 - 1
     assert body["created_at"].endswith("+00:00")
     assert [(e.type, e.data) for e in of_types(published, MESSAGE_EVENTS)] == [
-        (events.MESSAGE_SENT, {"message_id": body["id"], "sender_id": a["id"], "receiver_id": b["id"]})
+        (events.MessageSent.type, {"message_id": body["id"], "sender_id": a["id"], "receiver_id": b["id"]})
     ]
 
 
@@ -285,7 +284,7 @@ def test_marking_a_senders_messages_read_marks_them_read_for_both_sides(client, 
     assert [m["is_read"] for m in thread(client, a_token, b["id"])] == [True, True]
     assert inbox(client, a_token)[0]["last_message"]["is_read"] is True
     assert inbox(client, b_token)[0]["last_message"]["is_read"] is True
-    [event] = [e for e in published if e.type == events.MESSAGES_READ]
+    [event] = [e for e in published if e.type == events.MessagesRead.type]
     assert event.data["reader_id"] == b["id"] and event.data["sender_id"] == a["id"]
     assert event.data["up_to"] == ReadMark.get(b["id"], ReadMark.messages_from(a["id"])).up_to
 
@@ -337,7 +336,7 @@ def test_marking_read_twice_is_fine_and_the_mark_never_goes_back(client, alice, 
     assert mark_read(client, b_token, a["id"]).status_code == 200
     assert ReadMark.get(b["id"], ReadMark.messages_from(a["id"])).up_to >= first
     # A Lambda with a clock behind cannot move the watermark back.
-    late = Event(events.MESSAGES_READ, {"reader_id": b["id"], "sender_id": a["id"], "up_to": 1})
+    late = events.MessagesRead(reader_id=b["id"], sender_id=a["id"], up_to=1)
     message_commands.advance_read_mark(b["id"], ReadMark.messages_from(a["id"]), 1, late)
     assert ReadMark.get(b["id"], ReadMark.messages_from(a["id"])).up_to >= first
 
@@ -350,15 +349,16 @@ def test_marking_read_with_a_bad_sender_id_is_404(client, alice, bad):
     assert response.json_body == {"detail": "User not found"}
 
 
-def test_a_message_sent_while_a_newer_one_is_already_recorded_keeps_the_newer_as_last(client, alice, bob):
+def test_a_message_sent_while_a_newer_one_is_already_recorded_keeps_the_newer_as_last(
+        client, alice, bob, monkeypatch):
     (a, a_token), (b, b_token) = alice, bob
     newer = sent(client, b_token, a["id"], "newer")
     # As if a message with an older id committed after the newer one.
-    older = Message(conversation_key(a["id"], b["id"]), newer["id"] - 1, sender_id=a["id"], receiver_id=b["id"],
-                    content="older", created_at=newer["created_at"])
-    assert message_commands._save(older)
+    monkeypatch.setattr(message_commands, "new_id", lambda: newer["id"] - 1)
+    older = message_commands.send_message(a["id"], b["id"], "older")
     assert Message.get(older.conversation, older.message_id).content == "older"
     assert inbox(client, a_token)[0]["last_message"]["content"] == "newer"
+    assert inbox(client, b_token)[0]["last_message"]["content"] == "newer"
     assert [m["content"] for m in thread(client, a_token, b["id"])] == ["newer", "older"]
 
 

@@ -20,6 +20,7 @@ from tests.helpers import (
     add_comment,
     create_post,
     cursor_pages,
+    event_of,
     get,
     get_json,
     of_types,
@@ -32,7 +33,7 @@ from tests.helpers import (
 from tests.helpers import follow as follow_through_the_api
 
 # What the notification commands publish (`published` records every event).
-NOTIFICATION_EVENTS = (events.NOTIFICATION_READ, events.NOTIFICATIONS_READ_ALL)
+NOTIFICATION_EVENTS = (events.NotificationRead.type, events.NotificationsReadAll.type)
 
 
 @pytest.fixture
@@ -56,7 +57,7 @@ def like(post: Post, user: dict) -> Event:
     """A like as the like toggle leaves it; returns its event, published."""
     like_id = new_id()
     Like(post.post_id, user["id"], like_id=like_id).save()
-    event = Event(events.POST_LIKED, {"post_id": post.post_id, "post_author_id": post.author_id,
+    event = event_of(events.PostLiked, {"post_id": post.post_id, "post_author_id": post.author_id,
                                       "user_id": user["id"], "like_id": like_id})
     publish(event)
     return event
@@ -64,7 +65,7 @@ def like(post: Post, user: dict) -> Event:
 
 def unlike(liked: Event) -> Event:
     Like(liked.data["post_id"], liked.data["user_id"]).delete()
-    event = Event(events.POST_UNLIKED, dict(liked.data))
+    event = event_of(events.PostUnliked, dict(liked.data))
     publish(event)
     return event
 
@@ -73,7 +74,7 @@ def comment(post: Post, user: dict) -> Event:
     item = Comment(comment_id=new_id(), post_id=post.post_id, author_id=user["id"],
                    author_username=user["username"], content="nice", created_at=NOW)
     item.save()
-    event = Event(events.COMMENT_ADDED, {"comment_id": item.comment_id, "post_id": post.post_id,
+    event = event_of(events.CommentAdded, {"comment_id": item.comment_id, "post_id": post.post_id,
                                          "post_author_id": post.author_id, "author_id": user["id"]})
     publish(event)
     return event
@@ -82,7 +83,7 @@ def comment(post: Post, user: dict) -> Event:
 def follow(follower: dict, followee: dict) -> Event:
     follow_id = new_id()
     Follow(follower["id"], followee["id"], follow_id=follow_id).save()
-    event = Event(events.USER_FOLLOWED, {"follower_id": follower["id"], "followee_id": followee["id"],
+    event = event_of(events.UserFollowed, {"follower_id": follower["id"], "followee_id": followee["id"],
                                          "follow_id": follow_id})
     publish(event)
     return event
@@ -174,10 +175,10 @@ def test_an_unlike_keeps_a_like_notification_already_read(client, pump, author, 
 def test_an_unlike_delivered_before_its_like_leaves_no_notification(client, pump, author, fan):
     (a, a_token), (f, _) = author, fan
     post = make_post(a)
-    liked = Event(events.POST_LIKED, {"post_id": post.post_id, "post_author_id": a["id"], "user_id": f["id"],
+    liked = event_of(events.PostLiked, {"post_id": post.post_id, "post_author_id": a["id"], "user_id": f["id"],
                                       "like_id": new_id()})
     # Liked, then unliked at once: the events arrive in reverse order.
-    publish(Event(events.POST_UNLIKED, dict(liked.data)))
+    publish(event_of(events.PostUnliked, dict(liked.data)))
     pump.drain()
     publish(liked)
     pump.drain()
@@ -187,11 +188,11 @@ def test_an_unlike_delivered_before_its_like_leaves_no_notification(client, pump
 def test_like_unlike_like_delivered_in_any_order_leaves_the_newest_like_notified(client, pump, author, fan):
     (a, a_token), (f, _) = author, fan
     post = make_post(a)
-    first = Event(events.POST_LIKED, {"post_id": post.post_id, "post_author_id": a["id"], "user_id": f["id"],
+    first = event_of(events.PostLiked, {"post_id": post.post_id, "post_author_id": a["id"], "user_id": f["id"],
                                       "like_id": new_id()})
     second = like(post, f)  # the like that stands now
     pump.drain()
-    publish(Event(events.POST_UNLIKED, dict(first.data)))
+    publish(event_of(events.PostUnliked, dict(first.data)))
     publish(first)
     pump.drain()
     assert [n["id"] for n in notifications_of(client, a_token)] == [second.data["like_id"]]
@@ -272,7 +273,7 @@ def test_a_follow_undone_before_the_consumer_ran_notifies_nobody(client, pump, a
 
 def test_a_late_event_of_an_earlier_follow_does_not_notify_again(client, pump, author, fan):
     (a, a_token), (f, _) = author, fan
-    earlier = Event(events.USER_FOLLOWED, {"follower_id": f["id"], "followee_id": a["id"], "follow_id": new_id()})
+    earlier = event_of(events.UserFollowed, {"follower_id": f["id"], "followee_id": a["id"], "follow_id": new_id()})
     current = follow(f, a)  # unfollowed and followed again since
     pump.drain()
     publish(earlier)
@@ -282,7 +283,7 @@ def test_a_late_event_of_an_earlier_follow_does_not_notify_again(client, pump, a
 
 def test_a_self_follow_event_notifies_nobody(client, pump, author):
     a, a_token = author
-    publish(Event(events.USER_FOLLOWED, {"follower_id": a["id"], "followee_id": a["id"], "follow_id": new_id()}))
+    publish(event_of(events.UserFollowed, {"follower_id": a["id"], "followee_id": a["id"], "follow_id": new_id()}))
     pump.drain()
     assert notifications_of(client, a_token) == []
 
@@ -293,7 +294,7 @@ def test_the_consumer_costs_at_most_four_round_trips_per_event(client, pump, aut
 
     def handle(event):
         dynamodb_calls.clear()
-        HANDLERS[event.type](event)
+        HANDLERS[type(event.payload)](event)
         assert len(dynamodb_calls) <= 4, (event.type, dynamodb_calls)
         assert dynamodb_calls[-1] in ("PutItem", "DeleteItem")  # it went all the way
 
@@ -369,7 +370,7 @@ def test_marking_one_notification_read(client, author, published):
     assert {n["id"]: n["is_read"] for n in notifications_of(client, a_token)} == {first: True, second: False}
     assert read(client, a_token, first).status_code == 200  # again: still fine
     assert [(e.type, e.data) for e in of_types(published, NOTIFICATION_EVENTS)][0] == (
-        events.NOTIFICATION_READ, {"user_id": a["id"], "notification_id": first})
+        events.NotificationRead.type, {"user_id": a["id"], "notification_id": first})
 
 
 def test_marking_someone_elses_notification_read_is_404_and_changes_nothing(client, author, fan, published):
@@ -411,7 +412,7 @@ def test_read_all_marks_everything_so_far_read_but_not_what_comes_after(client, 
     pump.drain()
     assert [n["is_read"] for n in notifications_of(client, a_token)] == [False, True, True, True]
     [event] = of_types(published, NOTIFICATION_EVENTS)
-    assert event.type == events.NOTIFICATIONS_READ_ALL
+    assert event.type == events.NotificationsReadAll.type
     assert event.data == {"user_id": a["id"], "up_to": ReadMark.get(a["id"], ReadMark.NOTIFICATIONS).up_to}
 
 

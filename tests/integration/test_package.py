@@ -54,7 +54,7 @@ def test_every_consumer_has_its_queue_dead_letter_queue_and_filtered_subscriptio
     assert queues == {f"{PREFIX}-{name}" for name in CONSUMERS} | {f"{PREFIX}-{name}-dlq" for name in CONSUMERS}
     filters = sorted(r["Properties"]["FilterPolicy"]["event_type"]
                      for r in resources_of(packaged, "AWS::SNS::Subscription").values())
-    assert filters == sorted(sorted(handlers) for handlers in CONSUMERS.values())
+    assert filters == sorted(sorted(payload.type for payload in handlers) for handlers in CONSUMERS.values())
 
 
 def test_each_consumer_function_reads_its_own_queue_and_reports_batch_failures(packaged):

@@ -53,7 +53,7 @@ def test_creating_a_post_counts_it_on_the_author_and_puts_it_in_their_own_feed_a
 def test_creating_a_post_publishes_post_created(client, published):
     user, token = register_and_login(client)
     post = create_post(client, token)
-    [event] = [e for e in published if e.type == events.POST_CREATED]
+    [event] = [e for e in published if e.type == events.PostCreated.type]
     assert event.data == {"post_id": post["id"], "author_id": user["id"]}
 
 
@@ -121,7 +121,7 @@ def test_deleting_a_post_publishes_post_deleted_with_its_hashtags(client, publis
     user, token = register_and_login(client)
     post = create_post(client, token, "#Sea and #sky")
     delete(client, f"/api/posts/{post['id']}", token)
-    [event] = [e for e in published if e.type == events.POST_DELETED]
+    [event] = [e for e in published if e.type == events.PostDeleted.type]
     assert event.data == {"post_id": post["id"], "author_id": user["id"], "hashtags": ["sea", "sky"]}
 
 

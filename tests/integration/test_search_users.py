@@ -1,6 +1,6 @@
 """GET /api/search/users?q= : fed by user.registered through the search
 consumer."""
-from tests.helpers import cursor_pages, get, next_cursor, register, usernames
+from tests.helpers import cursor_pages, event_of, get, next_cursor, register, usernames
 
 
 def search(client, query: str):
@@ -74,14 +74,14 @@ def test_limit_outside_1_to_100_is_422(client):
 def test_renaming_moves_the_user_in_the_index(client, pump, aws):
     # Exercised through the consumer directly until PUT /api/users/me exists.
     from chalicelib.consumers.search import index_user
-    from chalicelib.events import USER_UPDATED, Event
+    from chalicelib.events import UserUpdated
     from chalicelib.models import User
 
     user = register(client, "karenin", full_name="Alexei Karenin")
     pump.drain()
     stored = User.get(user["id"])
     stored.update(actions=[User.full_name.set("Sergei")])
-    index_user(Event(USER_UPDATED, {"user_id": user["id"]}))
+    index_user(event_of(UserUpdated, {"user_id": user["id"]}))
     assert usernames(search(client, "q=alexei")) == []
     assert usernames(search(client, "q=serg")) == ["karenin"]
     assert usernames(search(client, "q=karenin")) == ["karenin"]

@@ -6,10 +6,20 @@ import pytest
 
 from chalicelib import events, ids
 from chalicelib.consumers import feed as feed_consumer
-from chalicelib.events import Event
 from chalicelib.models import Story, StoryFeedEntry
 from chalicelib.models.timelines import owner_author_key
-from tests.helpers import TOKEN_CHECK, create_story, cursor_pages, delete, follow, get, get_json, post_json, unfollow
+from tests.helpers import (
+    TOKEN_CHECK,
+    create_story,
+    cursor_pages,
+    delete,
+    event_of,
+    follow,
+    get,
+    get_json,
+    post_json,
+    unfollow,
+)
 
 HOUR_MS = 3600 * 1000
 
@@ -187,7 +197,7 @@ def test_a_story_created_event_handled_after_expiry_fans_out_nothing(client, ali
     follow(client, alice_token, bob_user["id"])
     story = create_story(client, bob_token, "late")
     later(25)
-    feed_consumer.add_story(Event(events.STORY_CREATED, {"story_id": story["id"], "author_id": bob_user["id"]}))
+    feed_consumer.add_story(event_of(events.StoryCreated, {"story_id": story["id"], "author_id": bob_user["id"]}))
     assert StoryFeedEntry.count(alice_user["id"]) == 0
 
 
@@ -254,7 +264,7 @@ def test_story_created_twice_makes_one_entry_per_feed(client, alice, bob):
     (alice_user, alice_token), (bob_user, bob_token) = alice, bob
     follow(client, alice_token, bob_user["id"])
     story = create_story(client, bob_token, "dup")
-    event = Event(events.STORY_CREATED, {"story_id": story["id"], "author_id": bob_user["id"]})
+    event = event_of(events.StoryCreated, {"story_id": story["id"], "author_id": bob_user["id"]})
     feed_consumer.add_story(event)
     feed_consumer.add_story(event)
     assert {e.owner_id for e in StoryFeedEntry.by_item.query(story["id"])} == {alice_user["id"], bob_user["id"]}

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from chalicelib import events
@@ -5,19 +7,28 @@ from chalicelib.events import Event
 
 
 def test_the_envelope_round_trips_through_json():
-    event = Event(events.POST_LIKED, {"post_id": 1, "user_id": 2})
+    event = Event(events.PostLiked(post_id=1, post_author_id=2, user_id=3, like_id=4))
     assert Event.from_json(event.to_json()) == event
 
 
-def test_the_envelope_has_the_contract_fields():
-    event = Event(events.USER_REGISTERED, {"user_id": 1})
-    assert set(__import__("json").loads(event.to_json())) == {
-        "event_id", "type", "version", "occurred_at", "data"}
+def test_the_envelope_has_the_contract_fields_and_the_payload_as_data():
+    event = Event(events.PostDeleted(post_id=1, author_id=2, hashtags=["sun"]))
+    wire = json.loads(event.to_json())
+    assert set(wire) == {"event_id", "type", "version", "occurred_at", "data"}
+    assert wire["type"] == "post.deleted"
+    assert wire["data"] == {"post_id": 1, "author_id": 2, "hashtags": ["sun"]}
     assert event.occurred_at.endswith("+00:00")
 
 
+def test_a_received_event_carries_its_typed_payload():
+    wire = '{"type":"user.followed","data":{"follower_id":1,"followee_id":2,"follow_id":3},' \
+           '"version":1,"event_id":"e","occurred_at":"2026-01-01T00:00:00+00:00"}'
+    assert Event.from_json(wire).payload == events.UserFollowed(follower_id=1, followee_id=2, follow_id=3)
+
+
 def test_each_event_gets_its_own_id():
-    assert Event(events.USER_REGISTERED, {}).event_id != Event(events.USER_REGISTERED, {}).event_id
+    payload = events.UserRegistered(user_id=1)
+    assert Event(payload).event_id != Event(payload).event_id
 
 
 def test_the_contracts_sixteen_event_types_and_ours():
@@ -29,6 +40,24 @@ def test_the_contracts_sixteen_event_types_and_ours():
     assert events.ALL_TYPES == contract | {"user.password_changed"}
 
 
-def test_an_unknown_type_is_refused():
+def _wire(type_: str, data) -> str:
+    return json.dumps({"type": type_, "data": data, "version": 1, "event_id": "e",
+                       "occurred_at": "2026-01-01T00:00:00+00:00"})
+
+
+@pytest.mark.parametrize("type_, data", [
+    ("user.exploded", {}),                                      # unknown type
+    ("user.registered", {}),                                    # a field missing
+    ("user.registered", {"user_id": "1"}),                      # a str for an int
+    ("user.registered", {"user_id": True}),                     # a bool is not an id
+    ("post.deleted", {"post_id": 1, "author_id": 2, "hashtags": [1]}),
+    ("post.created", ["not", "an", "object"]),
+])
+def test_a_malformed_event_is_refused_when_parsed(type_, data):
     with pytest.raises(ValueError):
-        Event("user.exploded", {})
+        Event.from_json(_wire(type_, data))
+
+
+def test_fields_a_later_version_adds_are_ignored():
+    event = Event.from_json(_wire("user.registered", {"user_id": 1, "referrer": 9}))
+    assert event.payload == events.UserRegistered(user_id=1)
