@@ -10,14 +10,30 @@ moto's backends take no locks: two concurrent TransactWriteItems could both
 pass their conditions. So every call, in-process or over HTTP, runs under one
 lock (`OneAtATime`), except SQS long polls, which only wait for messages and
 would otherwise stall everything for a second each.
+
+Under that lock, moto's DynamoDB is also made to cost what DynamoDB's does,
+by the items a call touches rather than by the size of its table
+(`dynamodb_costs_bounded`): a Query on a table reads one partition, a
+TransactWriteItems keeps copies of the items it writes, not of every table
+it touches, to undo a cancelled transaction, and items (already in
+DynamoDB's JSON) are sent as they are rather than walked through botocore's
+model one attribute at a time.
 """
 from __future__ import annotations
 
 import contextlib
+import copy
+import inspect
+import json
 import threading
 
 from moto import mock_aws
 from moto.core.models import botocore_stubber
+from moto.dynamodb import models as dynamodb_models
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.table import Table
+from moto.dynamodb.responses import DynamoResult
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -72,6 +88,108 @@ def in_process_calls_serialised(one_at_a_time: OneAtATime):
         botocore_stubber.process_request = answer
 
 
+@contextlib.contextmanager
+def dynamodb_costs_bounded():
+    """While inside, moto's Query on a table (not an index) looks at the
+    queried partition only, and TransactWriteItems undoes a cancelled
+    transaction from copies of its own items. moto otherwise goes through
+    every item of the table for each Query, and deep-copies every table a
+    transaction touches: at a few thousand items, that is tens to hundreds of
+    milliseconds per call, under a lock every other call waits for. Only for
+    calls made one at a time (the copies are restored in place)."""
+    query, transact = Table.query, DynamoDBBackend.transact_write_items
+    query_arguments = inspect.signature(query)
+
+    def query_one_partition(table, *args, **kwargs):
+        arguments = query_arguments.bind(table, *args, **kwargs).arguments
+        if arguments.get("index_name") is not None:
+            return query(table, *args, **kwargs)
+        return query(_OnePartition(table, arguments["hash_key"]), *args, **kwargs)
+
+    def transact_undoing_items(backend, transact_items):
+        before = [_item_as_stored(backend, operation) for operation in transact_items]
+        try:
+            return transact(backend, transact_items)
+        except Exception:
+            for table, key, item in before:
+                _restore(table, key, item)
+            raise
+
+    def items_as_they_are(result: DynamoResult, context):
+        if context.operation_model.name not in _ITEM_OPERATIONS:
+            return serialise(result, context)
+        return 200, {"Content-Type": "application/x-amz-json-1.0"}, json.dumps(result.result)
+
+    serialise = DynamoResult.execute_result
+    Table.query, DynamoDBBackend.transact_write_items = query_one_partition, transact_undoing_items
+    DynamoResult.execute_result = items_as_they_are
+    # moto's own undo: a deep copy of each table, which this makes the table itself.
+    dynamodb_models.copy = _TablesNotCopied
+    try:
+        yield
+    finally:
+        Table.query, DynamoDBBackend.transact_write_items = query, transact
+        DynamoResult.execute_result = serialise
+        dynamodb_models.copy = copy
+
+
+# Whose results are items and counts, already in DynamoDB's JSON, with no
+# timestamps or other values botocore's model would have to convert (a test
+# checks that both ways give the same answer: tests/unit/test_local_aws.py).
+_ITEM_OPERATIONS = frozenset({
+    "GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",
+    "TransactWriteItems", "TransactGetItems",
+})
+
+
+class _OnePartition:
+    """A table whose all_items() is one partition, for Table.query."""
+
+    def __init__(self, table: Table, hash_key: DynamoType):
+        self._table = table
+        self._hash_key = hash_key
+
+    def __getattr__(self, name: str):
+        return getattr(self._table, name)
+
+    def all_items(self) -> list:
+        partition = self._table.items.get(self._hash_key)
+        if partition is None:
+            return []
+        return list(partition.values()) if self._table.range_key_attr else [partition]
+
+
+class _TablesNotCopied:
+    @staticmethod
+    def deepcopy(value):
+        return value if isinstance(value, Table) else copy.deepcopy(value)
+
+
+def _item_as_stored(backend: DynamoDBBackend, operation: dict):
+    """(table, key, a copy of the item or None) for one transaction item."""
+    details = next(iter(operation.values()))
+    table = backend.tables.get(details.get("TableName"))
+    if table is None:
+        return None, None, None
+    attributes = details.get("Key") or details.get("Item") or {}
+    key = {name: attributes[name] for name in (table.hash_key_attr, table.range_key_attr) if name in attributes}
+    if len(key) != (2 if table.range_key_attr else 1):
+        return None, None, None  # malformed: moto refuses it before writing anything
+    item = backend.get_item(table.name, key)
+    return table, key, copy.deepcopy(item) if item is not None else None
+
+
+def _restore(table: Table | None, key: dict | None, item) -> None:
+    if table is None:
+        return
+    hash_key = DynamoType(key[table.hash_key_attr])
+    range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+    if item is None:
+        table.delete_item(hash_key, range_key)
+    else:
+        table.put_item(item.to_json()["Attributes"])
+
+
 class _NoDelayHandler(MotoRequestHandler):
     # Headers and body leave in separate writes: with Nagle's algorithm on, a
     # keep-alive client (botocore pools its connections) waits ~40 ms for
@@ -99,6 +217,7 @@ class LocalAws:
     def start(self) -> "LocalAws":
         self._in_process.enter_context(mock_aws())
         self._in_process.enter_context(in_process_calls_serialised(self._one_at_a_time))
+        self._in_process.enter_context(dynamodb_costs_bounded())
         self._thread.start()
         return self
 

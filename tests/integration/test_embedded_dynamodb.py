@@ -1,0 +1,112 @@
+"""The embedded DynamoDB of `make run` and of these tests answers exactly as
+moto does, only at a cost bounded by the items a call touches
+(infra/local_aws.py, `dynamodb_costs_bounded`): the same items for every
+Query, the same responses, and a cancelled transaction leaves every item
+as it was."""
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto.dynamodb import models as dynamodb_models
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table
+from moto.dynamodb.responses import DynamoResult
+
+# As moto has them, taken before any test applies the bounded costs.
+PLAIN_MOTO = {
+    (Table, "query"): Table.query,
+    (DynamoDBBackend, "transact_write_items"): DynamoDBBackend.transact_write_items,
+    (DynamoResult, "execute_result"): DynamoResult.execute_result,
+    (dynamodb_models, "copy"): dynamodb_models.copy,
+}
+TABLE = "instagram-test-embedded"
+
+
+def create_table(client) -> None:
+    client.create_table(
+        TableName=TABLE, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "owner", "AttributeType": "N"},
+                              {"AttributeName": "item", "AttributeType": "N"}],
+        KeySchema=[{"AttributeName": "owner", "KeyType": "HASH"}, {"AttributeName": "item", "KeyType": "RANGE"}],
+    )
+
+
+@pytest.fixture
+def dynamodb(aws):
+    client = boto3.client("dynamodb")
+    create_table(client)
+    yield client
+    client.delete_table(TableName=TABLE)
+
+
+def as_plain_moto(monkeypatch):
+    for (owner, name), value in PLAIN_MOTO.items():
+        monkeypatch.setattr(owner, name, value)
+
+
+def key(owner: int, item: int) -> dict:
+    return {"owner": {"N": str(owner)}, "item": {"N": str(item)}}
+
+
+def seeded(client) -> None:
+    for owner in (1, 2, 3):
+        for item in range(1, 31):
+            client.put_item(TableName=TABLE, Item={**key(owner, item), "note": {"S": f"{owner}/{item}"}})
+
+
+def partition(owner: int, **more) -> dict:
+    return {"KeyConditionExpression": "#o = :o", "ExpressionAttributeNames": {"#o": "owner"},
+            "ExpressionAttributeValues": {":o": {"N": str(owner)}}, **more}
+
+
+QUERIES = [
+    partition(2),
+    partition(2, ScanIndexForward=False, Limit=7),
+    {"KeyConditionExpression": "#o = :o AND #i > :i", "ScanIndexForward": False, "Limit": 5,
+     "ExpressionAttributeNames": {"#o": "owner", "#i": "item"},
+     "ExpressionAttributeValues": {":o": {"N": "3"}, ":i": {"N": "12"}}},
+    partition(2, Limit=4, ExclusiveStartKey=key(2, 9)),
+    partition(9),  # an empty partition
+]
+
+
+def answers(client) -> list:
+    """Every kind of call the app makes, and what each answered."""
+    results = [client.query(TableName=TABLE, **query) for query in QUERIES]
+    results.append(client.get_item(TableName=TABLE, Key=key(1, 5)))
+    results.append(client.batch_get_item(RequestItems={TABLE: {"Keys": [key(1, 1), key(3, 30), key(4, 4)]}}))
+    results.append(client.update_item(TableName=TABLE, Key=key(1, 2), UpdateExpression="SET likes = :one",
+                                      ExpressionAttributeValues={":one": {"N": "1"}}, ReturnValues="ALL_NEW"))
+    results.append(client.put_item(TableName=TABLE, Item={**key(1, 3), "note": {"S": "new"}}, ReturnValues="ALL_OLD"))
+    results.append(client.delete_item(TableName=TABLE, Key=key(1, 4), ReturnValues="ALL_OLD"))
+    results.append(client.batch_write_item(RequestItems={TABLE: [{"PutRequest": {"Item": key(5, 5)}}]}))
+    results.append(client.transact_write_items(TransactItems=[{"Put": {"TableName": TABLE, "Item": key(6, 6)}}]))
+    for result in results:
+        result.pop("ResponseMetadata")
+    return results
+
+
+def test_every_call_answers_as_moto_does(dynamodb, monkeypatch):
+    seeded(dynamodb)
+    bounded = answers(dynamodb)
+    dynamodb.delete_table(TableName=TABLE)
+    with monkeypatch.context() as plain:
+        as_plain_moto(plain)
+        create_table(dynamodb)
+        seeded(dynamodb)
+        assert answers(dynamodb) == bounded
+
+
+def test_a_cancelled_transaction_leaves_every_item_as_it_was(dynamodb):
+    seeded(dynamodb)
+    before = dynamodb.query(TableName=TABLE, **partition(1))
+    with pytest.raises(ClientError, match="TransactionCanceled"):
+        dynamodb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": TABLE, "Item": {**key(1, 99), "note": {"S": "created"}}}},
+            {"Update": {"TableName": TABLE, "Key": key(1, 1), "UpdateExpression": "SET note = :n",
+                        "ExpressionAttributeValues": {":n": {"S": "changed"}}}},
+            {"Delete": {"TableName": TABLE, "Key": key(1, 2)}},
+            {"Put": {"TableName": TABLE, "Item": key(1, 3), "ConditionExpression": "attribute_not_exists(#o)",
+                     "ExpressionAttributeNames": {"#o": "owner"}}},
+        ])
+    after = dynamodb.query(TableName=TABLE, **partition(1))
+    assert after["Items"] == before["Items"]
