@@ -15,11 +15,11 @@ from chalicelib.api import (
     stories,
     users,
 )
-from chalicelib.api.http import error_middleware
+from chalicelib.api.http import http_middleware
 from chalicelib.consumers import consumers
 
 app = Chalice(app_name="instagram")
-app.register_middleware(error_middleware, "http")
+app.register_middleware(http_middleware, "http")
 
 for blueprint in (health, auth, users, posts, follows, feed, stories, messages, notifications, search, hashtags,
                   openapi):

@@ -1,6 +1,7 @@
 """Structured logs: one JSON object per line, so that CloudWatch Logs
-Insights (or jq, locally) can filter consumers' outcomes by event_id, type
-and outcome."""
+Insights (or jq, locally) can filter requests by route, status and user, and
+consumers' outcomes by event_id, type and outcome. The API, the publisher and
+the consumers all log through json_logger."""
 from __future__ import annotations
 
 import json
@@ -8,8 +9,9 @@ import logging
 import sys
 from datetime import datetime, timezone
 
-# Fields a caller may pass with extra={...}.
-FIELDS = ("event_id", "type", "outcome", "message_id", "consumer")
+# What every LogRecord carries; anything else on a record is an extra={...}
+# of the caller's.
+_RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
 class JsonFormatter(logging.Formatter):
@@ -24,7 +26,10 @@ class JsonFormatter(logging.Formatter):
             "service": self.service,
             "message": record.getMessage(),
         }
-        entry.update({field: getattr(record, field) for field in FIELDS if hasattr(record, field)})
+        for name, value in vars(record).items():
+            # An extra cannot pass itself off as one of the line's own fields.
+            if name not in _RECORD_ATTRIBUTES and name not in entry:
+                entry[name] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)

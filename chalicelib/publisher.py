@@ -1,13 +1,12 @@
 """Publishes domain events to the one SNS topic."""
 from __future__ import annotations
 
-import logging
-
 from chalicelib import aws
 from chalicelib.config import ConfigurationError, settings
 from chalicelib.events import Event
+from chalicelib.logs import json_logger
 
-logger = logging.getLogger(__name__)
+logger = json_logger("instagram-events")
 
 
 def publish(event: Event) -> None:
@@ -21,4 +20,4 @@ def publish(event: Event) -> None:
             "event_type": {"DataType": "String", "StringValue": event.type}
         },
     )
-    logger.info("published %s %s", event.type, event.event_id)
+    logger.info("published", extra={"event_id": event.event_id, "type": event.type})

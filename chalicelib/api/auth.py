@@ -1,35 +1,32 @@
-from chalicelib.api.http import ApiBlueprint, authenticated_user, client_address, json_response, parse_body
-from chalicelib.api.schemas import ChangePasswordRequest, LoginRequest, RegisterRequest, token_response, user_response
+from chalicelib.api.http import ApiBlueprint, client_address
+from chalicelib.api.schemas import ChangePasswordRequest, LoginRequest, RegisterRequest, TokenResponse, UserResponse
 from chalicelib.commands import auth
 
-api = ApiBlueprint(__name__)
+api = ApiBlueprint(__name__, tag="auth")
 
 
-@api.route("/api/auth/register", methods=["POST"])
-def register():
-    body = parse_body(api.current_request, RegisterRequest)
+@api.route("/api/auth/register", methods=["POST"], status=201, body=RegisterRequest, response=UserResponse,
+           errors=(400,), summary="Register a user")
+def register(body):
     user = auth.register(body.username, body.email, body.password, body.full_name)
-    return json_response(user_response(user, viewer_id=user.user_id), status=201)
+    return UserResponse.for_its_owner(user)
 
 
-@api.route("/api/auth/login", methods=["POST"])
-def login():
-    request = api.current_request
-    body = parse_body(request, LoginRequest)
-    token = auth.login(body.email, body.password, client_address(request))
-    return token_response(token)
+@api.route("/api/auth/login", methods=["POST"], body=LoginRequest, response=TokenResponse, errors=(401,),
+           write=True, summary="Log in: a bearer token")
+def login(body):
+    # Failed logins are rate limited per client address too.
+    return TokenResponse.bearer(auth.login(body.email, body.password, client_address(api.current_request)))
 
 
-@api.route("/api/auth/me", methods=["GET"])
-def me():
-    user = authenticated_user(api.current_request)
-    return user_response(user, viewer_id=user.user_id)
+@api.route("/api/auth/me", methods=["GET"], response=UserResponse, auth=True,
+           summary="The current user, with its email")
+def me(caller):
+    return UserResponse.for_its_owner(caller)
 
 
-@api.route("/api/auth/password", methods=["PUT"])
-def change_password():
-    request = api.current_request
-    user = authenticated_user(request)
-    body = parse_body(request, ChangePasswordRequest)
-    token = auth.change_password(user, body.current_password, body.new_password)
-    return token_response(token)
+@api.route("/api/auth/password", methods=["PUT"], body=ChangePasswordRequest, response=TokenResponse,
+           errors=(403,), auth=True, write=True,
+           summary="Change my password: a new token; every older token stops working")
+def change_password(caller, body):
+    return TokenResponse.bearer(auth.change_password(caller, body.current_password, body.new_password))

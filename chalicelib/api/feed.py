@@ -1,13 +1,11 @@
-from chalicelib.api.http import ApiBlueprint, authenticated_user_id, paged_response, parse_query
-from chalicelib.api.schemas import PageQuery, post_response
+from chalicelib.api.http import ApiBlueprint
+from chalicelib.api.schemas import PageQuery, PostResponse
 from chalicelib.queries import feed
 
-api = ApiBlueprint(__name__)
+api = ApiBlueprint(__name__, tag="feed")
 
 
-@api.route("/api/feed", methods=["GET"])
-def my_feed():
-    user_id = authenticated_user_id(api.current_request)
-    query = parse_query(api.current_request, PageQuery)
-    page = feed.feed(user_id, query.page())
-    return paged_response(page, post_response)
+@api.route("/api/feed", methods=["GET"], query=PageQuery, response=[PostResponse], auth=True,
+           summary="My feed: my posts and those of whom I follow, newest first")
+def my_feed(caller, query):
+    return feed.feed(caller.user_id, query.page())

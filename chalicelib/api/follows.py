@@ -1,20 +1,19 @@
-from chalicelib.api.http import ApiBlueprint, authenticated_user_id, path_id
+from chalicelib.api.http import ApiBlueprint
+from chalicelib.api.schemas import FollowResponse
 from chalicelib.commands import follows
 
-api = ApiBlueprint(__name__)
+api = ApiBlueprint(__name__, tag="follows")
 
 
-@api.route("/api/follow/{user_id}", methods=["POST"])
-def follow(user_id):
-    follower_id = authenticated_user_id(api.current_request)
-    follows.follow(follower_id, path_id(user_id, "User"))
+@api.route("/api/follow/{user_id}", methods=["POST"], response=FollowResponse, errors=(400,), auth=True,
+           write=True, summary="Follow a user")
+def follow(caller, user_id):
+    follows.follow(caller.user_id, user_id)
     return {"following": True}
 
 
-@api.route("/api/follow/{user_id}", methods=["DELETE"])
-def unfollow(user_id):
-    follower_id = authenticated_user_id(api.current_request)
-    followee_id = path_id(user_id, "User")
-    follows.unfollow(follower_id, followee_id)
+@api.route("/api/follow/{user_id}", methods=["DELETE"], response=FollowResponse, errors=(400,), auth=True,
+           write=True, summary="Unfollow a user")
+def unfollow(caller, user_id):
+    follows.unfollow(caller.user_id, user_id)
     return {"following": False}
-

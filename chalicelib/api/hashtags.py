@@ -1,23 +1,21 @@
 from urllib.parse import unquote
 
-from chalicelib.api.http import ApiBlueprint, paged_response, parse_query
-from chalicelib.api.schemas import PageQuery, SearchQuery, hashtag_response, post_response
+from chalicelib.api.http import ApiBlueprint
+from chalicelib.api.schemas import HashtagResponse, PageQuery, PostResponse, SearchQuery
 from chalicelib.queries import hashtags
 
-api = ApiBlueprint(__name__)
+api = ApiBlueprint(__name__, tag="search")
 
 
-@api.route("/api/search/hashtags", methods=["GET"])
-def search_hashtags():
-    query = parse_query(api.current_request, SearchQuery)
-    page = hashtags.search_hashtags(query.q, query.page())
-    return paged_response(page, lambda tag: hashtag_response(tag.hashtag_id, tag.name))
+@api.route("/api/search/hashtags", methods=["GET"], query=SearchQuery, response=[HashtagResponse],
+           summary="Hashtags by prefix")
+def search_hashtags(query):
+    return hashtags.search_hashtags(query.q, query.page())
 
 
-@api.route("/api/search/posts/hashtag/{tag}", methods=["GET"])
-def posts_with_hashtag(tag):
-    query = parse_query(api.current_request, PageQuery)
+@api.route("/api/search/posts/hashtag/{tag}", methods=["GET"], query=PageQuery, response=[PostResponse],
+           summary="Posts with a hashtag, newest first")
+def posts_with_hashtag(tag, query):
     # API Gateway (REST) and chalice local hand path parameters over still
     # percent-encoded ("%23sunset", "caf%C3%A9"); a tag never contains "%".
-    page = hashtags.posts_with_hashtag(unquote(tag), query.page())
-    return paged_response(page, post_response)
+    return hashtags.posts_with_hashtag(unquote(tag), query.page())

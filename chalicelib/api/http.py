@@ -1,30 +1,70 @@
-"""What every route shares: errors as {"detail": ...}, request parsing with
-pydantic, authentication and paged responses."""
+"""What every route shares. A route declares its contract where it is
+registered (ApiBlueprint.route); from that declaration the route is
+authenticated, its path ids, query and body parsed, its domain errors mapped
+and its result serialised, and the OpenAPI document is made (openapi.py).
+The http middleware turns every error into {"detail": ...} and logs one
+line per request."""
 from __future__ import annotations
 
 import functools
 import json
-from typing import Any, TypeVar
+import logging
+import time
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, Callable, Optional, TypeVar, Union
 
 from chalice import Blueprint, ChaliceUnhandledError, Response
 from pydantic import BaseModel, ValidationError
 
-from chalicelib import errors, rate_limits, security
+from chalicelib import rate_limits, security
 from chalicelib.config import settings
+from chalicelib.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooManyRequests, Unauthorized
+from chalicelib.logs import json_logger
 from chalicelib.models import User
 from chalicelib.queries import users
-from chalicelib.queries.paging import Page
 
 M = TypeVar("M", bound=BaseModel)
 
+logger = json_logger("instagram-api")
+
 _STATUS = {
-    errors.NotFound: 404,
-    errors.Conflict: 400,
-    errors.Forbidden: 403,
-    errors.Unauthorized: 401,
-    errors.Invalid: 422,
-    errors.TooManyRequests: 429,
+    NotFound: 404,
+    Conflict: 400,
+    Forbidden: 403,
+    Unauthorized: 401,
+    Invalid: 422,
+    TooManyRequests: 429,
 }
+
+# What the id in each path parameter names, for the 404 of an id that cannot exist.
+_PATH_IDS = {
+    "user_id": "User",
+    "other_user_id": "User",
+    "sender_id": "User",
+    "post_id": "Post",
+    "comment_id": "Comment",
+    "story_id": "Story",
+    "notification_id": "Notification",
+}
+
+# [Model]: a page, sent as a JSON array of Model with X-Next-Cursor; None: no body.
+ResponseShape = Union[type[BaseModel], list[type[BaseModel]], None]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A route's contract, as its ApiBlueprint.route call declares it."""
+
+    summary: str
+    tag: str
+    response: ResponseShape
+    status: int
+    body: Optional[type[BaseModel]]
+    query: Optional[type[BaseModel]]
+    errors: tuple[int, ...]  # beyond those implied by body, query, path ids and auth
+    auth: bool
+    write: bool  # rate limited: may answer 429 (authenticated writes, login)
 
 
 class ApiError(ChaliceUnhandledError):
@@ -38,53 +78,114 @@ class ApiError(ChaliceUnhandledError):
 
 
 class ApiBlueprint(Blueprint):
-    """A Blueprint whose routes turn domain errors into HTTP errors."""
+    """A Blueprint whose routes declare their contract. The view receives
+    `caller` (the authenticated User) when auth is declared, each path
+    parameter (ids as ints), `query` and `body` as validated models, and
+    returns what the response model validates: a stored item, a dict, a
+    Page for [Model], nothing for None."""
 
-    def route(self, path: str, **kwargs: Any):
-        register = super().route(path, **kwargs)
+    def __init__(self, import_name: str, tag: str):
+        super().__init__(import_name)
+        self.tag = tag
 
-        def decorator(view):
+    def route(self, path: str, *, methods: list[str], summary: str, response: ResponseShape, status: int = 200,
+              body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
+              errors: tuple[int, ...] = (), auth: bool = False, write: bool = False, **options: Any):
+        operation = Operation(summary, self.tag, response, status, body, query, errors, auth, write)
+        register = super().route(path, methods=methods, **options)
+
+        def decorator(view: Callable):
             @functools.wraps(view)
-            def translated(*args, **kw):
+            def handler(**path_parameters):
                 try:
-                    return view(*args, **kw)
-                except errors.DomainError as error:
+                    result = view(**_arguments(operation, self.current_request, path_parameters))
+                except DomainError as error:
                     raise ApiError(_status_of(error), error.detail, _headers_of(error)) from error
+                return _response(operation, result)
 
-            register(translated)
+            handler.operation = operation
+            register(handler)
             return view
 
         return decorator
 
 
-def _status_of(error: errors.DomainError) -> int:
+def _arguments(operation: Operation, request, path_parameters: dict) -> dict:
+    # Authentication first: any request without a valid token is a 401,
+    # however malformed the rest of it is.
+    arguments = {"caller": authenticated_user(request)} if operation.auth else {}
+    for name, value in path_parameters.items():
+        arguments[name] = path_id(value, _PATH_IDS[name]) if name.endswith("_id") else value
+    if operation.query:
+        arguments["query"] = parse_query(request, operation.query)
+    if operation.body:
+        arguments["body"] = parse_body(request, operation.body)
+    return arguments
+
+
+def _response(operation: Operation, result: Any) -> Response:
+    shape = operation.response
+    if shape is None:
+        return Response(body="", status_code=operation.status)
+    if isinstance(shape, list):
+        [model] = shape
+        headers = {"X-Next-Cursor": result.next_cursor} if result.next_cursor else {}
+        body = [_serialised(model, item) for item in result.items]
+        return Response(body=body, status_code=operation.status, headers=headers)
+    return Response(body=_serialised(shape, result), status_code=operation.status)
+
+
+def _serialised(model: type[BaseModel], value: Any) -> dict:
+    return model.model_validate(value).model_dump(mode="json")
+
+
+def _status_of(error: DomainError) -> int:
     for cls, status in _STATUS.items():
         if isinstance(error, cls):
             return status
     raise TypeError(f"no HTTP status for {type(error).__name__}")
 
 
-def _headers_of(error: errors.DomainError) -> dict:
-    if isinstance(error, errors.TooManyRequests):
+def _headers_of(error: DomainError) -> dict:
+    if isinstance(error, TooManyRequests):
         return {"Retry-After": str(error.retry_after)}
     return {}
 
 
-def error_middleware(event, get_response):
-    """Registered for 'http' events: every error leaves as {"detail": ...}."""
+# The caller of the request being handled, once its token checked out: the
+# middleware's log line names them.
+_caller_id: ContextVar[Optional[int]] = ContextVar("caller_id", default=None)
+
+
+def http_middleware(request, get_response):
+    """Registered for 'http' events: every error leaves as {"detail": ...},
+    and every request logs one line."""
+    started = time.perf_counter()
+    _caller_id.set(None)
+    response = _detailed(request, get_response)
+    status = response.status_code
+    logger.log(logging.WARNING if status >= 500 else logging.INFO, f"{request.method} {request.path} {status}",
+               extra={
+                   "request_id": request.context.get("requestId"),
+                   "route": request.path,
+                   "method": request.method,
+                   "status": status,
+                   "user_id": _caller_id.get(),
+                   "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+               })
+    return response
+
+
+def _detailed(request, get_response) -> Response:
     try:
-        response = get_response(event)
+        response = get_response(request)
     except ApiError as error:
-        return error_response(error.status, error.detail, error.headers)
+        return Response(body={"detail": error.detail}, status_code=error.status, headers=error.headers)
     body = response.body
     if response.status_code >= 400 and isinstance(body, dict) and "Message" in body:
         # Chalice's own errors (415, 405, unparsable JSON) use {Code, Message}.
         response.body = {"detail": body["Message"]}
     return response
-
-
-def error_response(status: int, detail: str, headers: dict | None = None) -> Response:
-    return Response(body={"detail": detail}, status_code=status, headers=headers or {})
 
 
 MAX_BODY_BYTES = 64 * 1024
@@ -141,32 +242,17 @@ def authenticated_user(request) -> User:
     try:
         claims = security.read_access_token(token.strip())
         user = users.get_token_holder(claims.user_id, claims.password_version)
-    except errors.Unauthorized as error:
+    except Unauthorized as error:
         raise ApiError(401, error.detail, {"WWW-Authenticate": "Bearer"}) from None
+    # Named before the rate limit counts, so that a 429's log line says whose.
+    _caller_id.set(user.user_id)
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         config = settings()
         rate_limits.hit(f"writes#{user.user_id}", config.writes_per_user, config.writes_window_seconds)
     return user
 
 
-def authenticated_user_id(request) -> int:
-    return authenticated_user(request).user_id
-
-
 def client_address(request) -> str:
     """The caller's IP address, as API Gateway (or chalice local) saw it."""
     identity = (request.context or {}).get("identity") or {}
     return identity.get("sourceIp") or "unknown"
-
-
-def json_response(body: Any, status: int = 200) -> Response:
-    return Response(body=body, status_code=status)
-
-
-def no_content() -> Response:
-    return Response(body="", status_code=204)
-
-
-def paged_response(page: Page, serialise) -> Response:
-    headers = {"X-Next-Cursor": page.next_cursor} if page.next_cursor else {}
-    return Response(body=[serialise(item) for item in page.items], status_code=200, headers=headers)

@@ -1,47 +1,44 @@
-from chalicelib.api.http import (
-    ApiBlueprint,
-    authenticated_user_id,
-    json_response,
-    paged_response,
-    parse_body,
-    parse_query,
-    path_id,
+from chalicelib.api.http import ApiBlueprint
+from chalicelib.api.schemas import (
+    ConversationResponse,
+    LongPageQuery,
+    MessageResponse,
+    SendMessageRequest,
+    StatusResponse,
+    with_is_read,
 )
-from chalicelib.api.schemas import LongPageQuery, SendMessageRequest, conversation_response, message_response
 from chalicelib.commands import messages as commands
 from chalicelib.queries import messages as queries
+from chalicelib.queries.paging import Page
 
-api = ApiBlueprint(__name__)
-
-
-@api.route("/api/messages", methods=["POST"])
-def send_message():
-    sender_id = authenticated_user_id(api.current_request)
-    body = parse_body(api.current_request, SendMessageRequest)
-    message = commands.send_message(sender_id, body.receiver_id, body.content)
-    return json_response(message_response(message, is_read=False), status=201)
+api = ApiBlueprint(__name__, tag="messages")
 
 
-@api.route("/api/messages", methods=["GET"])
-def list_conversations():
-    user_id = authenticated_user_id(api.current_request)
-    query = parse_query(api.current_request, LongPageQuery)
-    page = queries.conversations(user_id, query.page())
-    return paged_response(page, lambda pair: conversation_response(*pair))
+@api.route("/api/messages", methods=["POST"], status=201, body=SendMessageRequest, response=MessageResponse,
+           errors=(400, 404), auth=True, write=True, summary="Send a message")
+def send_message(caller, body):
+    message = commands.send_message(caller.user_id, body.receiver_id, body.content)
+    return with_is_read(message, False)
 
 
-@api.route("/api/messages/{other_user_id}", methods=["GET"])
-def get_conversation(other_user_id):
-    user_id = authenticated_user_id(api.current_request)
-    other_id = path_id(other_user_id, "User")
-    query = parse_query(api.current_request, LongPageQuery)
-    page = queries.conversation(user_id, other_id, query.page())
-    return paged_response(page, lambda pair: message_response(*pair))
+@api.route("/api/messages", methods=["GET"], query=LongPageQuery, response=[ConversationResponse], auth=True,
+           summary="My conversations, most recent first")
+def list_conversations(caller, query):
+    page = queries.conversations(caller.user_id, query.page())
+    return Page([{"other_user_id": conversation.other_user_id,
+                  "last_message": with_is_read(conversation.last_message, is_read)}
+                 for conversation, is_read in page.items], page.next_cursor)
 
 
-@api.route("/api/messages/{sender_id}/read", methods=["POST"])
-def mark_read(sender_id):
-    user_id = authenticated_user_id(api.current_request)
-    commands.mark_read(user_id, path_id(sender_id, "User"))
+@api.route("/api/messages/{other_user_id}", methods=["GET"], query=LongPageQuery, response=[MessageResponse],
+           auth=True, summary="A conversation, both directions, newest first")
+def get_conversation(caller, other_user_id, query):
+    page = queries.conversation(caller.user_id, other_user_id, query.page())
+    return Page([with_is_read(message, is_read) for message, is_read in page.items], page.next_cursor)
+
+
+@api.route("/api/messages/{sender_id}/read", methods=["POST"], response=StatusResponse, auth=True, write=True,
+           summary="Mark that sender's messages to me read")
+def mark_read(caller, sender_id):
+    commands.mark_read(caller.user_id, sender_id)
     return {"status": "ok"}
-

@@ -1,80 +1,55 @@
-from chalicelib.api.http import (
-    ApiBlueprint,
-    authenticated_user,
-    authenticated_user_id,
-    json_response,
-    no_content,
-    paged_response,
-    parse_body,
-    parse_query,
-    path_id,
-)
+from chalicelib.api.http import ApiBlueprint
 from chalicelib.api.schemas import (
+    CommentResponse,
     CreateCommentRequest,
     CreatePostRequest,
+    LikeToggleResponse,
     LongPageQuery,
-    PageQuery,
-    comment_response,
-    post_response,
+    PostResponse,
 )
 from chalicelib.commands import posts as commands
 from chalicelib.queries import posts as queries
 
-api = ApiBlueprint(__name__)
+api = ApiBlueprint(__name__, tag="posts")
 
 
-@api.route("/api/posts", methods=["POST"])
-def create_post():
-    author = authenticated_user(api.current_request)
-    body = parse_body(api.current_request, CreatePostRequest)
-    post = commands.create_post(author, body.content, body.image_url)
-    return json_response(post_response(post), status=201)
+@api.route("/api/posts", methods=["POST"], status=201, body=CreatePostRequest, response=PostResponse,
+           auth=True, write=True, summary="Create a post (content or image_url)")
+def create_post(caller, body):
+    return commands.create_post(caller, body.content, body.image_url)
 
 
-@api.route("/api/posts/{post_id}", methods=["GET"])
+@api.route("/api/posts/{post_id}", methods=["GET"], response=PostResponse, summary="A post")
 def get_post(post_id):
-    return post_response(queries.get_post(path_id(post_id, "Post")))
+    return queries.get_post(post_id)
 
 
-@api.route("/api/posts/{post_id}", methods=["DELETE"])
-def delete_post(post_id):
-    user_id = authenticated_user_id(api.current_request)
-    commands.delete_post(user_id, path_id(post_id, "Post"))
-    return no_content()
+@api.route("/api/posts/{post_id}", methods=["DELETE"], status=204, response=None, errors=(403,), auth=True,
+           write=True, summary="Delete my post")
+def delete_post(caller, post_id):
+    commands.delete_post(caller.user_id, post_id)
 
 
-@api.route("/api/posts/{post_id}/likes", methods=["POST"])
-def toggle_like(post_id):
-    user_id = authenticated_user_id(api.current_request)
-    liked, like_count = commands.toggle_like(user_id, path_id(post_id, "Post"))
+@api.route("/api/posts/{post_id}/likes", methods=["POST"], response=LikeToggleResponse, auth=True, write=True,
+           summary="Like or unlike a post (toggles)")
+def toggle_like(caller, post_id):
+    liked, like_count = commands.toggle_like(caller.user_id, post_id)
     return {"liked": liked, "like_count": like_count}
 
 
-@api.route("/api/posts/{post_id}/comments", methods=["GET"])
-def list_comments(post_id):
-    query = parse_query(api.current_request, LongPageQuery)
-    page = queries.comments_of_post(path_id(post_id, "Post"), query.page())
-    return paged_response(page, comment_response)
+@api.route("/api/posts/{post_id}/comments", methods=["GET"], query=LongPageQuery, response=[CommentResponse],
+           summary="A post's comments, newest first")
+def list_comments(post_id, query):
+    return queries.comments_of_post(post_id, query.page())
 
 
-@api.route("/api/posts/{post_id}/comments", methods=["POST"])
-def add_comment(post_id):
-    author = authenticated_user(api.current_request)
-    post_id = path_id(post_id, "Post")
-    body = parse_body(api.current_request, CreateCommentRequest)
-    comment = commands.add_comment(author, post_id, body.content)
-    return json_response(comment_response(comment), status=201)
+@api.route("/api/posts/{post_id}/comments", methods=["POST"], status=201, body=CreateCommentRequest,
+           response=CommentResponse, auth=True, write=True, summary="Comment on a post")
+def add_comment(caller, post_id, body):
+    return commands.add_comment(caller, post_id, body.content)
 
 
-@api.route("/api/posts/comments/{comment_id}", methods=["DELETE"])
-def delete_comment(comment_id):
-    user_id = authenticated_user_id(api.current_request)
-    commands.delete_comment(user_id, path_id(comment_id, "Comment"))
-    return no_content()
-
-
-@api.route("/api/users/{user_id}/posts", methods=["GET"])
-def posts_of_user(user_id):
-    query = parse_query(api.current_request, PageQuery)
-    page = queries.posts_of_user(path_id(user_id, "User"), query.page())
-    return paged_response(page, post_response)
+@api.route("/api/posts/comments/{comment_id}", methods=["DELETE"], status=204, response=None, errors=(403,),
+           auth=True, write=True, summary="Delete a comment (its author or the post's author)")
+def delete_comment(caller, comment_id):
+    commands.delete_comment(caller.user_id, comment_id)

@@ -1,12 +1,24 @@
-"""Request and response shapes (CONTRACT.md). Requests are validated with
-pydantic; responses are built from the models by the *_response functions."""
+"""Request and response shapes (CONTRACT.md), as routes declare them
+(chalicelib/api/http.py): requests are validated with these models, and
+every response body is the view's result validated and serialised by its
+model."""
 from __future__ import annotations
 
 from typing import Annotated, Literal, Optional
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
-from chalicelib.models import Comment, Notification, Post, Story, User
+from chalicelib.models import User
 from chalicelib.queries.paging import PageRequest
 
 MAX_OFFSET = 10_000
@@ -114,9 +126,11 @@ class SearchQuery(PageQuery):
 
 
 # --- responses -----------------------------------------------------------------
-# The *_response functions build every body through these models, and the
-# OpenAPI document (chalicelib/api/openapi.py) is made from the same models,
-# so what is documented and what is sent cannot drift apart.
+# A view returns a stored item (read through from_attributes, ids through
+# their validation_alias) or a dict; the route validates it with the model
+# it declares and sends model_dump(mode="json"). The OpenAPI document
+# (chalicelib/api/openapi.py) is made from the same models, so what is
+# documented and what is sent cannot drift apart.
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Count = Annotated[int, Field(ge=0)]
@@ -124,8 +138,12 @@ Count = Annotated[int, Field(ge=0)]
 Timestamp = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
 
 
-class UserResponse(BaseModel):
-    id: Id
+class ResponseModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class UserResponse(ResponseModel):
+    id: Id = Field(validation_alias="user_id")
     username: str
     email: Optional[str] = Field(description="Shown to its owner only; null for everyone else.")
     full_name: Optional[str]
@@ -134,9 +152,20 @@ class UserResponse(BaseModel):
     is_active: bool
     created_at: Timestamp
 
+    @field_validator("email")
+    @classmethod
+    def _shown_to_its_owner_only(cls, email: Optional[str], info: ValidationInfo) -> Optional[str]:
+        # id is declared before email, so it is already in info.data.
+        return email if (info.context or {}).get("viewer_id") == info.data.get("id") else None
 
-class UserProfileResponse(BaseModel):
-    id: Id
+    @classmethod
+    def for_its_owner(cls, user: User) -> UserResponse:
+        """The user as that user sees it: with the email."""
+        return cls.model_validate(user, context={"viewer_id": user.user_id})
+
+
+class UserProfileResponse(ResponseModel):
+    id: Id = Field(validation_alias="user_id")
     username: str
     full_name: Optional[str]
     bio: Optional[str]
@@ -146,8 +175,8 @@ class UserProfileResponse(BaseModel):
     following_count: Count
 
 
-class PostResponse(BaseModel):
-    id: Id
+class PostResponse(ResponseModel):
+    id: Id = Field(validation_alias="post_id")
     author_id: Id
     author_username: str
     content: Optional[str]
@@ -157,8 +186,8 @@ class PostResponse(BaseModel):
     created_at: Timestamp
 
 
-class CommentResponse(BaseModel):
-    id: Id
+class CommentResponse(ResponseModel):
+    id: Id = Field(validation_alias="comment_id")
     post_id: Id
     author_id: Id
     author_username: str
@@ -166,8 +195,8 @@ class CommentResponse(BaseModel):
     created_at: Timestamp
 
 
-class StoryResponse(BaseModel):
-    id: Id
+class StoryResponse(ResponseModel):
+    id: Id = Field(validation_alias="story_id")
     author_id: Id
     author_username: str
     image_url: Optional[str]
@@ -175,8 +204,8 @@ class StoryResponse(BaseModel):
     created_at: Timestamp
 
 
-class MessageResponse(BaseModel):
-    id: Id
+class MessageResponse(ResponseModel):
+    id: Id = Field(validation_alias="message_id")
     sender_id: Id
     receiver_id: Id
     content: str
@@ -184,13 +213,13 @@ class MessageResponse(BaseModel):
     created_at: Timestamp
 
 
-class ConversationResponse(BaseModel):
+class ConversationResponse(ResponseModel):
     other_user_id: Id
     last_message: MessageResponse
 
 
-class NotificationResponse(BaseModel):
-    id: Id
+class NotificationResponse(ResponseModel):
+    id: Id = Field(validation_alias="notification_id")
     user_id: Id
     actor_id: Id
     type: Literal["like", "comment", "follow"]
@@ -200,139 +229,40 @@ class NotificationResponse(BaseModel):
     created_at: Timestamp
 
 
-class HashtagResponse(BaseModel):
-    id: Id
+def with_is_read(item, is_read: bool) -> dict:
+    """A message (or a conversation's last message) or a notification, with
+    whether it is read: the query's answer from a read watermark, not the
+    stored item's. (attribute_values omits None values; none of these
+    attributes is nullable.)"""
+    return {**item.attribute_values, "is_read": is_read}
+
+
+class HashtagResponse(ResponseModel):
+    id: Id = Field(validation_alias="hashtag_id")
     name: str
 
 
-class TokenResponse(BaseModel):
+class TokenResponse(ResponseModel):
     access_token: str
     token_type: Literal["bearer"]
 
+    @classmethod
+    def bearer(cls, token: str) -> TokenResponse:
+        return cls(access_token=token, token_type="bearer")
 
-class LikeToggleResponse(BaseModel):
+
+class LikeToggleResponse(ResponseModel):
     liked: bool
     like_count: Count
 
 
-class FollowResponse(BaseModel):
+class FollowResponse(ResponseModel):
     following: bool
 
 
-class StatusResponse(BaseModel):
+class StatusResponse(ResponseModel):
     status: Literal["ok"]
 
 
 class ErrorResponse(BaseModel):
     detail: str = Field(description="A message a person can act on; for 422, it names the field(s).")
-
-
-def _dump(model: BaseModel) -> dict:
-    return model.model_dump(mode="json")
-
-
-def token_response(token: str) -> dict:
-    return {"access_token": token, "token_type": "bearer"}
-
-
-def user_response(user: User, viewer_id: int | None = None) -> dict:
-    return _dump(UserResponse(
-        id=user.user_id,
-        username=user.username,
-        # Privacy: only the owner ever sees an email.
-        email=user.email if viewer_id == user.user_id else None,
-        full_name=user.full_name,
-        bio=user.bio,
-        profile_image_url=user.profile_image_url,
-        is_active=user.is_active,
-        created_at=user.created_at,
-    ))
-
-
-def profile_response(user: User) -> dict:
-    return _dump(UserProfileResponse(
-        id=user.user_id,
-        username=user.username,
-        full_name=user.full_name,
-        bio=user.bio,
-        profile_image_url=user.profile_image_url,
-        post_count=user.post_count,
-        follower_count=user.follower_count,
-        following_count=user.following_count,
-    ))
-
-
-def post_response(post: Post) -> dict:
-    return _dump(PostResponse(
-        id=post.post_id,
-        author_id=post.author_id,
-        author_username=post.author_username,
-        content=post.content,
-        image_url=post.image_url,
-        like_count=post.like_count,
-        comment_count=post.comment_count,
-        created_at=post.created_at,
-    ))
-
-
-def comment_response(comment: Comment) -> dict:
-    return _dump(CommentResponse(
-        id=comment.comment_id,
-        post_id=comment.post_id,
-        author_id=comment.author_id,
-        author_username=comment.author_username,
-        content=comment.content,
-        created_at=comment.created_at,
-    ))
-
-
-def story_response(story: Story) -> dict:
-    return _dump(StoryResponse(
-        id=story.story_id,
-        author_id=story.author_id,
-        author_username=story.author_username,
-        image_url=story.image_url,
-        content=story.content,
-        created_at=story.created_at,
-    ))
-
-
-def _message(message, is_read: bool) -> MessageResponse:
-    return MessageResponse(
-        id=message.message_id,
-        sender_id=message.sender_id,
-        receiver_id=message.receiver_id,
-        content=message.content,
-        is_read=is_read,
-        created_at=message.created_at,
-    )
-
-
-def message_response(message, is_read: bool) -> dict:
-    """message: a Message, or the LastMessage of a Conversation."""
-    return _dump(_message(message, is_read))
-
-
-def conversation_response(conversation, is_read: bool) -> dict:
-    """conversation: a Conversation; is_read: whether its last message is read."""
-    return _dump(ConversationResponse(
-        other_user_id=conversation.other_user_id,
-        last_message=_message(conversation.last_message, is_read),
-    ))
-
-
-def notification_response(notification: Notification, is_read: bool) -> dict:
-    return _dump(NotificationResponse(
-        id=notification.notification_id,
-        user_id=notification.user_id,
-        actor_id=notification.actor_id,
-        type=notification.type,
-        reference_id=notification.reference_id,
-        message=notification.message,
-        is_read=is_read,
-        created_at=notification.created_at,
-    ))
-
-
-def hashtag_response(hashtag_id: int, name: str) -> dict:
-    return _dump(HashtagResponse(id=hashtag_id, name=name))

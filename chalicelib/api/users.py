@@ -1,40 +1,37 @@
-from chalicelib.api.http import (
-    ApiBlueprint,
-    authenticated_user,
-    paged_response,
-    parse_body,
-    parse_query,
-    path_id,
-)
-from chalicelib.api.schemas import PageQuery, UpdateProfileRequest, profile_response, user_response
+from chalicelib.api.http import ApiBlueprint
+from chalicelib.api.schemas import PageQuery, PostResponse, UpdateProfileRequest, UserProfileResponse, UserResponse
 from chalicelib.commands import users as commands
-from chalicelib.queries import users
+from chalicelib.queries import posts, users
 
-api = ApiBlueprint(__name__)
-
-
-@api.route("/api/users/me", methods=["PUT"])
-def update_me():
-    me = authenticated_user(api.current_request)
-    body = parse_body(api.current_request, UpdateProfileRequest)
-    user = commands.update_profile(me, body.full_name, body.bio, body.profile_image_url)
-    return user_response(user, viewer_id=me.user_id)
+api = ApiBlueprint(__name__, tag="users")
 
 
-@api.route("/api/users/{user_id}", methods=["GET"])
+@api.route("/api/users/me", methods=["PUT"], body=UpdateProfileRequest, response=UserResponse, auth=True,
+           write=True, summary="Update my profile (omitted or null fields stay)")
+def update_me(caller, body):
+    user = commands.update_profile(caller, body.full_name, body.bio, body.profile_image_url)
+    return UserResponse.for_its_owner(user)
+
+
+@api.route("/api/users/{user_id}", methods=["GET"], response=UserProfileResponse,
+           summary="A user's profile with counts")
 def profile(user_id):
-    return profile_response(users.get_user(path_id(user_id, "User")))
+    return users.get_user(user_id)
 
 
-@api.route("/api/users/{user_id}/followers", methods=["GET"])
-def followers(user_id):
-    user_id = path_id(user_id, "User")
-    query = parse_query(api.current_request, PageQuery)
-    return paged_response(users.followers(user_id, query.page()), user_response)
+@api.route("/api/users/{user_id}/posts", methods=["GET"], query=PageQuery, response=[PostResponse],
+           summary="A user's posts, newest first")
+def posts_of_user(user_id, query):
+    return posts.posts_of_user(user_id, query.page())
 
 
-@api.route("/api/users/{user_id}/following", methods=["GET"])
-def following(user_id):
-    user_id = path_id(user_id, "User")
-    query = parse_query(api.current_request, PageQuery)
-    return paged_response(users.following(user_id, query.page()), user_response)
+@api.route("/api/users/{user_id}/followers", methods=["GET"], query=PageQuery, response=[UserResponse],
+           summary="A user's followers, latest follow first")
+def followers(user_id, query):
+    return users.followers(user_id, query.page())
+
+
+@api.route("/api/users/{user_id}/following", methods=["GET"], query=PageQuery, response=[UserResponse],
+           summary="Whom a user follows, latest follow first")
+def following(user_id, query):
+    return users.following(user_id, query.page())

@@ -1,5 +1,6 @@
-"""The OpenAPI document: it covers exactly the app's routes, it is valid
-OpenAPI 3.1, and it is served with a browsable page."""
+"""The OpenAPI document: made from what each route declares, it covers
+exactly the app's routes, it is valid OpenAPI 3.1, and it is served with a
+browsable page."""
 import json
 import subprocess
 import sys
@@ -29,6 +30,8 @@ def test_every_route_is_documented_and_every_documented_operation_exists(client)
     operations = documented(response.json_body)
     assert routes_of_app() - operations == set(), "routes missing from the document"
     assert operations - routes_of_app() == set(), "documented operations the app does not serve"
+    declared = {(path, method) for path, method, _ in openapi.operations()}
+    assert declared == routes_of_app(), "routes without a declared operation, or docs routes declaring one"
 
 
 def test_the_document_is_valid_openapi_3_1():
@@ -49,10 +52,10 @@ def test_the_document_is_built_on_first_use_not_at_import_and_then_cached():
 def test_every_operation_has_its_success_and_error_responses_and_every_ref_resolves():
     document = openapi.document()
     schemas = document["components"]["schemas"]
-    for op in openapi.OPERATIONS:
-        operation = document["paths"][op.path][op.method.lower()]
+    for path, method, op in openapi.operations():
+        operation = document["paths"][path][method.lower()]
         assert str(op.status) in operation["responses"]
-        for status in openapi.error_statuses(op):
+        for status in openapi.error_statuses(path, op):
             error = operation["responses"][str(status)]["content"]["application/json"]["schema"]
             assert error == {"$ref": "#/components/schemas/ErrorResponse"}
         assert bool(operation["security"]) == op.auth
@@ -74,19 +77,27 @@ def _refs(node):
 
 def test_lists_document_the_next_cursor_header():
     document = openapi.document()
-    for op in openapi.OPERATIONS:
+    for path, method, op in openapi.operations():
         if isinstance(op.response, list):
-            success = document["paths"][op.path][op.method.lower()]["responses"][str(op.status)]
-            assert "X-Next-Cursor" in success["headers"], (op.method, op.path)
+            success = document["paths"][path][method.lower()]["responses"][str(op.status)]
+            assert "X-Next-Cursor" in success["headers"], (method, path)
 
 
 def test_authenticated_operations_refuse_a_request_without_a_token(client):
-    """The table's auth column matches what the routes do."""
-    for op in openapi.OPERATIONS:
+    """Even with a body that could not be valid: authentication comes first."""
+    for path, method, op in openapi.operations():
         if op.auth:
-            path = op.path.format(**{name: "1" for name in openapi.path_parameters(op.path)})
-            response = client.request(op.method, path, headers={"Content-Type": "application/json"}, body=b"{}")
-            assert response.status_code == 401, (op.method, op.path, response.status_code)
+            url = path.format(**{name: "1" for name in openapi.path_parameters(path)})
+            response = client.request(method, url, headers={"Content-Type": "application/json"}, body=b"[")
+            assert response.status_code == 401, (method, path, response.status_code)
+
+
+def test_every_authenticated_write_is_documented_as_rate_limited():
+    """authenticated_user counts every authenticated POST, PUT and DELETE
+    against the caller's write limit, so each of them may answer 429."""
+    for path, method, op in openapi.operations():
+        if op.auth and method != "GET":
+            assert op.write and 429 in openapi.error_statuses(path, op), (method, path)
 
 
 def test_shared_shapes_are_components():

@@ -1,3 +1,4 @@
+import io
 import json
 import logging
 
@@ -11,3 +12,19 @@ def test_a_consumer_log_line_is_json_with_event_id_type_and_outcome():
     assert line["service"] == "instagram-events"
     assert (line["event_id"], line["type"], line["outcome"]) == ("e-1", "post.liked", "done")
     assert line["message"] == "handled" and line["level"] == "INFO"
+
+
+def test_every_extra_the_caller_passes_is_in_the_line_and_no_record_attribute_is():
+    stream = io.StringIO()
+    logger = logging.Logger("extras")
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter("instagram-api"))
+    logger.addHandler(handler)
+    logger.warning("GET /api/health 200", extra={"route": "/api/health", "status": 200, "user_id": None,
+                                                 "duration_ms": 1.5, "service": "an impostor"})
+    line = json.loads(stream.getvalue())
+    assert line == {
+        "time": line["time"], "level": "WARNING", "service": "instagram-api", "message": "GET /api/health 200",
+        "route": "/api/health", "status": 200, "user_id": None, "duration_ms": 1.5,
+    }
+
