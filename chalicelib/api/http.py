@@ -166,7 +166,7 @@ def http_middleware(request, get_response):
     status = response.status_code
     logger.log(logging.WARNING if status >= 500 else logging.INFO, f"{request.method} {request.path} {status}",
                extra={
-                   "request_id": request.context.get("requestId"),
+                   "request_id": _request_id(request),
                    "route": request.path,
                    "method": request.method,
                    "status": status,
@@ -174,6 +174,12 @@ def http_middleware(request, get_response):
                    "duration_ms": round((time.perf_counter() - started) * 1000, 3),
                })
     return response
+
+
+def _request_id(request) -> Optional[str]:
+    """API Gateway's id of the request, which its access logs carry too; else
+    (`make run`, whose gateway sets none) the Lambda invocation's."""
+    return request.context.get("requestId") or getattr(request.lambda_context, "aws_request_id", None)
 
 
 def _detailed(request, get_response) -> Response:

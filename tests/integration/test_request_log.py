@@ -48,6 +48,7 @@ def test_every_request_logs_one_line_with_route_status_user_and_duration(client,
     for line in lines:
         assert LINE_FIELDS <= set(line) and line["level"] == "INFO" and line["service"] == "instagram-api"
         assert isinstance(line["duration_ms"], (int, float)) and line["duration_ms"] >= 0
+    assert len({line["request_id"] for line in lines}) == len(lines)  # the invocation's, locally
 
 
 @pytest.fixture
