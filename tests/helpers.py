@@ -3,6 +3,7 @@ import contextlib
 import itertools
 import json
 import os
+from typing import NamedTuple
 
 import botocore.client
 import botocore.exceptions
@@ -104,9 +105,25 @@ def login(client, email: str, password: str = "correct horse") -> str:
     return response.json_body["access_token"]
 
 
-def register_and_login(client, username: str | None = None, **kwargs) -> tuple[dict, str]:
+class Person(NamedTuple):
+    """Someone using the API: their user as registration answered it, and
+    their token. Unpacks as (user, token) too."""
+
+    user: dict
+    token: str
+
+    @property
+    def id(self) -> int:
+        return self.user["id"]
+
+    @property
+    def username(self) -> str:
+        return self.user["username"]
+
+
+def register_and_login(client, username: str | None = None, **kwargs) -> Person:
     user = register(client, username, **kwargs)
-    return user, login(client, user["email"], kwargs.get("password", "correct horse"))
+    return Person(user, login(client, user["email"], kwargs.get("password", "correct horse")))
 
 
 def create_post(client, token: str, content: str | None = "Golden hour", image_url: str | None = None) -> dict:
