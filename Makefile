@@ -63,4 +63,4 @@ redrive: $(INSTALLED)
 	$(LOCAL_AWS) $(BIN)/python -m infra.dead_letters redrive $(if $(QUEUE),--queue $(QUEUE))
 
 bench: $(INSTALLED)
-	$(BIN)/python scripts/bench_event_latency.py
+	$(BIN)/python scripts/bench.py
