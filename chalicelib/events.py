@@ -100,6 +100,25 @@ class PostUnliked(Payload):
 
 
 @dataclass(frozen=True)
+class PostSaved(Payload):
+    """Ours: a user saved a post (private to them)."""
+
+    type: ClassVar[str] = "post.saved"
+    post_id: int
+    user_id: int
+    saved_id: int
+
+
+@dataclass(frozen=True)
+class PostUnsaved(Payload):
+    """Ours: a user took a post out of their saved posts."""
+
+    type: ClassVar[str] = "post.unsaved"
+    post_id: int
+    user_id: int
+
+
+@dataclass(frozen=True)
 class CommentAdded(Payload):
     type: ClassVar[str] = "comment.added"
     comment_id: int

@@ -85,6 +85,11 @@ class Writes:
     def delete(self, model: Model, condition=None, *, otherwise: Otherwise = RETRY) -> None:
         self._add("Delete", model.get_delete_kwargs_from_instance(condition=condition), otherwise)
 
+    def check(self, model: type[Model], hash_key, range_key=None, *, condition, otherwise: Otherwise) -> None:
+        """A condition on an item that the transaction does not change."""
+        self._add("ConditionCheck", model.get_operation_kwargs_from_class(hash_key, range_key=range_key,
+                                                                          condition=condition), otherwise)
+
     def publish(self, payload: Payload) -> Event:
         """The command's event: stored in the outbox with the items, published once they are committed."""
         if self.event is not None:

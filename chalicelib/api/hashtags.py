@@ -3,6 +3,7 @@ from urllib.parse import unquote
 from chalicelib.api.http import ApiBlueprint
 from chalicelib.api.schemas import HashtagResponse, PageQuery, PostResponse, SearchQuery
 from chalicelib.queries import hashtags
+from chalicelib.queries.viewer import page_seen_by
 
 api = ApiBlueprint(__name__, tag="search")
 
@@ -14,8 +15,8 @@ def search_hashtags(query):
 
 
 @api.route("/api/search/posts/hashtag/{tag}", methods=["GET"], query=PageQuery, response=[PostResponse],
-           summary="Posts with a hashtag, newest first")
-def posts_with_hashtag(tag, query):
+           viewer=True, summary="Posts with a hashtag, newest first")
+def posts_with_hashtag(viewer, tag, query):
     # API Gateway (REST) and chalice local hand path parameters over still
     # percent-encoded ("%23sunset", "caf%C3%A9"); a tag never contains "%".
-    return hashtags.posts_with_hashtag(unquote(tag), query.page())
+    return page_seen_by(viewer, hashtags.posts_with_hashtag(unquote(tag), query.page()))

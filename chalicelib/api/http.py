@@ -65,6 +65,7 @@ class Operation:
     errors: tuple[int, ...]  # beyond those implied by body, query, path ids and auth
     auth: bool
     write: bool  # rate limited: may answer 429 (authenticated writes, login)
+    viewer: bool  # a token is optional: with one, the view knows who is looking
 
 
 class ApiError(ChaliceUnhandledError):
@@ -79,7 +80,8 @@ class ApiError(ChaliceUnhandledError):
 
 class ApiBlueprint(Blueprint):
     """A Blueprint whose routes declare their contract. The view receives
-    `caller` (the authenticated User) when auth is declared, each path
+    `caller` (the authenticated User) when auth is declared, `viewer` (the
+    User, or None without a token) when viewer is declared, each path
     parameter (ids as ints), `query` and `body` as validated models, and
     returns what the response model validates: a stored item, a dict, a
     Page for [Model], nothing for None."""
@@ -90,8 +92,9 @@ class ApiBlueprint(Blueprint):
 
     def route(self, path: str, *, methods: list[str], summary: str, response: ResponseShape, status: int = 200,
               body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
-              errors: tuple[int, ...] = (), auth: bool = False, write: bool = False, **options: Any):
-        operation = Operation(summary, self.tag, response, status, body, query, errors, auth, write)
+              errors: tuple[int, ...] = (), auth: bool = False, write: bool = False, viewer: bool = False,
+              **options: Any):
+        operation = Operation(summary, self.tag, response, status, body, query, errors, auth, write, viewer)
         register = super().route(path, methods=methods, **options)
 
         def decorator(view: Callable):
@@ -114,6 +117,9 @@ def _arguments(operation: Operation, request, path_parameters: dict) -> dict:
     # Authentication first: any request without a valid token is a 401,
     # however malformed the rest of it is.
     arguments = {"caller": authenticated_user(request)} if operation.auth else {}
+    if operation.viewer:
+        # Without a token the viewer is nobody; a token that fails is a 401 as anywhere.
+        arguments["viewer"] = authenticated_user(request) if "authorization" in request.headers else None
     for name, value in path_parameters.items():
         arguments[name] = path_id(value, _PATH_IDS[name]) if name.endswith("_id") else value
     if operation.query:

@@ -62,7 +62,7 @@ def error_statuses(path: str, op: Operation) -> list[int]:
         statuses |= {400, 413, 415, 422}
     if op.query:
         statuses.add(422)
-    if op.auth:
+    if op.auth or op.viewer:
         statuses.add(401)
     if any(name.endswith("_id") for name in path_parameters(path)):
         statuses.add(404)
@@ -150,7 +150,7 @@ def _operation(path: str, method: str, op: Operation, refs: dict) -> dict:
         operation["parameters"] = parameters
     if op.body:
         operation["requestBody"] = {"required": True, "content": _json(ref(op.body, "validation"))}
-    operation["security"] = [{SECURITY_SCHEME: []}] if op.auth else []
+    operation["security"] = [{SECURITY_SCHEME: []}] if op.auth else [{}, {SECURITY_SCHEME: []}] if op.viewer else []
     return operation
 
 

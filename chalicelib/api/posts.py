@@ -5,10 +5,13 @@ from chalicelib.api.schemas import (
     CreatePostRequest,
     LikeToggleResponse,
     LongPageQuery,
+    PageQuery,
     PostResponse,
+    SaveResponse,
 )
 from chalicelib.commands import posts as commands
 from chalicelib.queries import posts as queries
+from chalicelib.queries.viewer import SeenPost, page_seen_by, post_seen_by
 
 api = ApiBlueprint(__name__, tag="posts")
 
@@ -16,12 +19,13 @@ api = ApiBlueprint(__name__, tag="posts")
 @api.route("/api/posts", methods=["POST"], status=201, body=CreatePostRequest, response=PostResponse,
            auth=True, write=True, summary="Create a post (content or image_url)")
 def create_post(caller, body):
-    return commands.create_post(caller, body.content, body.image_url)
+    # Nobody has liked or saved a post yet at its creation.
+    return SeenPost(commands.create_post(caller, body.content, body.image_url), liked_by_me=False, saved_by_me=False)
 
 
-@api.route("/api/posts/{post_id}", methods=["GET"], response=PostResponse, summary="A post")
-def get_post(post_id):
-    return queries.get_post(post_id)
+@api.route("/api/posts/{post_id}", methods=["GET"], response=PostResponse, viewer=True, summary="A post")
+def get_post(viewer, post_id):
+    return post_seen_by(viewer, queries.get_post(post_id))
 
 
 @api.route("/api/posts/{post_id}", methods=["DELETE"], status=204, response=None, errors=(403,), auth=True,
@@ -53,3 +57,23 @@ def add_comment(caller, post_id, body):
            auth=True, write=True, summary="Delete a comment (its author or the post's author)")
 def delete_comment(caller, comment_id):
     commands.delete_comment(caller.user_id, comment_id)
+
+
+@api.route("/api/posts/{post_id}/save", methods=["POST"], response=SaveResponse, auth=True, write=True,
+           summary="Save a post (private to me; saving it again changes nothing)")
+def save_post(caller, post_id):
+    commands.save_post(caller.user_id, post_id)
+    return {"saved": True}
+
+
+@api.route("/api/posts/{post_id}/save", methods=["DELETE"], response=SaveResponse, auth=True, write=True,
+           summary="Take a post out of my saved posts (again: the same)")
+def unsave_post(caller, post_id):
+    commands.unsave_post(caller.user_id, post_id)
+    return {"saved": False}
+
+
+@api.route("/api/saved", methods=["GET"], query=PageQuery, response=[PostResponse], auth=True,
+           summary="My saved posts, most recently saved first")
+def saved_posts(caller, query):
+    return page_seen_by(caller, queries.saved_posts(caller.user_id, query.page()))

@@ -184,6 +184,8 @@ class PostResponse(ResponseModel):
     like_count: Count
     comment_count: Count
     created_at: Timestamp
+    liked_by_me: bool = Field(description="Whether the caller likes it; false without a token.")
+    saved_by_me: bool = Field(description="Whether the caller has saved it; false without a token.")
 
 
 class CommentResponse(ResponseModel):
@@ -254,6 +256,10 @@ class TokenResponse(ResponseModel):
 class LikeToggleResponse(ResponseModel):
     liked: bool
     like_count: Count
+
+
+class SaveResponse(ResponseModel):
+    saved: bool
 
 
 class FollowResponse(ResponseModel):

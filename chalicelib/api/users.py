@@ -2,6 +2,7 @@ from chalicelib.api.http import ApiBlueprint
 from chalicelib.api.schemas import PageQuery, PostResponse, UpdateProfileRequest, UserProfileResponse, UserResponse
 from chalicelib.commands import users as commands
 from chalicelib.queries import posts, users
+from chalicelib.queries.viewer import page_seen_by
 
 api = ApiBlueprint(__name__, tag="users")
 
@@ -20,9 +21,9 @@ def profile(user_id):
 
 
 @api.route("/api/users/{user_id}/posts", methods=["GET"], query=PageQuery, response=[PostResponse],
-           summary="A user's posts, newest first")
-def posts_of_user(user_id, query):
-    return posts.posts_of_user(user_id, query.page())
+           viewer=True, summary="A user's posts, newest first")
+def posts_of_user(viewer, user_id, query):
+    return page_seen_by(viewer, posts.posts_of_user(user_id, query.page()))
 
 
 @api.route("/api/users/{user_id}/followers", methods=["GET"], query=PageQuery, response=[UserResponse],

@@ -9,10 +9,10 @@ from chalicelib import events
 from chalicelib.clock import now_iso
 from chalicelib.errors import NO_SUCH_USER, Forbidden, Invalid, NotFound, Unauthorized
 from chalicelib.ids import new_id
-from chalicelib.models import Comment, Like, Post, User
+from chalicelib.models import Comment, Like, Mark, Post, User
 from chalicelib.models.base import stored_now
 from chalicelib.models.timelines import FeedEntry
-from chalicelib.writes import Writes, command
+from chalicelib.writes import NOTHING_TO_DO, Writes, command
 
 MAX_HASHTAGS = 30
 # A tag is a DynamoDB key (hashtags' sort key: at most 1,024 bytes); 100
@@ -84,11 +84,31 @@ def toggle_like(writes: Writes, user_id: int, post_id: int) -> tuple[bool, int]:
         writes.delete(like, condition=Like.like_id == like.like_id)
     writes.update(Post(post_id), [Post.like_count.add(1 if liked else -1)], condition=Post.post_id.exists(),
                   otherwise=NotFound("Post not found"))
+    # The viewer's mark follows the like, for liked_by_me.
+    writes.update(Mark(user_id, post_id), [Mark.like_id.set(like.like_id) if liked else Mark.like_id.remove()])
     event = events.PostLiked if liked else events.PostUnliked
     writes.publish(event(post_id=post_id, post_author_id=post.author_id, user_id=user_id, like_id=like.like_id))
     # Other users' likes committed since our read are not counted here; the
     # stored counter itself is exact.
     return liked, max(post.like_count + (1 if liked else -1), 0)
+
+
+@command("save the post")
+def save_post(writes: Writes, user_id: int, post_id: int) -> None:
+    """Saving a saved post changes nothing: it keeps its place in the list."""
+    writes.check(Post, post_id, condition=Post.post_id.exists(), otherwise=NotFound("Post not found"))
+    saved_id = new_id()
+    writes.update(Mark(user_id, post_id), [Mark.saved_id.set(saved_id)], condition=Mark.saved_id.does_not_exist(),
+                  otherwise=NOTHING_TO_DO)
+    writes.publish(events.PostSaved(post_id=post_id, user_id=user_id, saved_id=saved_id))
+
+
+@command("unsave the post")
+def unsave_post(writes: Writes, user_id: int, post_id: int) -> None:
+    """Unsaving a post that is not saved (or no longer exists) changes nothing."""
+    writes.update(Mark(user_id, post_id), [Mark.saved_id.remove()], condition=Mark.saved_id.exists(),
+                  otherwise=NOTHING_TO_DO)
+    writes.publish(events.PostUnsaved(post_id=post_id, user_id=user_id))
 
 
 @command("add the comment")

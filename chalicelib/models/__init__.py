@@ -3,6 +3,7 @@
 here. ALL_MODELS is what infra reads to define them."""
 from chalicelib.models.follows import Follow
 from chalicelib.models.hashtags import Hashtag, HashtagPost
+from chalicelib.models.marks import Mark
 from chalicelib.models.messages import Conversation, Message, conversation_key
 from chalicelib.models.notifications import Notification, ReadMark
 from chalicelib.models.outbox import OutboxEntry
@@ -15,7 +16,7 @@ from chalicelib.models.users import UniqueKey, User
 
 ALL_MODELS = (
     User, UniqueKey, SearchEntry,
-    Post, Like, Comment,
+    Post, Like, Comment, Mark,
     Follow, FeedEntry, StoryFeedEntry, Story,
     Message, Conversation,
     Notification, ReadMark,

@@ -35,7 +35,7 @@ def eventually(http, path: str, token: str | None, predicate):
     return bodies[-1]
 
 
-def test_follow_post_like_comment_notify_feed_hashtags_messages_stories(local_stack):
+def test_follow_post_like_save_comment_notify_feed_hashtags_messages_stories(local_stack):
     http = local_stack
     alice, alice_token = sign_up(http, "alice")
     bob, bob_token = sign_up(http, "bob")
@@ -50,6 +50,13 @@ def test_follow_post_like_comment_notify_feed_hashtags_messages_stories(local_st
     eventually(http, "/api/feed", bob_token, lambda feed: [p["id"] for p in feed] == [post["id"]])
 
     assert http.post(f"/api/posts/{post['id']}/likes", token=bob_token) == (200, {"liked": True, "like_count": 1})
+    assert http.post(f"/api/posts/{post['id']}/save", token=bob_token) == (200, {"saved": True})
+    # A feed page renders with bob's like and save at once; alice's shows neither.
+    [seen] = http.get("/api/feed", bob_token)[1]
+    assert (seen["liked_by_me"], seen["saved_by_me"], seen["like_count"]) == (True, True, 1)
+    [own] = http.get("/api/feed", alice_token)[1]
+    assert (own["liked_by_me"], own["saved_by_me"]) == (False, False)
+    assert [saved["id"] for saved in http.get("/api/saved", bob_token)[1]] == [post["id"]]
     status, comment = http.post(f"/api/posts/{post['id']}/comments", {"content": "Lovely"}, bob_token)
     assert status == 201, comment
     assert http.get(f"/api/posts/{post['id']}")[1]["comment_count"] == 1

@@ -58,7 +58,8 @@ def test_every_operation_has_its_success_and_error_responses_and_every_ref_resol
         for status in openapi.error_statuses(path, op):
             error = operation["responses"][str(status)]["content"]["application/json"]["schema"]
             assert error == {"$ref": "#/components/schemas/ErrorResponse"}
-        assert bool(operation["security"]) == op.auth
+        bearer = {openapi.SECURITY_SCHEME: []}
+        assert operation["security"] == ([bearer] if op.auth else [{}, bearer] if op.viewer else [])
     for ref in _refs(document):
         assert ref.startswith("#/components/schemas/") and ref.rsplit("/", 1)[1] in schemas, ref
 

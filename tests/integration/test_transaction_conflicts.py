@@ -51,6 +51,17 @@ def _like(client, me, token, other):
     return lambda: post_json(client, f"/api/posts/{post['id']}/likes", token=token)
 
 
+def _save(client, me, token, other):
+    post = create_post(client, token)
+    return lambda: post_json(client, f"/api/posts/{post['id']}/save", token=token)
+
+
+def _unsave(client, me, token, other):
+    post = create_post(client, token)
+    assert post_json(client, f"/api/posts/{post['id']}/save", token=token).status_code == 200
+    return lambda: delete(client, f"/api/posts/{post['id']}/save", token)
+
+
 def _comment(client, me, token, other):
     post = create_post(client, token)
     return lambda: post_json(client, f"/api/posts/{post['id']}/comments", {"content": "Lovely"}, token)
@@ -99,7 +110,8 @@ def _read_all_notifications(client, me, token, other):
 
 WRITES = [
     (_register, 201), (_change_password, 200), (_update_profile, 200), (_create_post, 201), (_delete_post, 204),
-    (_like, 200), (_comment, 201), (_delete_comment, 204), (_follow, 200), (_unfollow, 200),
+    (_like, 200), (_save, 200), (_unsave, 200), (_comment, 201), (_delete_comment, 204), (_follow, 200),
+    (_unfollow, 200),
     (_create_story, 201), (_delete_story, 204), (_send_message, 201), (_read_messages, 200),
     (_read_notification, 200), (_read_all_notifications, 200),
 ]
