@@ -90,12 +90,11 @@ class Writes:
         self._add("ConditionCheck", model.get_operation_kwargs_from_class(hash_key, range_key=range_key,
                                                                           condition=condition), otherwise)
 
-    def publish(self, payload: Payload) -> Event:
+    def publish(self, payload: Payload) -> None:
         """The command's event: stored in the outbox with the items, published once they are committed."""
         if self.event is not None:
             raise ValueError("a command publishes one event")
         self.event = Event(payload)
-        return self.event
 
     def _add(self, kind: str, operation: dict, otherwise: Otherwise) -> None:
         self.items.append(Item({kind: operation}, otherwise))
