@@ -224,7 +224,7 @@ class NotificationResponse(ResponseModel):
     id: Id = Field(validation_alias="notification_id")
     user_id: Id
     actor_id: Id
-    type: Literal["like", "comment", "follow"]
+    type: Literal["like", "comment", "follow", "mention"]
     reference_id: Id
     message: str
     is_read: bool

@@ -3,39 +3,22 @@ like_count and comment_count) changes in the same TransactWrite as what it
 counts, so it stays exact under concurrency."""
 from __future__ import annotations
 
-import re
-
 from chalicelib import events
 from chalicelib.clock import now_iso
-from chalicelib.errors import NO_SUCH_USER, Forbidden, Invalid, NotFound, Unauthorized
+from chalicelib.errors import NO_SUCH_USER, Forbidden, NotFound, Unauthorized
 from chalicelib.ids import new_id
 from chalicelib.models import Comment, Like, Mark, Post, User
 from chalicelib.models.base import stored_now
 from chalicelib.models.timelines import FeedEntry
+from chalicelib.text import hashtags_in, mentions_in
 from chalicelib.writes import NOTHING_TO_DO, Writes, command
-
-MAX_HASHTAGS = 30
-# A tag is a DynamoDB key (hashtags' sort key: at most 1,024 bytes); 100
-# characters of up to 4 UTF-8 bytes each stay well inside that.
-MAX_HASHTAG_LENGTH = 100
-
-_HASHTAG = re.compile(r"#(\w+)")
-
-
-def hashtags_in(content: str | None) -> list[str]:
-    """The distinct tags of a text, lower-cased, in order of appearance."""
-    tags = list(dict.fromkeys(tag.lower() for tag in _HASHTAG.findall(content or "")))
-    if len(tags) > MAX_HASHTAGS:
-        raise Invalid(f"content: at most {MAX_HASHTAGS} hashtags")
-    if any(len(tag) > MAX_HASHTAG_LENGTH for tag in tags):
-        raise Invalid(f"content: a hashtag may have at most {MAX_HASHTAG_LENGTH} characters")
-    return tags
 
 
 @command("create the post")
 def create_post(writes: Writes, author: User, content: str | None, image_url: str | None) -> Post:
     """author: the authenticated caller, as read with their token."""
     author_id = author.user_id
+    mentions_in(content)  # refuses too many; the notifications consumer reads them from the post
     post = Post(
         new_id(),
         author_id=author_id,
@@ -114,6 +97,7 @@ def unsave_post(writes: Writes, user_id: int, post_id: int) -> None:
 @command("add the comment")
 def add_comment(writes: Writes, author: User, post_id: int, content: str) -> Comment:
     """author: the authenticated caller, as read with their token."""
+    mentions_in(content)  # refuses too many; the notifications consumer reads them from the comment
     post = _post(post_id)
     comment = Comment(
         new_id(),

@@ -1,8 +1,10 @@
-"""Notifications consumer: tells users about likes, comments and follows.
+"""Notifications consumer: tells users about likes, comments, follows and
+mentions.
 
 A notification's id is the id of what caused it (like_id, comment_id,
-follow_id) and it is written only if absent, so a redelivered event finds it
-already there. Before notifying, the consumer checks that the cause still
+follow_id; for a mention, the id of the post or comment that mentions) and
+it is written only if absent, so a redelivered event finds it already
+there. Before notifying, the consumer checks that the cause still
 exists as the event describes it, so a late event cannot bring back a
 notification for a like or follow that was undone in the meantime. Those
 reads are strongly consistent: an event can arrive milliseconds after its
@@ -12,13 +14,16 @@ from __future__ import annotations
 
 from pynamodb.exceptions import DeleteError, PutError
 
-from chalicelib.events import CommentAdded, Event, PostLiked, PostUnliked, UserFollowed
-from chalicelib.models import Comment, Follow, Like, Notification, Post, ReadMark, User
-from chalicelib.models.base import condition_failed
+from chalicelib.events import CommentAdded, Event, PostCreated, PostLiked, PostUnliked, UserFollowed
+from chalicelib.models import Comment, Follow, Like, Notification, Post, ReadMark, UniqueKey, User
+from chalicelib.models.base import condition_failed, stored_now
+from chalicelib.queries.loading import fetch_many
+from chalicelib.text import MAX_MENTIONS, mentioned
 
 LIKE = "like"
 COMMENT = "comment"
 FOLLOW = "follow"
+MENTION = "mention"
 
 
 def notify_like(event: Event[PostLiked]) -> None:
@@ -54,17 +59,41 @@ def forget_like(event: Event[PostUnliked]) -> None:
 
 
 def notify_comment(event: Event[CommentAdded]) -> None:
+    """The post's author about the comment, and whom it mentions; the post's
+    author, mentioned too, hears of the comment once."""
     added = event.payload
-    if added.author_id == added.post_author_id:
+    comment = stored_now(Comment, added.comment_id)
+    if comment is None or stored_now(Post, added.post_id) is None:
         return
-    try:
-        comment = Comment.get(added.comment_id, consistent_read=True)
-        Post.get(added.post_id, consistent_read=True)
-    except (Comment.DoesNotExist, Post.DoesNotExist):
+    told = {added.author_id}
+    if added.post_author_id not in told:
+        # Usernames never change, so the comment's copy is the actor's username.
+        _notify(event, added.post_author_id, added.comment_id, added.author_id, COMMENT, added.post_id,
+                f"{comment.author_username} commented on your post")
+        told.add(added.post_author_id)
+    _notify_mentioned(event, comment.content, added.comment_id, added.post_id, added.author_id,
+                      comment.author_username, told)
+
+
+def notify_mentions_in_post(event: Event[PostCreated]) -> None:
+    post = stored_now(Post, event.payload.post_id)
+    if post is None:
         return
-    # Usernames never change, so the comment's copy is the actor's username.
-    _notify(event, added.post_author_id, added.comment_id, added.author_id, COMMENT, added.post_id,
-            f"{comment.author_username} commented on your post")
+    _notify_mentioned(event, post.content, post.post_id, post.post_id, post.author_id, post.author_username,
+                      {post.author_id})
+
+
+def _notify_mentioned(event: Event, text: str | None, text_id: int, post_id: int, actor_id: int, actor: str,
+                      told: set[int]) -> None:
+    """Each existing user the text names, once, unless already told: the
+    names resolve with one BatchGetItem of their username claims (at most
+    MAX_MENTIONS; the command refused more), unknown names are ignored."""
+    names = mentioned(text)[:MAX_MENTIONS]
+    claims = fetch_many(UniqueKey, [UniqueKey.for_username(name) for name in names])
+    for claim in claims.values():
+        if claim.user_id not in told:
+            _notify(event, claim.user_id, text_id, actor_id, MENTION, post_id, f"{actor} mentioned you")
+            told.add(claim.user_id)
 
 
 def notify_follow(event: Event[UserFollowed]) -> None:
@@ -106,5 +135,6 @@ HANDLERS = {
     PostLiked: notify_like,
     PostUnliked: forget_like,
     CommentAdded: notify_comment,
+    PostCreated: notify_mentions_in_post,
     UserFollowed: notify_follow,
 }
