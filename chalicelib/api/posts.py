@@ -42,15 +42,22 @@ def toggle_like(caller, post_id):
 
 
 @api.route("/api/posts/{post_id}/comments", methods=["GET"], query=LongPageQuery, response=[CommentResponse],
-           summary="A post's comments, newest first")
+           summary="A post's top-level comments, newest first")
 def list_comments(post_id, query):
     return queries.comments_of_post(post_id, query.page())
 
 
 @api.route("/api/posts/{post_id}/comments", methods=["POST"], status=201, body=CreateCommentRequest,
-           response=CommentResponse, auth=True, write=True, summary="Comment on a post")
+           response=CommentResponse, auth=True, write=True,
+           summary="Comment on a post, or reply to one of its comments (parent_id)")
 def add_comment(caller, post_id, body):
-    return commands.add_comment(caller, post_id, body.content)
+    return commands.add_comment(caller, post_id, body.content, body.parent_id)
+
+
+@api.route("/api/posts/comments/{comment_id}/replies", methods=["GET"], query=LongPageQuery,
+           response=[CommentResponse], summary="A comment's replies, oldest first")
+def list_replies(comment_id, query):
+    return queries.replies_of(comment_id, query.page())
 
 
 @api.route("/api/posts/comments/{comment_id}", methods=["DELETE"], status=204, response=None, errors=(403,),

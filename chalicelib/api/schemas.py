@@ -96,6 +96,7 @@ class CreateStoryRequest(_ContentOrImage):
 
 class CreateCommentRequest(BaseModel):
     content: NonBlankText
+    parent_id: Optional[Id] = Field(default=None, description="A comment of the same post: this is a reply to it.")
 
 
 class SendMessageRequest(BaseModel):
@@ -190,7 +191,9 @@ class PostResponse(ResponseModel):
 
 class CommentResponse(ResponseModel):
     id: Id = Field(validation_alias="comment_id")
-    post_id: Id
+    post_id: Id = Field(validation_alias="on_post")
+    parent_id: Optional[Id] = Field(description="The top-level comment it replies to; null at top level.")
+    reply_count: Count
     author_id: Id
     author_username: str
     content: str
@@ -224,7 +227,7 @@ class NotificationResponse(ResponseModel):
     id: Id = Field(validation_alias="notification_id")
     user_id: Id
     actor_id: Id
-    type: Literal["like", "comment", "follow", "mention"]
+    type: Literal["like", "comment", "follow", "mention", "reply"]
     reference_id: Id
     message: str
     is_read: bool

@@ -95,18 +95,24 @@ def unsave_post(writes: Writes, user_id: int, post_id: int) -> None:
 
 
 @command("add the comment")
-def add_comment(writes: Writes, author: User, post_id: int, content: str) -> Comment:
-    """author: the authenticated caller, as read with their token."""
+def add_comment(writes: Writes, author: User, post_id: int, content: str, parent_id: int | None = None) -> Comment:
+    """author: the authenticated caller, as read with their token. With
+    parent_id, a reply: to that comment's top-level comment (one level)."""
     mentions_in(content)  # refuses too many; the notifications consumer reads them from the comment
     post = _post(post_id)
-    comment = Comment(
-        new_id(),
-        post_id=post_id,
-        author_id=author.user_id,
-        author_username=author.username,
-        content=content,
-        created_at=now_iso(),
-    )
+    comment = Comment(new_id(), author_id=author.user_id, author_username=author.username, content=content,
+                      created_at=now_iso())
+    if parent_id is None:
+        comment.post_id = post_id
+    else:
+        parent = stored_now(Comment, parent_id)
+        if parent is None or parent.on_post != post_id:
+            raise NotFound("Comment not found")
+        comment.parent_id = parent.parent_id or parent_id
+        comment.reply_post_id = post_id
+        # Its reply_count changes with the reply: exact, and no reply to a comment deleted meanwhile.
+        writes.update(Comment(comment.parent_id), [Comment.reply_count.add(1)],
+                      condition=Comment.comment_id.exists(), otherwise=NotFound("Comment not found"))
     writes.put(comment, condition=Comment.comment_id.does_not_exist())
     writes.update(Post(post_id), [Post.comment_count.add(1)], condition=Post.post_id.exists(),
                   otherwise=NotFound("Post not found"))
@@ -117,19 +123,32 @@ def add_comment(writes: Writes, author: User, post_id: int, content: str) -> Com
 
 @command("delete the comment")
 def delete_comment(writes: Writes, user_id: int, comment_id: int) -> None:
-    """The comment's author, or the author of the post it is on, may delete it."""
+    """The comment's author, or the author of the post it is on, may delete
+    it. A top-level comment takes its replies with it: the post's count
+    drops by all of them in this transaction (valid only while reply_count
+    is what was read), and a consumer deletes the replies themselves."""
     comment = stored_now(Comment, comment_id)
     if comment is None:
         raise NotFound("Comment not found")
-    post = stored_now(Post, comment.post_id)
+    post = stored_now(Post, comment.on_post)
     if user_id != comment.author_id and (post is None or post.author_id != user_id):
         raise Forbidden("Not your comment")
-    writes.delete(comment, condition=Comment.comment_id.exists(), otherwise=NotFound("Comment not found"))
+    if comment.parent_id is None:
+        unchanged = Comment.reply_count == comment.reply_count
+        if comment.reply_count == 0:  # comments from before replies carry no reply_count
+            unchanged |= Comment.reply_count.does_not_exist() & Comment.comment_id.exists()
+        writes.delete(comment, condition=unchanged)
+        counted = 1 + comment.reply_count
+    else:
+        writes.delete(comment, condition=Comment.comment_id.exists(), otherwise=NotFound("Comment not found"))
+        # Its parent gone, the reply went with it (and out of the count).
+        writes.update(Comment(comment.parent_id), [Comment.reply_count.add(-1)],
+                      condition=Comment.comment_id.exists(), otherwise=NotFound("Comment not found"))
+        counted = 1
     if post is not None:
         # A failure means the post was deleted meanwhile: its count no longer matters.
-        writes.update(Post(post.post_id), [Post.comment_count.add(-1)], condition=Post.post_id.exists())
-    writes.publish(events.CommentDeleted(comment_id=comment_id, post_id=comment.post_id,
-                                         author_id=comment.author_id))
+        writes.update(Post(post.post_id), [Post.comment_count.add(-counted)], condition=Post.post_id.exists())
+    writes.publish(events.CommentDeleted(comment_id=comment_id, post_id=comment.on_post, author_id=comment.author_id))
 
 
 def _post(post_id: int, consistent: bool = False) -> Post:

@@ -8,7 +8,7 @@ subscription and the handler table cannot drift apart.
 from chalice import Blueprint
 
 from chalicelib.config import resource_name
-from chalicelib.consumers import feed, hashtags, marks, notifications, search
+from chalicelib.consumers import cleanup, feed, hashtags, notifications, search
 from chalicelib.consumers.batch import process_batch
 from chalicelib.outbox import relay_pending
 
@@ -17,7 +17,7 @@ CONSUMERS = {
     "notifications": notifications.HANDLERS,
     "hashtags": hashtags.HANDLERS,
     "feed": feed.HANDLERS,
-    "marks": marks.HANDLERS,
+    "cleanup": cleanup.HANDLERS,
 }
 
 BATCH_SIZE = 10
@@ -45,9 +45,9 @@ def feed_fanout(event):
     return process_batch(event, CONSUMERS["feed"], "feed")
 
 
-@consumers.on_sqs_message(queue=resource_name("marks"), batch_size=BATCH_SIZE)
-def mark_cleaner(event):
-    return process_batch(event, CONSUMERS["marks"], "marks")
+@consumers.on_sqs_message(queue=resource_name("cleanup"), batch_size=BATCH_SIZE)
+def cleaner(event):
+    return process_batch(event, CONSUMERS["cleanup"], "cleanup")
 
 
 @consumers.schedule("rate(1 minute)")

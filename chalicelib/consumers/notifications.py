@@ -24,6 +24,7 @@ LIKE = "like"
 COMMENT = "comment"
 FOLLOW = "follow"
 MENTION = "mention"
+REPLY = "reply"
 
 
 def notify_like(event: Event[PostLiked]) -> None:
@@ -59,13 +60,18 @@ def forget_like(event: Event[PostUnliked]) -> None:
 
 
 def notify_comment(event: Event[CommentAdded]) -> None:
-    """The post's author about the comment, and whom it mentions; the post's
-    author, mentioned too, hears of the comment once."""
+    """For a reply, the author of the comment it replies to; the post's
+    author; whom it mentions. Each hears once, of the first of these."""
     added = event.payload
     comment = stored_now(Comment, added.comment_id)
     if comment is None or stored_now(Post, added.post_id) is None:
         return
     told = {added.author_id}
+    parent = stored_now(Comment, comment.parent_id) if comment.parent_id else None
+    if parent is not None and parent.author_id not in told:
+        _notify(event, parent.author_id, added.comment_id, added.author_id, REPLY, added.post_id,
+                f"{comment.author_username} replied to your comment")
+        told.add(parent.author_id)
     if added.post_author_id not in told:
         # Usernames never change, so the comment's copy is the actor's username.
         _notify(event, added.post_author_id, added.comment_id, added.author_id, COMMENT, added.post_id,

@@ -40,19 +40,43 @@ class Like(Model):
 
 
 class CommentsByPost(GlobalSecondaryIndex):
+    """A post's top-level comments: sparse, replies carry no post_id."""
+
     Meta = index_meta("by-post", AllProjection)
     post_id = NumberAttribute(hash_key=True)
     comment_id = NumberAttribute(range_key=True)
 
 
+class RepliesByComment(GlobalSecondaryIndex):
+    """A top-level comment's replies, oldest first."""
+
+    Meta = index_meta("replies", AllProjection)
+    parent_id = NumberAttribute(hash_key=True)
+    comment_id = NumberAttribute(range_key=True)
+
+
 class Comment(Model):
+    """A top-level comment has post_id and counts its replies; a reply has
+    parent_id (always a top-level comment: one level, as on Instagram) and
+    keeps its post's id in reply_post_id instead, so that the by-post index
+    holds top-level comments only."""
+
     Meta = table_meta("comments")
 
     comment_id = NumberAttribute(hash_key=True)
-    post_id = NumberAttribute()
+    post_id = NumberAttribute(null=True)
+    parent_id = NumberAttribute(null=True)
+    reply_post_id = NumberAttribute(null=True)
+    reply_count = NumberAttribute(default=0)
     author_id = NumberAttribute()
     author_username = UnicodeAttribute()
     content = UnicodeAttribute()
     created_at = UnicodeAttribute()
 
     by_post = CommentsByPost()
+    replies = RepliesByComment()
+
+    @property
+    def on_post(self) -> int:
+        """The post it is on, reply or not."""
+        return self.post_id if self.parent_id is None else self.reply_post_id

@@ -30,7 +30,7 @@ def posts_of_user(user_id: int, page: PageRequest) -> Page[Post]:
 def saved_posts(user_id: int, page: PageRequest) -> Page[Post]:
     """Most recently saved first: one Query on the marks' saved index, one
     BatchGetItem for the posts. A deleted post is skipped at once; the
-    marks consumer removes its marks shortly after."""
+    cleanup consumer removes its marks shortly after."""
     marks = query_page(
         lambda **kwargs: Mark.saved.query(user_id, scan_index_forward=False, **kwargs),
         page,
@@ -38,6 +38,20 @@ def saved_posts(user_id: int, page: PageRequest) -> Page[Post]:
         key_attributes=(Mark.user_id, Mark.post_id, Mark.saved_id),
     )
     return Page(in_order(Post, [mark.post_id for mark in marks.items]), marks.next_cursor)
+
+
+def replies_of(comment_id: int, page: PageRequest) -> Page[Comment]:
+    """Oldest first: one GetItem for the comment (unknown: 404), one Query on replies."""
+    try:
+        Comment.get(comment_id)
+    except Comment.DoesNotExist:
+        raise NotFound("Comment not found") from None
+    return query_page(
+        lambda **kwargs: Comment.replies.query(comment_id, **kwargs),
+        page,
+        scope=f"replies:{comment_id}",
+        key_attributes=(Comment.comment_id, Comment.parent_id),
+    )
 
 
 def comments_of_post(post_id: int, page: PageRequest) -> Page[Comment]:

@@ -67,6 +67,13 @@ def _comment(client, me, token, other):
     return lambda: post_json(client, f"/api/posts/{post['id']}/comments", {"content": "Lovely"}, token)
 
 
+def _reply(client, me, token, other):
+    post = create_post(client, token)
+    top = add_comment(client, token, post["id"])
+    return lambda: post_json(client, f"/api/posts/{post['id']}/comments", {"content": "Yes", "parent_id": top["id"]},
+                             token)
+
+
 def _delete_comment(client, me, token, other):
     comment = add_comment(client, token, create_post(client, token)["id"])
     return lambda: delete(client, f"/api/posts/comments/{comment['id']}", token)
@@ -110,7 +117,7 @@ def _read_all_notifications(client, me, token, other):
 
 WRITES = [
     (_register, 201), (_change_password, 200), (_update_profile, 200), (_create_post, 201), (_delete_post, 204),
-    (_like, 200), (_save, 200), (_unsave, 200), (_comment, 201), (_delete_comment, 204), (_follow, 200),
+    (_like, 200), (_save, 200), (_unsave, 200), (_comment, 201), (_reply, 201), (_delete_comment, 204), (_follow, 200),
     (_unfollow, 200),
     (_create_story, 201), (_delete_story, 204), (_send_message, 201), (_read_messages, 200),
     (_read_notification, 200), (_read_all_notifications, 200),
