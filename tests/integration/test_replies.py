@@ -3,6 +3,8 @@ exactly in the same transaction, removed with their top-level comment."""
 import pytest
 
 from chalicelib.commands import posts as commands
+from chalicelib.consumers.notifications import HANDLERS
+from chalicelib.events import CommentAdded
 from chalicelib.models import Comment, Post
 from chalicelib.models.base import stored_now
 from tests.helpers import (
@@ -168,3 +170,12 @@ def test_a_reply_costs_the_round_trips_of_the_data_model(client, alice, thread):
     with counting_dynamodb_calls() as calls:
         reply(client, alice.token, post["id"], top["id"])
     assert calls == [TOKEN_CHECK, "UpdateItem", "GetItem", "GetItem", "TransactWriteItems", "DeleteItem"]
+
+
+def test_a_redelivered_reply_event_notifies_once(client, pump, alice, bob, thread, published):
+    post, top = thread
+    reply(client, alice.token, post["id"], top["id"])
+    pump.drain()
+    [added] = [event for event in published if event.type == CommentAdded.type][-1:]
+    HANDLERS[CommentAdded](added)
+    assert types_of(client, bob) == ["reply"]
