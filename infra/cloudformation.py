@@ -3,7 +3,9 @@
 creates locally, plus what Chalice cannot say itself about its functions:
 that each consumer reports partial batch failures and needs its queue to
 exist first, where events are published, and that the errors API Gateway
-answers itself have the API's {"detail": ...} shape."""
+answers itself have the API's {"detail": ...} shape, and that the API's
+stage is traced by X-Ray like the functions (`"xray": true` in
+.chalice/config.json; Chalice traces only the functions)."""
 from __future__ import annotations
 
 import json
@@ -47,8 +49,10 @@ def function_wiring(app) -> dict:
     """Deep-merged by Chalice into the functions it generates."""
     queue_ids = {queue.name: f"{resources.camel(queue.logical_name)}Queue" for queue in resources.consumer_queues()}
     environment = {"Environment": {"Variables": {"EVENTS_TOPIC_ARN": {"Ref": TOPIC_ID}}}}
-    wiring = {API_HANDLER_ID: {"Properties": environment}, REST_API_ID: {"Properties": {"DefinitionBody": {
-        "x-amazon-apigateway-gateway-responses": GATEWAY_RESPONSES}}}}
+    wiring = {API_HANDLER_ID: {"Properties": environment}, REST_API_ID: {"Properties": {
+        "TracingEnabled": True,
+        "DefinitionBody": {"x-amazon-apigateway-gateway-responses": GATEWAY_RESPONSES},
+    }}}
     for source in app.event_sources:
         function_id = to_cfn_resource_name(source.name)
         wiring[function_id] = {"Properties": dict(environment)}

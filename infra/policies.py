@@ -62,6 +62,8 @@ def policy(function: str, stage: str) -> dict:
     topic = _arn("sns", f"{prefix}-{resources.TOPIC}")
     logs = _statement("Logs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
                       _arn("logs", f"log-group:/aws/lambda/instagram-{stage}*"))
+    # X-Ray has no resource-level permissions for sending traces.
+    tracing = _statement("Tracing", ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "*")
     if function == API_FUNCTION:
         statements = [
             _statement("Tables", _READ_WRITE, _tables(prefix)),
@@ -80,7 +82,7 @@ def policy(function: str, stage: str) -> dict:
             _statement("ConsumeQueue", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
                                         "sqs:ChangeMessageVisibility"], _arn("sqs", f"{prefix}-{queue}")),
         ]
-    return {"Version": "2012-10-17", "Statement": [*statements, logs]}
+    return {"Version": "2012-10-17", "Statement": [*statements, logs, tracing]}
 
 
 def functions() -> list[str]:

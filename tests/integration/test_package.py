@@ -70,14 +70,20 @@ def test_each_consumer_function_reads_its_own_queue_and_reports_batch_failures(p
     assert "OutboxRelay" in functions
 
 
+def statements_of(role: dict) -> list[dict]:
+    return [statement for policy in role["Properties"].get("Policies", [])
+            for statement in policy["PolicyDocument"]["Statement"]]
+
+
+def actions_of(statements: list[dict]) -> list[str]:
+    return [a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
+
+
 def test_no_policy_grants_a_wildcard_action(packaged):
-    statements = [statement
-                  for role in resources_of(packaged, "AWS::IAM::Role").values()
-                  for policy in role["Properties"].get("Policies", [])
-                  for statement in policy["PolicyDocument"]["Statement"]]
+    statements = [statement for role in resources_of(packaged, "AWS::IAM::Role").values()
+                  for statement in statements_of(role)]
     assert statements
-    actions = [a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
-    assert not [a for a in actions if "*" in a]
+    assert not [a for a in actions_of(statements) if "*" in a]
 
 
 def test_errors_api_gateway_answers_itself_are_shaped_like_ours(packaged):
@@ -90,6 +96,16 @@ def test_errors_api_gateway_answers_itself_are_shaped_like_ours(packaged):
         # What API Gateway sends for an unknown path, with its message filled in.
         filled = template.replace("$context.error.messageString", json.dumps("Missing Authentication Token"))
         assert json.loads(filled) == {"detail": "Missing Authentication Token"}
+
+
+def test_every_function_and_the_api_stage_are_traced_by_xray_and_may_send_traces(packaged):
+    functions = resources_of(packaged, "AWS::Serverless::Function")
+    assert functions and {name: f["Properties"]["Tracing"] for name, f in functions.items()} == {
+        name: "Active" for name in functions}
+    [api] = resources_of(packaged, "AWS::Serverless::Api").values()
+    assert api["Properties"]["TracingEnabled"] is True
+    for name, role in resources_of(packaged, "AWS::IAM::Role").items():
+        assert {"xray:PutTraceSegments", "xray:PutTelemetryRecords"} <= set(actions_of(statements_of(role))), name
 
 
 def test_cfn_lint_accepts_the_template(packaged):
