@@ -32,6 +32,19 @@ def resource_name(logical_name: str) -> str:
     return f"{resource_prefix()}-{logical_name}"
 
 
+# The values CloudWatch Logs accepts for a log group's retention.
+LOG_RETENTION_CHOICES = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+                         2922, 3288, 3653)
+
+
+def log_retention_days() -> int:
+    """How long a deployed stage keeps its functions' logs (make package)."""
+    days = int(os.environ.get("LOG_RETENTION_DAYS", "30"))
+    if days not in LOG_RETENTION_CHOICES:
+        raise ConfigurationError(f"LOG_RETENTION_DAYS must be one of {LOG_RETENTION_CHOICES}, not {days}")
+    return days
+
+
 @dataclass(frozen=True)
 class Settings:
     stage: str

@@ -5,7 +5,9 @@ that each consumer reports partial batch failures and needs its queue to
 exist first, where events are published, and that the errors API Gateway
 answers itself have the API's {"detail": ...} shape, and that the API's
 stage is traced by X-Ray like the functions (`"xray": true` in
-.chalice/config.json; Chalice traces only the functions)."""
+.chalice/config.json; Chalice traces only the functions), and that each
+function logs to a log group of its own with a retention
+(LOG_RETENTION_DAYS), instead of one Lambda creates to keep forever."""
 from __future__ import annotations
 
 import json
@@ -14,6 +16,7 @@ import sys
 from chalice.app import SQSEventConfig
 from chalice.utils import to_cfn_resource_name
 
+from chalicelib.config import log_retention_days, resource_prefix
 from infra import resources
 
 TOPIC_ID = "EventsTopic"
@@ -49,13 +52,19 @@ def function_wiring(app) -> dict:
     """Deep-merged by Chalice into the functions it generates."""
     queue_ids = {queue.name: f"{resources.camel(queue.logical_name)}Queue" for queue in resources.consumer_queues()}
     environment = {"Environment": {"Variables": {"EVENTS_TOPIC_ARN": {"Ref": TOPIC_ID}}}}
-    wiring = {API_HANDLER_ID: {"Properties": environment}, REST_API_ID: {"Properties": {
+    wiring = {REST_API_ID: {"Properties": {
         "TracingEnabled": True,
         "DefinitionBody": {"x-amazon-apigateway-gateway-responses": GATEWAY_RESPONSES},
     }}}
+    for name in ("api_handler", *(source.name for source in app.event_sources)):
+        function_id = API_HANDLER_ID if name == "api_handler" else to_cfn_resource_name(name)
+        wiring[f"{function_id}LogGroup"] = {"Type": "AWS::Logs::LogGroup", "Properties": {
+            "LogGroupName": f"/aws/lambda/{resource_prefix()}-{name}", "RetentionInDays": log_retention_days(),
+        }}
+        wiring[function_id] = {"Properties": {**environment,
+                                              "LoggingConfig": {"LogGroup": {"Ref": f"{function_id}LogGroup"}}}}
     for source in app.event_sources:
         function_id = to_cfn_resource_name(source.name)
-        wiring[function_id] = {"Properties": dict(environment)}
         if isinstance(source, SQSEventConfig):
             wiring[function_id]["Properties"]["Events"] = {f"{function_id}SqsEventSource": {"Properties": {
                 "FunctionResponseTypes": ["ReportBatchItemFailures"],

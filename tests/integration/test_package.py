@@ -108,6 +108,17 @@ def test_every_function_and_the_api_stage_are_traced_by_xray_and_may_send_traces
         assert {"xray:PutTraceSegments", "xray:PutTelemetryRecords"} <= set(actions_of(statements_of(role))), name
 
 
+def test_each_function_logs_to_a_log_group_of_its_own_kept_30_days(packaged):
+    groups = resources_of(packaged, "AWS::Logs::LogGroup")
+    functions = resources_of(packaged, "AWS::Serverless::Function")
+    assert len(groups) == len(functions)
+    for name, function in functions.items():
+        group = groups[function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]]
+        assert group["Properties"]["RetentionInDays"] == 30, name
+        # Where each function's policy lets it write.
+        assert group["Properties"]["LogGroupName"].startswith(f"/aws/lambda/{PREFIX}-"), name
+
+
 def test_cfn_lint_accepts_the_template(packaged):
     result = subprocess.run([str(BIN / "cfn-lint"), str(packaged)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,6 +1,6 @@
 import pytest
 
-from chalicelib.config import ConfigurationError, Settings
+from chalicelib.config import ConfigurationError, Settings, log_retention_days
 
 
 def test_the_local_stage_runs_with_a_development_secret():
@@ -20,3 +20,13 @@ def test_bcrypt_cost_defaults_to_12():
 def test_a_deployed_stage_may_name_an_ssm_parameter_instead():
     loaded = Settings.load({"STAGE": "prod", "JWT_SECRET_PARAMETER": "/instagram/prod/jwt-secret"})
     assert loaded.jwt_secret == "" and loaded.jwt_secret_parameter == "/instagram/prod/jwt-secret"
+
+
+def test_log_retention_defaults_to_30_days_and_takes_only_what_cloudwatch_accepts(monkeypatch):
+    monkeypatch.delenv("LOG_RETENTION_DAYS", raising=False)
+    assert log_retention_days() == 30
+    monkeypatch.setenv("LOG_RETENTION_DAYS", "90")
+    assert log_retention_days() == 90
+    monkeypatch.setenv("LOG_RETENTION_DAYS", "31")
+    with pytest.raises(ConfigurationError, match="LOG_RETENTION_DAYS"):
+        log_retention_days()
