@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test test-unit test-integration test-e2e lint package deploy destroy bench dead-letters redrive clean
+.PHONY: run test test-unit test-integration test-e2e lint package deploy destroy bench smoke dead-letters redrive clean
 
 run: $(INSTALLED)
 	$(BIN)/python -m infra.local
@@ -64,3 +64,8 @@ redrive: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/python scripts/bench.py
+
+# A short journey over HTTP against any running stage: make smoke BASE_URL=...
+smoke: $(INSTALLED)
+	@test -n "$(BASE_URL)" || (echo "make smoke needs BASE_URL=<the API's URL>"; exit 1)
+	BASE_URL="$(BASE_URL)" $(BIN)/python scripts/smoke.py

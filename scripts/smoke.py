@@ -1,0 +1,114 @@
+"""`make smoke BASE_URL=...`: a short journey over HTTP against any running
+stage (make run, or a deployed one: https://<api>.execute-api.<region>.amazonaws.com/v1).
+
+Two new users (random names) register and log in; one posts, the other
+follows, finds the post in their feed, likes it and saves it; the author
+is notified of the follow and the like. Then it cleans up what it can:
+the post is deleted and the follow undone (users cannot be deleted).
+What the consumers do is waited for, up to SMOKE_WAIT_SECONDS (default 30).
+Prints each step; exits 1 at the first one that fails.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import secrets
+import sys
+import time
+import urllib.parse
+
+PASSWORD = "correct horse battery"
+
+
+class SmokeFailed(Exception):
+    pass
+
+
+class Api:
+    def __init__(self, base_url: str):
+        url = urllib.parse.urlsplit(base_url)
+        connection = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
+        self.connection = connection(url.hostname, url.port, timeout=30)
+        self.prefix = url.path.rstrip("/")
+
+    def call(self, method: str, path: str, body=None, token: str | None = None, expect: int = 200):
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self.connection.request(method, self.prefix + path, json.dumps(body) if body is not None else None, headers)
+        response = self.connection.getresponse()
+        payload = response.read()
+        if response.status != expect:
+            raise SmokeFailed(f"{method} {path}: {response.status} {payload[:300]!r}, expected {expect}")
+        return json.loads(payload) if payload else None
+
+    def eventually(self, path: str, token: str, check, what: str):
+        deadline = time.monotonic() + int(os.environ.get("SMOKE_WAIT_SECONDS", "30"))
+        while True:
+            found = self.call("GET", path, token=token)
+            if check(found):
+                return found
+            if time.monotonic() > deadline:
+                raise SmokeFailed(f"{what}: not there after waiting (GET {path} answered {found!r:.300})")
+            time.sleep(0.2)
+
+
+def step(what: str) -> None:
+    print(f"  {what}", flush=True)
+
+
+def journey(api: Api) -> None:
+    tag = secrets.token_hex(4)
+    people = {}
+    for role in ("author", "reader"):
+        username = f"smoke_{role}_{tag}"
+        email = f"{username}@example.com"
+        user = api.call("POST", "/api/auth/register",
+                        {"username": username, "email": email, "password": PASSWORD}, expect=201)
+        token = api.call("POST", "/api/auth/login", {"email": email, "password": PASSWORD})["access_token"]
+        people[role] = (user, token)
+    (author, author_token), (reader, reader_token) = people["author"], people["reader"]
+    step(f"registered and logged in {author['username']} and {reader['username']}")
+    assert api.call("GET", "/api/auth/me", token=reader_token)["id"] == reader["id"]
+
+    api.call("POST", f"/api/follow/{author['id']}", token=reader_token)
+    post = api.call("POST", "/api/posts", {"content": f"smoke test #smoke{tag}"}, author_token, expect=201)
+    step(f"{reader['username']} follows {author['username']}, who posted {post['id']}")
+    try:
+        api.eventually("/api/feed", reader_token, lambda feed: any(p["id"] == post["id"] for p in feed),
+                       "the post in the follower's feed")
+        step("the post reached the follower's feed")
+        assert api.call("POST", f"/api/posts/{post['id']}/likes", token=reader_token)["liked"] is True
+        assert api.call("POST", f"/api/posts/{post['id']}/save", token=reader_token) == {"saved": True}
+        [seen] = [p for p in api.call("GET", "/api/feed", token=reader_token) if p["id"] == post["id"]]
+        if not (seen["liked_by_me"] and seen["saved_by_me"]):
+            raise SmokeFailed(f"the feed does not show the like and the save: {seen}")
+        step("liked and saved it; the feed says so")
+        api.eventually("/api/notifications", author_token,
+                       lambda items: {"follow", "like"} <= {item["type"] for item in items},
+                       "the follow and like notifications")
+        step("the author was notified of the follow and the like")
+    finally:
+        api.call("DELETE", f"/api/posts/{post['id']}", token=author_token, expect=204)
+        api.call("DELETE", f"/api/follow/{author['id']}", token=reader_token)
+        step("cleaned up: post deleted, follow undone")
+
+
+def main() -> int:
+    base_url = os.environ.get("BASE_URL")
+    if not base_url:
+        print("make smoke needs BASE_URL=<the API's URL>", file=sys.stderr)
+        return 2
+    print(f"smoke: {base_url}")
+    try:
+        journey(Api(base_url.rstrip("/")))
+    except (SmokeFailed, AssertionError, OSError, http.client.HTTPException) as error:
+        print(f"smoke FAILED: {error!r}", file=sys.stderr)
+        return 1
+    print("smoke: ok")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
