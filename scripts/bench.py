@@ -37,6 +37,10 @@ events      RUNS times (default 30): registers a user and times from the
             register response until GET /api/search/users finds them, i.e.
             the event's trip through the topic, queue and search consumer.
             Median, p90 and worst.
+coldstart   IMPORT_RUNS times (default 10) each, alternating, in a new
+            process: `import boto3` and `import app` (what a Lambda cold
+            start pays before the first event). Medians and app / boto3.
+            Needs no stack.
 
 Latencies are measured by the client, from sending a request to having read
 the whole response. The feed section takes longest: its seeding (200 users,
@@ -72,7 +76,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = ("keepalive", "feed", "throughput", "events")
+SECTIONS = ("keepalive", "feed", "throughput", "events", "coldstart")
 PASSWORD = "correct horse"
 POSTS_PER_AUTHOR = 5
 SEED_WORKERS = 8
@@ -554,7 +558,29 @@ def bench_events(run: Run) -> None:
           f"worst {ms(max(latencies))}")
 
 
-BENCHES = {"keepalive": bench_keepalive, "feed": bench_feed, "throughput": bench_throughput, "events": bench_events}
+def import_seconds(module: str) -> float:
+    """How long a new Python process takes to import module, as it measures itself."""
+    probe = f"import time; started = time.perf_counter(); import {module}; print(time.perf_counter() - started)"
+    env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True,
+                            check=True)
+    return float(result.stdout)
+
+
+def bench_coldstart(run: Run) -> None:
+    runs = setting("IMPORT_RUNS", 10)
+    print(f"\ncoldstart: import in a new process, {runs} runs each")
+    seconds = {"boto3": [], "app": []}
+    for _ in range(runs):
+        for module in seconds:  # alternating, so that the machine's load weighs on both alike
+            seconds[module].append(import_seconds(module))
+    for module, samples in seconds.items():
+        print(f"  import {module:<6} median {ms(statistics.median(samples))}")
+    print(f"  app / boto3 (medians): {statistics.median(seconds['app']) / statistics.median(seconds['boto3']):.2f}")
+
+
+BENCHES = {"keepalive": bench_keepalive, "feed": bench_feed, "throughput": bench_throughput, "events": bench_events,
+           "coldstart": bench_coldstart}
 
 
 # --- main ------------------------------------------------------------------------
