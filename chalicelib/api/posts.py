@@ -11,7 +11,7 @@ from chalicelib.api.schemas import (
 )
 from chalicelib.commands import posts as commands
 from chalicelib.queries import posts as queries
-from chalicelib.queries.viewer import SeenPost, page_seen_by, post_seen_by
+from chalicelib.queries.viewer import SeenPost, post_seen_by
 
 api = ApiBlueprint(__name__, tag="posts")
 
@@ -83,4 +83,4 @@ def unsave_post(caller, post_id):
 @api.route("/api/saved", methods=["GET"], query=PageQuery, response=[PostResponse], auth=True,
            summary="My saved posts, most recently saved first")
 def saved_posts(caller, query):
-    return page_seen_by(caller, queries.saved_posts(caller.user_id, query.page()))
+    return queries.saved_posts(caller.user_id, query.page())

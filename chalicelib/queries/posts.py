@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from chalicelib.errors import NotFound
 from chalicelib.models import Comment, Mark, Post, User
-from chalicelib.queries.loading import in_order
+from chalicelib.queries.loading import fetch_many
 from chalicelib.queries.paging import Page, PageRequest, query_page
+from chalicelib.queries.viewer import SeenPost, seen_with
 
 
 def get_post(post_id: int) -> Post:
@@ -27,8 +28,9 @@ def posts_of_user(user_id: int, page: PageRequest) -> Page[Post]:
     )
 
 
-def saved_posts(user_id: int, page: PageRequest) -> Page[Post]:
-    """Most recently saved first: one Query on the marks' saved index, one
+def saved_posts(user_id: int, page: PageRequest) -> Page[SeenPost]:
+    """Most recently saved first, as their owner sees them: one Query on the
+    marks' saved index (the marks also say which posts they like), one
     BatchGetItem for the posts. A deleted post is skipped at once; the
     cleanup consumer removes its marks shortly after."""
     marks = query_page(
@@ -37,7 +39,9 @@ def saved_posts(user_id: int, page: PageRequest) -> Page[Post]:
         scope=f"saved:{user_id}",
         key_attributes=(Mark.user_id, Mark.post_id, Mark.saved_id),
     )
-    return Page(in_order(Post, [mark.post_id for mark in marks.items]), marks.next_cursor)
+    posts = fetch_many(Post, [mark.post_id for mark in marks.items])
+    return Page([seen_with(posts[mark.post_id], mark) for mark in marks.items if mark.post_id in posts],
+                marks.next_cursor)
 
 
 def replies_of(comment_id: int, page: PageRequest) -> Page[Comment]:

@@ -22,14 +22,16 @@ class SeenPost:
         return getattr(self.post, name)
 
 
+def seen_with(post: Post, mark: Mark | None) -> SeenPost:
+    """The post with the flags its viewer's mark gives (no mark: neither)."""
+    return SeenPost(post, mark is not None and mark.like_id is not None, mark is not None and mark.saved_id is not None)
+
+
 def seen_by(viewer: User | None, posts: list[Post]) -> list[SeenPost]:
-    marks = fetch_many(Mark, [(viewer.user_id, post.post_id) for post in posts]) if viewer else {}
-    seen = []
-    for post in posts:
-        mark = marks.get((viewer.user_id, post.post_id)) if viewer else None
-        seen.append(SeenPost(post, mark is not None and mark.like_id is not None,
-                             mark is not None and mark.saved_id is not None))
-    return seen
+    if viewer is None:
+        return [seen_with(post, None) for post in posts]
+    marks = fetch_many(Mark, [(viewer.user_id, post.post_id) for post in posts])
+    return [seen_with(post, marks.get((viewer.user_id, post.post_id))) for post in posts]
 
 
 def page_seen_by(viewer: User | None, page: Page[Post]) -> Page[SeenPost]:
