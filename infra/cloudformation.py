@@ -56,8 +56,8 @@ def function_wiring(app) -> dict:
         "TracingEnabled": True,
         "DefinitionBody": {"x-amazon-apigateway-gateway-responses": GATEWAY_RESPONSES},
     }}}
-    for name in ("api_handler", *(source.name for source in app.event_sources)):
-        function_id = API_HANDLER_ID if name == "api_handler" else to_cfn_resource_name(name)
+    functions = {API_HANDLER_ID: "api_handler"} | {to_cfn_resource_name(s.name): s.name for s in app.event_sources}
+    for function_id, name in functions.items():
         wiring[f"{function_id}LogGroup"] = {"Type": "AWS::Logs::LogGroup", "Properties": {
             "LogGroupName": f"/aws/lambda/{resource_prefix()}-{name}", "RetentionInDays": log_retention_days(),
         }}
