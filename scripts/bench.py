@@ -57,7 +57,6 @@ from __future__ import annotations
 
 import contextlib
 import http.client
-import json
 import math
 import os
 import secrets
@@ -74,6 +73,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from api_client import Client, UnexpectedAnswer
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ("keepalive", "feed", "throughput", "events", "coldstart")
@@ -97,56 +98,6 @@ def setting(name: str, default: int) -> int:
 
 
 # --- HTTP ------------------------------------------------------------------------
-
-
-@dataclass
-class Response:
-    status: int
-    next_cursor: str | None
-    body: bytes
-
-    def json(self):
-        return json.loads(self.body)
-
-
-class Client:
-    """One HTTP/1.1 connection to the API, kept alive between requests."""
-
-    def __init__(self, base_url: str):
-        url = urllib.parse.urlsplit(base_url)
-        connection_class = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
-        self.connection = connection_class(url.hostname, url.port, timeout=60)
-        self.path_prefix = url.path.rstrip("/")  # a deployed stage's /<stage>
-
-    def request(self, method: str, path: str, body=None, token: str | None = None) -> Response:
-        headers = {}
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        try:
-            self.connection.request(method, self.path_prefix + path, body=data, headers=headers)
-            response = self.connection.getresponse()
-            payload = response.read()
-        except (OSError, http.client.HTTPException):
-            self.close()  # so that the next request opens a new connection
-            raise
-        return Response(response.status, response.getheader("X-Next-Cursor"), payload)
-
-    def call(self, method: str, path: str, body=None, token: str | None = None, expect: int = 200):
-        """The response's JSON, or BenchError when the status is not `expect`."""
-        try:
-            response = self.request(method, path, body, token)
-        except (OSError, http.client.HTTPException) as error:
-            raise BenchError(f"{method} {path}: {error!r}") from error
-        if response.status != expect:
-            raise BenchError(f"{method} {path}: {response.status} {response.body[:300]!r}, expected {expect}")
-        return response.json()
-
-    def close(self) -> None:
-        self.connection.close()
 
 
 _thread_clients = threading.local()
@@ -222,7 +173,7 @@ def api_base_url():
             print(f"stack: started its own, python -m infra.local at {base_url} "
                   f"(up in {time.perf_counter() - started:.1f} s)")
             yield base_url, f"http://127.0.0.1:{moto_port}"
-        except BenchError as error:
+        except (BenchError, UnexpectedAnswer) as error:
             raise BenchError(f"{error}\n{stack_problems(log)}") from None
         finally:
             stop_stack(process, log)
@@ -612,7 +563,7 @@ def main() -> None:
             print(f"users: {run.prefix}_*")
             for name in sections:
                 BENCHES[name](run)
-    except BenchError as error:
+    except (BenchError, UnexpectedAnswer) as error:
         raise SystemExit(f"bench failed: {error}") from None
     except (OSError, http.client.HTTPException) as error:
         raise SystemExit(f"bench failed: the API did not answer: {error!r}") from None

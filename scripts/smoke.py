@@ -11,12 +11,12 @@ Prints each step; exits 1 at the first one that fails.
 from __future__ import annotations
 
 import http.client
-import json
 import os
 import secrets
 import sys
 import time
-import urllib.parse
+
+from api_client import Client, UnexpectedAnswer
 
 PASSWORD = "correct horse battery"
 
@@ -25,23 +25,8 @@ class SmokeFailed(Exception):
     pass
 
 
-class Api:
-    def __init__(self, base_url: str):
-        url = urllib.parse.urlsplit(base_url)
-        connection = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
-        self.connection = connection(url.hostname, url.port, timeout=30)
-        self.prefix = url.path.rstrip("/")
-
-    def call(self, method: str, path: str, body=None, token: str | None = None, expect: int = 200):
-        headers = {"Content-Type": "application/json"} if body is not None else {}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        self.connection.request(method, self.prefix + path, json.dumps(body) if body is not None else None, headers)
-        response = self.connection.getresponse()
-        payload = response.read()
-        if response.status != expect:
-            raise SmokeFailed(f"{method} {path}: {response.status} {payload[:300]!r}, expected {expect}")
-        return json.loads(payload) if payload else None
+class Api(Client):
+    """The API, and a way to wait for what its consumers do."""
 
     def eventually(self, path: str, token: str, check, what: str):
         deadline = time.monotonic() + int(os.environ.get("SMOKE_WAIT_SECONDS", "30"))
@@ -103,7 +88,7 @@ def main() -> int:
     print(f"smoke: {base_url}")
     try:
         journey(Api(base_url.rstrip("/")))
-    except (SmokeFailed, AssertionError, OSError, http.client.HTTPException) as error:
+    except (SmokeFailed, UnexpectedAnswer, AssertionError, OSError, http.client.HTTPException) as error:
         print(f"smoke FAILED: {error!r}", file=sys.stderr)
         return 1
     print("smoke: ok")

@@ -1,0 +1,64 @@
+"""A plain HTTP client of the API, for the scripts that drive a running
+stage from outside (bench.py, smoke.py): one kept-alive connection, JSON
+bodies, a bearer token, and the stage's path prefix (/v1 on AWS)."""
+from __future__ import annotations
+
+import http.client
+import json
+import urllib.parse
+from dataclasses import dataclass
+
+
+class UnexpectedAnswer(Exception):
+    """The API answered another status than the one expected, or not at all."""
+
+
+@dataclass
+class Response:
+    status: int
+    next_cursor: str | None
+    body: bytes
+
+    def json(self):
+        return json.loads(self.body)
+
+
+class Client:
+    """One HTTP/1.1 connection to the API, kept alive between requests."""
+
+    def __init__(self, base_url: str):
+        url = urllib.parse.urlsplit(base_url)
+        connection_class = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
+        self.connection = connection_class(url.hostname, url.port, timeout=60)
+        self.path_prefix = url.path.rstrip("/")  # a deployed stage's /<stage>
+
+    def request(self, method: str, path: str, body=None, token: str | None = None) -> Response:
+        headers = {}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        try:
+            self.connection.request(method, self.path_prefix + path, body=data, headers=headers)
+            response = self.connection.getresponse()
+            payload = response.read()
+        except (OSError, http.client.HTTPException):
+            self.close()  # so that the next request opens a new connection
+            raise
+        return Response(response.status, response.getheader("X-Next-Cursor"), payload)
+
+    def call(self, method: str, path: str, body=None, token: str | None = None, expect: int = 200):
+        """The response's JSON (None when empty), or UnexpectedAnswer when the
+        status is not `expect` or the API did not answer."""
+        try:
+            response = self.request(method, path, body, token)
+        except (OSError, http.client.HTTPException) as error:
+            raise UnexpectedAnswer(f"{method} {path}: {error!r}") from error
+        if response.status != expect:
+            raise UnexpectedAnswer(f"{method} {path}: {response.status} {response.body[:300]!r}, expected {expect}")
+        return response.json() if response.body else None
+
+    def close(self) -> None:
+        self.connection.close()
