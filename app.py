@@ -3,6 +3,7 @@ from chalice import Chalice
 
 from chalicelib.api import (
     auth,
+    cors,
     feed,
     follows,
     hashtags,
@@ -24,5 +25,6 @@ app.register_middleware(http_middleware, "http")
 for blueprint in (health, auth, users, posts, follows, feed, stories, messages, notifications, search, hashtags,
                   openapi):
     app.register_blueprint(blueprint.api)
+cors.answer_preflights(app)
 
 app.register_blueprint(consumers)

@@ -6,6 +6,7 @@ the app stays cheap and tests can change the environment before that.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -45,6 +46,24 @@ def log_retention_days() -> int:
     return days
 
 
+# A browser origin: scheme, host and an optional port, nothing after.
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+
+
+def cors_allowed_origins(environ=os.environ) -> tuple[str, ...]:
+    """The browser origins that may call the API (CORS_ALLOWED_ORIGINS,
+    comma-separated, or *): every one locally, none on a deployed stage
+    unless its operator names them."""
+    raw = environ.get("CORS_ALLOWED_ORIGINS")
+    if raw is None:
+        return ("*",) if environ.get("STAGE", LOCAL_STAGE) == LOCAL_STAGE else ()
+    origins = tuple(origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip())
+    for origin in origins:
+        if origin != "*" and not _ORIGIN.fullmatch(origin):
+            raise ConfigurationError(f"CORS_ALLOWED_ORIGINS: {origin!r} is not * or an origin like https://example.com")
+    return origins
+
+
 @dataclass(frozen=True)
 class Settings:
     stage: str
@@ -61,6 +80,7 @@ class Settings:
     login_window_seconds: int
     writes_per_user: int
     writes_window_seconds: int
+    cors_allowed_origins: tuple[str, ...]
 
     @classmethod
     def load(cls, environ=os.environ) -> "Settings":
@@ -85,6 +105,7 @@ class Settings:
             login_window_seconds=int(environ.get("LOGIN_WINDOW_SECONDS", 15 * 60)),
             writes_per_user=int(environ.get("WRITES_PER_USER", 120)),
             writes_window_seconds=int(environ.get("WRITES_WINDOW_SECONDS", 60)),
+            cors_allowed_origins=cors_allowed_origins(environ),
         )
 
 

@@ -2,8 +2,9 @@
 --merge-template`. Rendered from the same definitions that infra.provision
 creates locally, plus what Chalice cannot say itself about its functions:
 that each consumer reports partial batch failures and needs its queue to
-exist first, where events are published, and that the errors API Gateway
-answers itself have the API's {"detail": ...} shape, and that the API's
+exist first, where events are published, which browser origins may call
+the API (CORS_ALLOWED_ORIGINS), and that the errors API Gateway answers
+itself have the API's {"detail": ...} shape, and that the API's
 stage is traced by X-Ray like the functions (`"xray": true` in
 .chalice/config.json; Chalice traces only the functions), and that each
 function logs to a log group of its own with a retention
@@ -16,21 +17,32 @@ import sys
 from chalice.app import SQSEventConfig
 from chalice.utils import to_cfn_resource_name
 
-from chalicelib.config import log_retention_days, resource_prefix
+from chalicelib.api import cors
+from chalicelib.config import cors_allowed_origins, log_retention_days, resource_prefix
 from infra import resources
 
 TOPIC_ID = "EventsTopic"
 API_HANDLER_ID = "APIHandler"  # Chalice's name for the REST API's function
 REST_API_ID = "RestAPI"  # and for the REST API
 
-# Errors API Gateway answers itself (an unknown path, a body over its limit,
-# throttling) in the API's own shape, {"detail": ...}, instead of
-# {"message": ...}. In the API's definition rather than as separate
-# resources, so that a change redeploys the stage.
-GATEWAY_RESPONSES = {
-    kind: {"responseTemplates": {"application/json": '{"detail": $context.error.messageString}'}}
-    for kind in ("DEFAULT_4XX", "DEFAULT_5XX")
-}
+
+def gateway_responses(origins: tuple[str, ...]) -> dict:
+    """Errors API Gateway answers itself (an unknown path, a body over its
+    limit, throttling) in the API's own shape, {"detail": ...}, instead of
+    {"message": ...}, readable by the browsers the stage allows. In the API's
+    definition rather than as separate resources, so that a change redeploys
+    the stage."""
+    parameters = {}
+    if origins:
+        # With several origins, the gateway cannot choose among them: it
+        # echoes the caller's. Its errors carry nothing of anyone's.
+        allow = "'*'" if "*" in origins else f"'{origins[0]}'" if len(origins) == 1 else "method.request.header.origin"
+        parameters = {"gatewayresponse.header.Access-Control-Allow-Origin": allow,
+                      "gatewayresponse.header.Access-Control-Expose-Headers": f"'{cors.EXPOSED_HEADERS}'"}
+    response = {"responseTemplates": {"application/json": '{"detail": $context.error.messageString}'}}
+    if parameters:
+        response["responseParameters"] = parameters
+    return {kind: response for kind in ("DEFAULT_4XX", "DEFAULT_5XX")}
 
 
 def template(app=None) -> dict:
@@ -48,20 +60,27 @@ def template(app=None) -> dict:
     return {"Resources": template_resources}
 
 
+def functions(app) -> dict[str, str]:
+    """Chalice's resource id of each of the app's functions, and its name."""
+    return {API_HANDLER_ID: "api_handler"} | {to_cfn_resource_name(s.name): s.name for s in app.event_sources}
+
+
 def function_wiring(app) -> dict:
     """Deep-merged by Chalice into the functions it generates."""
     queue_ids = {queue.name: f"{resources.camel(queue.logical_name)}Queue" for queue in resources.consumer_queues()}
-    environment = {"Environment": {"Variables": {"EVENTS_TOPIC_ARN": {"Ref": TOPIC_ID}}}}
+    origins = cors_allowed_origins()
     wiring = {REST_API_ID: {"Properties": {
         "TracingEnabled": True,
-        "DefinitionBody": {"x-amazon-apigateway-gateway-responses": GATEWAY_RESPONSES},
+        "DefinitionBody": {"x-amazon-apigateway-gateway-responses": gateway_responses(origins)},
     }}}
-    functions = {API_HANDLER_ID: "api_handler"} | {to_cfn_resource_name(s.name): s.name for s in app.event_sources}
-    for function_id, name in functions.items():
+    for function_id, name in functions(app).items():
         wiring[f"{function_id}LogGroup"] = {"Type": "AWS::Logs::LogGroup", "Properties": {
             "LogGroupName": f"/aws/lambda/{resource_prefix()}-{name}", "RetentionInDays": log_retention_days(),
         }}
-        wiring[function_id] = {"Properties": {**environment,
+        variables = {"EVENTS_TOPIC_ARN": {"Ref": TOPIC_ID}}
+        if function_id == API_HANDLER_ID:
+            variables["CORS_ALLOWED_ORIGINS"] = ",".join(origins)
+        wiring[function_id] = {"Properties": {"Environment": {"Variables": variables},
                                               "LoggingConfig": {"LogGroup": {"Ref": f"{function_id}LogGroup"}}}}
     for source in app.event_sources:
         function_id = to_cfn_resource_name(source.name)

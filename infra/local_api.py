@@ -5,7 +5,7 @@ Its request handler differs from chalice local's in three ways: responses
 go out without waiting for the client's delayed ACK, a method the server does
 not know is `405 {"detail": ...}` (chalice local answers an HTML 501), and
 the gateway's own errors (an unknown path) use the API's `{"detail": ...}`
-shape, as the deployed stage's gateway responses do.
+shape and carry the CORS headers, as the deployed stage's gateway responses do.
 """
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from pathlib import Path
 
 from chalice.cli.factory import CLIFactory
 from chalice.local import ChaliceRequestHandler, LocalDevServer, LocalGatewayException, create_local_server
+
+from chalicelib.api import cors
 
 
 class ApiRequestHandler(ChaliceRequestHandler):
@@ -33,7 +35,8 @@ class ApiRequestHandler(ChaliceRequestHandler):
 
     def _method_not_allowed(self) -> None:
         self._parse_payload()  # read the body, so the connection stays usable
-        self._send_http_response(405, {}, json.dumps({"detail": f"Method {self.command} is not allowed"}))
+        self._send_http_response(405, self._cors_headers(),
+                                 json.dumps({"detail": f"Method {self.command} is not allowed"}))
 
     def _send_error_response(self, error: LocalGatewayException) -> None:
         try:
@@ -41,7 +44,10 @@ class ApiRequestHandler(ChaliceRequestHandler):
             message = body.get("message") or body["Message"]
         except (TypeError, ValueError, KeyError, AttributeError):
             return super()._send_error_response(error)
-        self._send_http_response(error.CODE, dict(error.headers), json.dumps({"detail": message}))
+        self._send_http_response(error.CODE, {**error.headers, **self._cors_headers()}, json.dumps({"detail": message}))
+
+    def _cors_headers(self) -> dict:
+        return cors.headers_for(self.headers.get("Origin"))
 
 
 def local_api(project_dir: Path, host: str, port: int, stage: str = "local") -> LocalDevServer:

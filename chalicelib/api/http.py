@@ -2,8 +2,8 @@
 registered (ApiBlueprint.route); from that declaration the route is
 authenticated, its path ids, query and body parsed, its domain errors mapped
 and its result serialised, and the OpenAPI document is made (openapi.py).
-The http middleware turns every error into {"detail": ...} and logs one
-line per request."""
+The http middleware turns every error into {"detail": ...}, adds the CORS
+headers to every response, and logs one line per request."""
 from __future__ import annotations
 
 import functools
@@ -18,6 +18,7 @@ from chalice import Blueprint, ChaliceUnhandledError, Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib import rate_limits, security
+from chalicelib.api import cors
 from chalicelib.config import settings
 from chalicelib.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooManyRequests, Unauthorized
 from chalicelib.logs import json_logger
@@ -169,6 +170,7 @@ def http_middleware(request, get_response):
     started = time.perf_counter()
     _caller_id.set(None)
     response = _detailed(request, get_response)
+    response.headers.update(cors.headers_for(request.headers.get("origin")))
     status = response.status_code
     logger.log(logging.WARNING if status >= 500 else logging.INFO, f"{request.method} {request.path} {status}",
                extra={

@@ -5,6 +5,8 @@ import os
 import signal
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -74,6 +76,22 @@ def test_an_unknown_method_is_405_with_a_detail(local_stack):
 
 def test_an_unknown_path_is_the_gateways_403_with_a_detail(local_stack):
     assert local_stack.get("/api/no-such-thing") == (403, {"detail": "Missing Authentication Token"})
+
+
+def test_a_browser_from_any_origin_may_call_the_local_stack_and_read_its_gateways_errors(local_stack):
+    def headers_of(method: str, path: str) -> tuple[int, dict]:
+        request = urllib.request.Request(local_stack.base_url + path, method=method,
+                                         headers={"Origin": "http://localhost:3000"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, dict(response.headers)
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers)
+
+    for method, path, expected in (("OPTIONS", "/api/posts", 204), ("GET", "/api/no-such-thing", 403),
+                                   ("TRACE", "/api/health", 405)):
+        status, headers = headers_of(method, path)
+        assert status == expected and headers["Access-Control-Allow-Origin"] == "*", (method, path)
 
 
 def test_concurrent_registrations_of_one_username_let_exactly_one_win(local_stack):

@@ -18,13 +18,15 @@ from chalicelib.consumers import CONSUMERS
 ROOT = Path(__file__).resolve().parents[2]
 STAGE = "dev"
 PREFIX = f"instagram-{STAGE}"
+APP_ORIGIN = "https://app.example.com"
 BIN = Path(sys.executable).parent
 
 
 @pytest.fixture(scope="module")
 def packaged(tmp_path_factory):
     out = tmp_path_factory.mktemp("package")
-    env = {**os.environ, "STAGE": STAGE, "RESOURCE_PREFIX": PREFIX, "AWS_DEFAULT_REGION": "us-east-1"}
+    env = {**os.environ, "STAGE": STAGE, "RESOURCE_PREFIX": PREFIX, "AWS_DEFAULT_REGION": "us-east-1",
+           "CORS_ALLOWED_ORIGINS": APP_ORIGIN}
     merge = out / "resources.json"
     merge.write_text(subprocess.run(
         [sys.executable, "-m", "infra.cloudformation"], cwd=ROOT, env=env, check=True,
@@ -96,6 +98,20 @@ def test_errors_api_gateway_answers_itself_are_shaped_like_ours(packaged):
         # What API Gateway sends for an unknown path, with its message filled in.
         filled = template.replace("$context.error.messageString", json.dumps("Missing Authentication Token"))
         assert json.loads(filled) == {"detail": "Missing Authentication Token"}
+
+
+def test_browsers_from_the_stages_origin_get_preflights_and_readable_errors(packaged):
+    [api] = resources_of(packaged, "AWS::Serverless::Api").values()
+    definition = api["Properties"]["DefinitionBody"]
+    for path, methods in definition["paths"].items():
+        # Answered by the API's function, which knows the allowed origins.
+        assert methods["options"]["x-amazon-apigateway-integration"]["type"] == "aws_proxy", path
+    for kind, response in definition["x-amazon-apigateway-gateway-responses"].items():
+        assert response["responseParameters"] == {
+            "gatewayresponse.header.Access-Control-Allow-Origin": f"'{APP_ORIGIN}'",
+            "gatewayresponse.header.Access-Control-Expose-Headers": "'X-Next-Cursor, Retry-After'"}, kind
+    api_function = resources_of(packaged, "AWS::Serverless::Function")["APIHandler"]
+    assert api_function["Properties"]["Environment"]["Variables"]["CORS_ALLOWED_ORIGINS"] == APP_ORIGIN
 
 
 def test_every_function_and_the_api_stage_are_traced_by_xray_and_may_send_traces(packaged):

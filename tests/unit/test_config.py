@@ -1,6 +1,6 @@
 import pytest
 
-from chalicelib.config import ConfigurationError, Settings, log_retention_days
+from chalicelib.config import ConfigurationError, Settings, cors_allowed_origins, log_retention_days
 
 
 def test_the_local_stage_runs_with_a_development_secret():
@@ -30,3 +30,19 @@ def test_log_retention_defaults_to_30_days_and_takes_only_what_cloudwatch_accept
     monkeypatch.setenv("LOG_RETENTION_DAYS", "31")
     with pytest.raises(ConfigurationError, match="LOG_RETENTION_DAYS"):
         log_retention_days()
+
+
+def test_cors_allows_every_origin_locally_and_none_on_a_deployed_stage_by_default():
+    assert cors_allowed_origins({"STAGE": "local"}) == ("*",)
+    assert cors_allowed_origins({"STAGE": "prod"}) == ()
+
+
+def test_cors_origins_are_a_comma_separated_list_of_origins():
+    environ = {"STAGE": "prod", "CORS_ALLOWED_ORIGINS": "https://app.example.com, http://localhost:3000/"}
+    assert cors_allowed_origins(environ) == ("https://app.example.com", "http://localhost:3000")
+
+
+@pytest.mark.parametrize("origin", ["app.example.com", "https://app.example.com/path", "ftp://x"])
+def test_cors_refuses_what_is_not_an_origin(origin):
+    with pytest.raises(ConfigurationError):
+        cors_allowed_origins({"CORS_ALLOWED_ORIGINS": origin})
