@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import threading
 from datetime import datetime, timezone
 
 # What every LogRecord carries; anything else on a record is an extra={...}
@@ -45,3 +46,15 @@ def json_logger(service: str) -> logging.Logger:
         logger.setLevel(logging.INFO)
         logger.propagate = False
     return logger
+
+
+_started = threading.Event()
+
+
+def cold_start() -> bool:
+    """True for the first invocation this process handles: the one that
+    paid for starting it (a Lambda cold start)."""
+    if _started.is_set():
+        return False
+    _started.set()
+    return True

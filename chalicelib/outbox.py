@@ -13,8 +13,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from chalicelib import metrics
 from chalicelib.events import Event
-from chalicelib.ids import first_id_at, new_id, now_ms
+from chalicelib.ids import first_id_at, id_time_ms, new_id, now_ms
 from chalicelib.logs import json_logger
 from chalicelib.models.outbox import OutboxEntry
 from chalicelib.publisher import publish
@@ -63,15 +64,25 @@ def publish_and_clear(pending: Pending) -> None:
 
 def relay_pending(older_than_ms: int = RELAY_GRACE_MS) -> int:
     """Publishes every outbox entry older than older_than_ms; returns how
-    many. One Query per shard; the table is never scanned."""
-    cutoff = first_id_at(now_ms() - older_than_ms)
-    relayed = 0
-    for shard in range(OutboxEntry.SHARDS):
-        for entry in OutboxEntry.query(shard, OutboxEntry.entry_id < cutoff):
-            event = Event.from_json(entry.event)
-            publish(event)
-            entry.delete()
-            logger.info("relayed from the outbox", extra={"event_id": event.event_id, "type": event.type,
-                                                           "outcome": "relayed"})
-            relayed += 1
+    many. One Query per shard; the table is never scanned. Its last log line
+    carries the metrics OutboxRelayed and OutboxOldestAgeSeconds (the age of
+    the oldest entry it found, which an alarm watches), also when it fails."""
+    now = now_ms()
+    cutoff = first_id_at(now - older_than_ms)
+    relayed, oldest = 0, None
+    try:
+        for shard in range(OutboxEntry.SHARDS):
+            for entry in OutboxEntry.query(shard, OutboxEntry.entry_id < cutoff):
+                oldest = entry.entry_id if oldest is None else min(oldest, entry.entry_id)
+                event = Event.from_json(entry.event)
+                publish(event)
+                entry.delete()
+                logger.info("relayed from the outbox", extra={"event_id": event.event_id, "type": event.type,
+                                                               "outcome": "relayed"})
+                relayed += 1
+    finally:
+        oldest_age_seconds = (now - id_time_ms(oldest)) / 1000 if oldest is not None else 0
+        logger.info("outbox relay run", extra=metrics.embedded(
+            {"OutboxRelayed": relayed, "OutboxOldestAgeSeconds": oldest_age_seconds}, {"service": logger.name},
+            units={"OutboxOldestAgeSeconds": "Seconds"}))
     return relayed

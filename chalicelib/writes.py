@@ -34,7 +34,7 @@ from pynamodb.connection.base import BOTOCORE_EXCEPTIONS
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 
-from chalicelib import outbox
+from chalicelib import metrics, outbox
 from chalicelib.errors import Conflict, DomainError
 from chalicelib.events import Event, Payload
 from chalicelib.models.base import connection
@@ -167,6 +167,8 @@ def _commit(writes: Writes) -> Otherwise | None:
             return meaning
         break
     if entry is not None:
+        # Each committed event is a business metric (post.created: posts created).
+        metrics.count(entry.event.type)
         outbox.publish_and_clear(entry)
     return None
 

@@ -1,7 +1,9 @@
 """Small steps that many tests take."""
 import contextlib
+import io
 import itertools
 import json
+import logging
 import os
 from typing import NamedTuple
 
@@ -273,3 +275,20 @@ def recording_published_events():
 
     with watching_aws_calls("sns", record):
         yield seen
+
+
+@contextlib.contextmanager
+def log_lines(logger: logging.Logger):
+    """The JSON lines the logger writes while inside, decoded."""
+    from chalicelib.logs import JsonFormatter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter(logger.name))
+    logger.addHandler(handler)
+    lines = []
+    try:
+        yield lines
+    finally:
+        logger.removeHandler(handler)
+        lines.extend(json.loads(line) for line in stream.getvalue().splitlines())

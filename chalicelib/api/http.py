@@ -17,11 +17,11 @@ from typing import Any, Callable, Optional, TypeVar, Union
 from chalice import Blueprint, ChaliceUnhandledError, Response
 from pydantic import BaseModel, ValidationError
 
-from chalicelib import rate_limits, security
+from chalicelib import metrics, rate_limits, security
 from chalicelib.api import cors
 from chalicelib.config import settings
 from chalicelib.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooManyRequests, Unauthorized
-from chalicelib.logs import json_logger
+from chalicelib.logs import cold_start, json_logger
 from chalicelib.models import User
 from chalicelib.queries import users
 
@@ -168,18 +168,22 @@ def http_middleware(request, get_response):
     """Registered for 'http' events: every error leaves as {"detail": ...},
     and every request logs one line."""
     started = time.perf_counter()
+    cold = cold_start()
     _caller_id.set(None)
+    metrics.start_counting()
     response = _detailed(request, get_response)
     response.headers.update(cors.headers_for(request.headers.get("origin")))
     status = response.status_code
     logger.log(logging.WARNING if status >= 500 else logging.INFO, f"{request.method} {request.path} {status}",
                extra={
                    "request_id": _request_id(request),
+                   "cold_start": cold,
                    "route": request.path,
                    "method": request.method,
                    "status": status,
                    "user_id": _caller_id.get(),
                    "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                   **metrics.embedded(metrics.counted(), {"service": logger.name}),
                })
     return response
 

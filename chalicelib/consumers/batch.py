@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Mapping
 
+from chalicelib import metrics
 from chalicelib.events import Event, Payload
-from chalicelib.logs import json_logger
+from chalicelib.logs import cold_start, json_logger
 
 Handlers = Mapping[type[Payload], Callable[[Event], None]]
 
@@ -20,30 +21,38 @@ logger = json_logger("instagram-events")
 
 def process_batch(records: Iterable, handlers: Handlers, consumer: str) -> dict:
     failures = []
+    cold = cold_start()
     for record in records:
         message_id = record.to_dict()["messageId"]
-        if not _process_record(message_id, record.body, handlers, consumer):
+        context = {"consumer": consumer, "message_id": message_id, "cold_start": cold}
+        if not _process_record(record.body, handlers, context):
             failures.append({"itemIdentifier": message_id})
     return {"batchItemFailures": failures}
 
 
-def _process_record(message_id: str, body: str, handlers: Handlers, consumer: str) -> bool:
-    context = {"consumer": consumer, "message_id": message_id}
+def _process_record(body: str, handlers: Handlers, context: dict) -> bool:
     try:
         event = Event.from_json(body)
     except (ValueError, KeyError, TypeError) as error:
-        logger.error(f"not an event envelope: {error}", extra={**context, "outcome": "malformed"})
+        logger.error(f"not an event envelope: {error}", extra=_outcome(context, "malformed"))
         return False
     context.update(event_id=event.event_id, type=event.type)
     handler = handlers.get(type(event.payload))
     if handler is None:
         # The subscription filter should not have sent it; nothing to do.
-        logger.warning("no handler for this type", extra={**context, "outcome": "ignored"})
+        logger.warning("no handler for this type", extra=_outcome(context, "ignored"))
         return True
     try:
         handler(event)
     except Exception:
-        logger.exception("handler failed; will be retried", extra={**context, "outcome": "failed"})
+        logger.exception("handler failed; will be retried", extra=_outcome(context, "failed"))
         return False
-    logger.info("handled", extra={**context, "outcome": "done"})
+    logger.info("handled", extra=_outcome(context, "done"))
     return True
+
+
+def _outcome(context: dict, outcome: str) -> dict:
+    """The line's fields: the record's context, its outcome, and the
+    EventsHandled metric by consumer and outcome."""
+    return {**context, **metrics.embedded({"EventsHandled": 1}, {"consumer": context["consumer"],
+                                                                  "outcome": outcome})}

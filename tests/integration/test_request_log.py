@@ -1,35 +1,20 @@
 """Every API request logs exactly one JSON line: request id, route, method,
 status, the caller's user id when authenticated, and milliseconds."""
-import contextlib
-import io
-import json
-import logging
 
 import pytest
 
 from app import app
 from chalicelib import config
 from chalicelib.api import http
-from chalicelib.logs import JsonFormatter
 from chalicelib.queries import posts
-from tests.helpers import create_post, get, post_json
+from tests.helpers import create_post, get, log_lines, post_json
 
-LINE_FIELDS = {"request_id", "route", "method", "status", "user_id", "duration_ms"}
+LINE_FIELDS = {"request_id", "cold_start", "route", "method", "status", "user_id", "duration_ms"}
 
 
-@contextlib.contextmanager
 def request_lines():
     """The API's log lines written while inside, decoded."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter("instagram-api"))
-    http.logger.addHandler(handler)
-    lines = []
-    try:
-        yield lines
-    finally:
-        http.logger.removeHandler(handler)
-        lines.extend(json.loads(line) for line in stream.getvalue().splitlines())
+    return log_lines(http.logger)
 
 
 def test_every_request_logs_one_line_with_route_status_user_and_duration(client, alice):
