@@ -39,12 +39,14 @@ package: $(INSTALLED)
 
 # Needs AWS credentials, the AWS CLI, an S3 bucket for the code
 # (BUCKET=...) and the SSM parameter /instagram/$(STAGE)/jwt-secret.
+# ALARM_EMAIL=... subscribes an address to the stage's alarms.
 deploy: package
 	@test -n "$(BUCKET)" || (echo "make deploy needs BUCKET=<an S3 bucket for the code>"; exit 1)
 	aws cloudformation package --template-file dist/$(STAGE)/sam.json \
 		--s3-bucket $(BUCKET) --output-template-file dist/$(STAGE)/packaged.yaml
 	aws cloudformation deploy --template-file dist/$(STAGE)/packaged.yaml \
-		--stack-name instagram-$(STAGE) --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND
+		--stack-name instagram-$(STAGE) --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
+		$(if $(ALARM_EMAIL),--parameter-overrides AlarmEmail=$(ALARM_EMAIL))
 	aws cloudformation describe-stacks --stack-name instagram-$(STAGE) --query "Stacks[0].Outputs"
 
 destroy:

@@ -8,7 +8,8 @@ itself have the API's {"detail": ...} shape, and that the API's
 stage is traced by X-Ray like the functions (`"xray": true` in
 .chalice/config.json; Chalice traces only the functions), and that each
 function logs to a log group of its own with a retention
-(LOG_RETENTION_DAYS), instead of one Lambda creates to keep forever."""
+(LOG_RETENTION_DAYS), instead of one Lambda creates to keep forever; and
+the alarms of infra/alarms.py."""
 from __future__ import annotations
 
 import json
@@ -19,7 +20,7 @@ from chalice.utils import to_cfn_resource_name
 
 from chalicelib.api import cors
 from chalicelib.config import cors_allowed_origins, log_retention_days, resource_prefix
-from infra import resources
+from infra import alarms, resources
 
 TOPIC_ID = "EventsTopic"
 API_HANDLER_ID = "APIHandler"  # Chalice's name for the REST API's function
@@ -55,9 +56,13 @@ def template(app=None) -> dict:
         template_resources[f"{resources.camel(table.logical_name)}Table"] = _table(table)
     for queue in resources.consumer_queues():
         template_resources.update(_consumer_queue(queue))
-    if app is not None:
-        template_resources.update(function_wiring(app))
-    return {"Resources": template_resources}
+    if app is None:
+        return {"Resources": template_resources}
+    template_resources.update(function_wiring(app))
+    queue_ids = {f"{name}Queue": f"{name}DeadLetterQueue"
+                 for name in (resources.camel(queue.logical_name) for queue in resources.consumer_queues())}
+    watched = alarms.template(api_name=resource_prefix(), function_ids=list(functions(app)), queue_ids=queue_ids)
+    return {**watched, "Resources": {**template_resources, **watched["Resources"]}}
 
 
 def functions(app) -> dict[str, str]:
@@ -70,6 +75,7 @@ def function_wiring(app) -> dict:
     queue_ids = {queue.name: f"{resources.camel(queue.logical_name)}Queue" for queue in resources.consumer_queues()}
     origins = cors_allowed_origins()
     wiring = {REST_API_ID: {"Properties": {
+        "Name": resource_prefix(),  # what its metrics, and so its alarm, are named by
         "TracingEnabled": True,
         "DefinitionBody": {"x-amazon-apigateway-gateway-responses": gateway_responses(origins)},
     }}}

@@ -55,7 +55,8 @@ def test_every_consumer_has_its_queue_dead_letter_queue_and_filtered_subscriptio
     queues = {r["Properties"]["QueueName"] for r in resources_of(packaged, "AWS::SQS::Queue").values()}
     assert queues == {f"{PREFIX}-{name}" for name in CONSUMERS} | {f"{PREFIX}-{name}-dlq" for name in CONSUMERS}
     filters = sorted(r["Properties"]["FilterPolicy"]["event_type"]
-                     for r in resources_of(packaged, "AWS::SNS::Subscription").values())
+                     for r in resources_of(packaged, "AWS::SNS::Subscription").values()
+                     if r["Properties"]["Protocol"] == "sqs")
     assert filters == sorted(sorted(payload.type for payload in handlers) for handlers in CONSUMERS.values())
 
 
@@ -133,6 +134,58 @@ def test_each_function_logs_to_a_log_group_of_its_own_kept_30_days(packaged):
         assert group["Properties"]["RetentionInDays"] == 30, name
         # Where each function's policy lets it write.
         assert group["Properties"]["LogGroupName"].startswith(f"/aws/lambda/{PREFIX}-"), name
+
+
+def alarms_on(packaged, metric: str) -> list[dict]:
+    """The Properties of every alarm on the metric, each notifying the alarm topic."""
+    found = [alarm["Properties"] for alarm in resources_of(packaged, "AWS::CloudWatch::Alarm").values()
+             if alarm["Properties"]["MetricName"] == metric]
+    for alarm in found:
+        assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}], alarm
+    return found
+
+
+def dimension(alarm: dict, name: str):
+    [value] = [d["Value"] for d in alarm["Dimensions"] if d["Name"] == name]
+    return value
+
+
+def test_alarms_notify_one_topic_that_an_email_given_at_deploy_subscribes_to(packaged):
+    template = json.loads(packaged.read_text())
+    assert "AlarmTopic" in resources_of(packaged, "AWS::SNS::Topic")
+    [subscription] = [r for r in resources_of(packaged, "AWS::SNS::Subscription").values()
+                      if r["Properties"]["Protocol"] == "email"]
+    assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+    assert subscription["Condition"] in template["Conditions"] and "AlarmEmail" in template["Parameters"]
+
+
+def test_an_alarm_watches_every_dead_letter_queue_and_the_age_of_every_consumer_queue(packaged):
+    queues = {name for name, queue in resources_of(packaged, "AWS::SQS::Queue").items()
+              if not name.endswith("DeadLetterQueue")}
+    dead_letter_queues = {name[:-len("Queue")] + "DeadLetterQueue" for name in queues}
+    assert len(queues) == len(CONSUMERS)
+    holding = alarms_on(packaged, "ApproximateNumberOfMessagesVisible")
+    assert {dimension(a, "QueueName")["Fn::GetAtt"][0] for a in holding} == dead_letter_queues
+    assert all(a["Threshold"] == 0 and a["ComparisonOperator"] == "GreaterThanThreshold" for a in holding)
+    aging = alarms_on(packaged, "ApproximateAgeOfOldestMessage")
+    assert {dimension(a, "QueueName")["Fn::GetAtt"][0] for a in aging} == queues
+
+
+def test_an_alarm_watches_each_functions_errors_and_throttles(packaged):
+    functions = set(resources_of(packaged, "AWS::Serverless::Function"))
+    for metric in ("Errors", "Throttles"):
+        alarms = alarms_on(packaged, metric)
+        assert {dimension(a, "FunctionName")["Ref"] for a in alarms} == functions, metric
+
+
+def test_an_alarm_watches_the_apis_5xx_rate_and_the_age_of_the_outbox(packaged):
+    [api] = resources_of(packaged, "AWS::Serverless::Api").values()
+    [server_errors] = alarms_on(packaged, "5XXError")
+    assert dimension(server_errors, "ApiName") == api["Properties"]["Name"] == PREFIX
+    assert server_errors["Statistic"] == "Average" and 0 < server_errors["Threshold"] < 0.1
+    [outbox] = alarms_on(packaged, "OutboxOldestAgeSeconds")
+    assert outbox["Namespace"] == PREFIX and outbox["Threshold"] == 300
+    assert dimension(outbox, "service") == "instagram-events"
 
 
 def test_cfn_lint_accepts_the_template(packaged):

@@ -1,0 +1,83 @@
+"""What wakes the operator of a deployed stage: CloudWatch alarms, each
+notifying one SNS topic, to which `make deploy ALARM_EMAIL=...` subscribes an
+address. The README's "Operating it" says what each one means and what to do.
+
+Every alarm treats missing data as fine: no traffic is not an incident. A
+relay that stops running entirely shows as its function's errors."""
+from __future__ import annotations
+
+from chalicelib.metrics import namespace
+from chalicelib.outbox import logger as outbox_logger
+
+ALARM_TOPIC_ID = "AlarmTopic"
+ALARM_EMAIL_PARAMETER = "AlarmEmail"
+
+# A consumer is stuck, or far behind, when its oldest message waits this long.
+QUEUE_AGE_LIMIT_SECONDS = 300
+# An outbox entry this old means events are not reaching their consumers.
+OUTBOX_AGE_LIMIT_SECONDS = 300
+# Any 5xx is a bug; the rate keeps one odd request from paging at night.
+API_5XX_RATE_LIMIT = 0.01
+
+
+def template(api_name: str, function_ids: list[str], queue_ids: dict[str, str]) -> dict:
+    """Parameters, Conditions and Resources: the topic, its optional e-mail
+    subscription and the alarms. queue_ids: each consumer queue's resource
+    id, and its dead-letter queue's."""
+    resources = {
+        ALARM_TOPIC_ID: {"Type": "AWS::SNS::Topic", "Properties": {}},
+        "AlarmEmailSubscription": {
+            "Type": "AWS::SNS::Subscription",
+            "Condition": "HasAlarmEmail",
+            "Properties": {"TopicArn": {"Ref": ALARM_TOPIC_ID}, "Protocol": "email",
+                           "Endpoint": {"Ref": ALARM_EMAIL_PARAMETER}},
+        },
+        "Api5xxRateAlarm": _alarm(
+            f"More than {API_5XX_RATE_LIMIT:.0%} of the API's requests answered 5xx",
+            "AWS/ApiGateway", "5XXError", {"ApiName": api_name}, "Average", API_5XX_RATE_LIMIT, period=300),
+        "OutboxAgeAlarm": _alarm(
+            f"An outbox entry is older than {OUTBOX_AGE_LIMIT_SECONDS} s: events are not being published",
+            namespace(), "OutboxOldestAgeSeconds", {"service": outbox_logger.name}, "Maximum",
+            OUTBOX_AGE_LIMIT_SECONDS),
+    }
+    for function_id in function_ids:
+        for metric in ("Errors", "Throttles"):
+            resources[f"{function_id}{metric}Alarm"] = _alarm(
+                f"The function {function_id} reported {metric.lower()}",
+                "AWS/Lambda", metric, {"FunctionName": {"Ref": function_id}}, "Sum", 0, period=300)
+    for queue_id, dead_letter_id in queue_ids.items():
+        resources[f"{dead_letter_id}Alarm"] = _alarm(
+            f"{dead_letter_id} holds a message that failed every retry",
+            "AWS/SQS", "ApproximateNumberOfMessagesVisible",
+            {"QueueName": {"Fn::GetAtt": [dead_letter_id, "QueueName"]}}, "Maximum", 0)
+        resources[f"{queue_id}AgeAlarm"] = _alarm(
+            f"The oldest message of {queue_id} has waited more than {QUEUE_AGE_LIMIT_SECONDS} s",
+            "AWS/SQS", "ApproximateAgeOfOldestMessage",
+            {"QueueName": {"Fn::GetAtt": [queue_id, "QueueName"]}}, "Maximum", QUEUE_AGE_LIMIT_SECONDS)
+    return {
+        "Parameters": {ALARM_EMAIL_PARAMETER: {
+            "Type": "String", "Default": "",
+            "Description": "An e-mail address to notify of alarms (it must confirm the subscription); empty for none",
+        }},
+        "Conditions": {"HasAlarmEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": ALARM_EMAIL_PARAMETER}, ""]}]}},
+        "Resources": resources,
+    }
+
+
+def _alarm(description: str, metric_namespace: str, metric: str, dimensions: dict, statistic: str,
+           threshold: float, period: int = 60) -> dict:
+    """Alarms as soon as one period's statistic exceeds threshold."""
+    return {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+        "AlarmDescription": description,
+        "Namespace": metric_namespace,
+        "MetricName": metric,
+        "Dimensions": [{"Name": name, "Value": value} for name, value in dimensions.items()],
+        "Statistic": statistic,
+        "Period": period,
+        "EvaluationPeriods": 1,
+        "Threshold": threshold,
+        "ComparisonOperator": "GreaterThanThreshold",
+        "TreatMissingData": "notBreaching",
+        "AlarmActions": [{"Ref": ALARM_TOPIC_ID}],
+        "OKActions": [{"Ref": ALARM_TOPIC_ID}],
+    }}
