@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test test-unit test-integration test-e2e lint package deploy destroy bench smoke dead-letters redrive clean
+.PHONY: run test test-unit test-integration test-e2e lint lock package deploy destroy bench smoke dead-letters redrive clean
 
 run: $(INSTALLED)
 	$(BIN)/python -m infra.local
@@ -20,21 +20,28 @@ test-unit test-integration test-e2e: test-%: $(INSTALLED)
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 
+# Exactly the locked files, checked against their hashes, and nothing else.
 $(INSTALLED): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-dev.txt
 	touch $@
+
+# Refreshes the lock files from requirements*.in, keeping what is locked
+# unless UPGRADE=1; then `make` installs what changed.
+lock: $(INSTALLED)
+	$(BIN)/python -m infra.lock $(if $(UPGRADE),--upgrade)
 
 clean:
 	rm -rf $(VENV) dist .pytest_cache
 
 # One deployable template for a stage: Chalice's functions and API merged
-# with the resources of infra/ (dist/<stage>/sam.json + deployment.zip).
+# with the resources of infra/ (dist/<stage>/sam.json + deployment.zip),
+# for the Lambda runtime infra/package.py pins.
 STAGE ?= dev
 package: $(INSTALLED)
 	mkdir -p dist/$(STAGE)
 	STAGE=$(STAGE) RESOURCE_PREFIX=instagram-$(STAGE) $(BIN)/python -m infra.cloudformation > dist/resources-$(STAGE).json
-	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(BIN)/chalice package --stage $(STAGE) \
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(BIN)/python -m infra.package package --stage $(STAGE) \
 		--merge-template dist/resources-$(STAGE).json dist/$(STAGE)
 
 # Needs AWS credentials, the AWS CLI, an S3 bucket for the code

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from chalice.utils import to_cfn_resource_name
 from app import app
 from chalicelib.config import resource_prefix
 from chalicelib.consumers import CONSUMERS
+from infra.package import LAMBDA_PYTHON_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGE = "dev"
@@ -31,8 +33,8 @@ def packaged(tmp_path_factory):
     merge.write_text(subprocess.run(
         [sys.executable, "-m", "infra.cloudformation"], cwd=ROOT, env=env, check=True,
         capture_output=True, text=True).stdout)
-    subprocess.run([str(BIN / "chalice"), "package", "--stage", STAGE, "--merge-template", str(merge),
-                    str(out / "dist")], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "infra.package", "package", "--stage", STAGE, "--merge-template",
+                    str(merge), str(out / "dist")], cwd=ROOT, env=env, check=True, capture_output=True)
     return out / "dist" / "sam.json"
 
 
@@ -186,6 +188,15 @@ def test_an_alarm_watches_the_apis_5xx_rate_and_the_age_of_the_outbox(packaged):
     [outbox] = alarms_on(packaged, "OutboxOldestAgeSeconds")
     assert outbox["Namespace"] == PREFIX and outbox["Threshold"] == 300
     assert dimension(outbox, "service") == "instagram-events"
+
+
+def test_every_function_runs_on_the_pinned_python_with_wheels_built_for_it(packaged):
+    functions = resources_of(packaged, "AWS::Serverless::Function")
+    assert {f["Properties"]["Runtime"] for f in functions.values()} == {f"python{LAMBDA_PYTHON_VERSION}"}
+    abi = "cpython-" + LAMBDA_PYTHON_VERSION.replace(".", "")
+    with zipfile.ZipFile(packaged.parent / "deployment.zip") as bundle:
+        [extension] = [name for name in bundle.namelist() if name.startswith("pydantic_core/_pydantic_core.")]
+    assert abi in extension, "the bundled pydantic_core was built for another Python"
 
 
 def test_cfn_lint_accepts_the_template(packaged):
