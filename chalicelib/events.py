@@ -152,6 +152,43 @@ class UserUnfollowed(Payload):
 
 
 @dataclass(frozen=True)
+class FollowRequested(Payload):
+    type: ClassVar[str] = "follow.requested"
+    requester_id: int
+    followee_id: int
+    request_id: int
+
+
+@dataclass(frozen=True)
+class FollowApproved(Payload):
+    """The request became a follow: the same fields as user.followed."""
+
+    type: ClassVar[str] = "follow.approved"
+    follower_id: int
+    followee_id: int
+    follow_id: int
+
+
+@dataclass(frozen=True)
+class FollowDeclined(Payload):
+    """Declined by the account, or withdrawn by the requester."""
+
+    type: ClassVar[str] = "follow.declined"
+    requester_id: int
+    followee_id: int
+    request_id: int
+
+
+@dataclass(frozen=True)
+class PendingRequestsToApprove(Payload):
+    """Ours, internal: the account is public, and may still have pending
+    requests, which its consumer approves a page at a time."""
+
+    type: ClassVar[str] = "follow.requests_pending"
+    user_id: int
+
+
+@dataclass(frozen=True)
 class StoryCreated(Payload):
     type: ClassVar[str] = "story.created"
     story_id: int

@@ -57,6 +57,11 @@ def _tables(prefix: str, only: str | None = None) -> list[str]:
     return arns
 
 
+# Consumers that run commands (which publish their events) or continue their
+# work in a follow-up event.
+PUBLISHING_CONSUMERS = {"follow-requests"}
+
+
 def policy(function: str, stage: str) -> dict:
     prefix = f"instagram-{stage}"
     topic = _arn("sns", f"{prefix}-{resources.TOPIC}")
@@ -82,6 +87,8 @@ def policy(function: str, stage: str) -> dict:
             _statement("ConsumeQueue", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
                                         "sqs:ChangeMessageVisibility"], _arn("sqs", f"{prefix}-{queue}")),
         ]
+        if queue in PUBLISHING_CONSUMERS:
+            statements.append(_statement("PublishEvents", ["sns:Publish"], topic))
     return {"Version": "2012-10-17", "Statement": [*statements, logs, tracing]}
 
 

@@ -270,6 +270,10 @@ def authenticated_user(request) -> User:
     return user
 
 
+def viewer_id_of(viewer: Optional[User]) -> Optional[int]:
+    return viewer.user_id if viewer is not None else None
+
+
 def client_address(request) -> str:
     """The caller's IP address, as API Gateway (or chalice local) saw it."""
     identity = (request.context or {}).get("identity") or {}

@@ -1,4 +1,4 @@
-from chalicelib.api.http import ApiBlueprint
+from chalicelib.api.http import ApiBlueprint, viewer_id_of
 from chalicelib.api.schemas import (
     CommentResponse,
     CreateCommentRequest,
@@ -25,7 +25,7 @@ def create_post(caller, body):
 
 @api.route("/api/posts/{post_id}", methods=["GET"], response=PostResponse, viewer=True, summary="A post")
 def get_post(viewer, post_id):
-    return post_seen_by(viewer, queries.get_post(post_id))
+    return post_seen_by(viewer, queries.get_post(post_id, viewer_id_of(viewer)))
 
 
 @api.route("/api/posts/{post_id}", methods=["DELETE"], status=204, response=None, errors=(403,), auth=True,
@@ -42,9 +42,9 @@ def toggle_like(caller, post_id):
 
 
 @api.route("/api/posts/{post_id}/comments", methods=["GET"], query=LongPageQuery, response=[CommentResponse],
-           summary="A post's top-level comments, newest first")
-def list_comments(post_id, query):
-    return queries.comments_of_post(post_id, query.page())
+           viewer=True, summary="A post's top-level comments, newest first")
+def list_comments(viewer, post_id, query):
+    return queries.comments_of_post(post_id, viewer_id_of(viewer), query.page())
 
 
 @api.route("/api/posts/{post_id}/comments", methods=["POST"], status=201, body=CreateCommentRequest,
@@ -55,9 +55,9 @@ def add_comment(caller, post_id, body):
 
 
 @api.route("/api/posts/comments/{comment_id}/replies", methods=["GET"], query=LongPageQuery,
-           response=[CommentResponse], summary="A comment's replies, oldest first")
-def list_replies(comment_id, query):
-    return queries.replies_of(comment_id, query.page())
+           response=[CommentResponse], viewer=True, summary="A comment's replies, oldest first")
+def list_replies(viewer, comment_id, query):
+    return queries.replies_of(comment_id, viewer_id_of(viewer), query.page())
 
 
 @api.route("/api/posts/comments/{comment_id}", methods=["DELETE"], status=204, response=None, errors=(403,),

@@ -11,6 +11,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     ValidationInfo,
     WithJsonSchema,
@@ -73,6 +74,7 @@ class UpdateProfileRequest(BaseModel):
     full_name: Optional[Annotated[str, StringConstraints(max_length=100)]] = None
     bio: Optional[Annotated[str, StringConstraints(max_length=150)]] = None
     profile_image_url: Optional[Url] = None
+    is_private: Optional[StrictBool] = None
 
 
 class _ContentOrImage(BaseModel):
@@ -151,6 +153,7 @@ class UserResponse(ResponseModel):
     bio: Optional[str]
     profile_image_url: Optional[str]
     is_active: bool
+    is_private: bool
     created_at: Timestamp
 
     @field_validator("email")
@@ -171,6 +174,7 @@ class UserProfileResponse(ResponseModel):
     full_name: Optional[str]
     bio: Optional[str]
     profile_image_url: Optional[str]
+    is_private: bool
     post_count: Count
     follower_count: Count
     following_count: Count
@@ -227,7 +231,7 @@ class NotificationResponse(ResponseModel):
     id: Id = Field(validation_alias="notification_id")
     user_id: Id
     actor_id: Id
-    type: Literal["like", "comment", "follow", "mention", "reply"]
+    type: Literal["like", "comment", "follow", "mention", "reply", "follow_request", "follow_accepted"]
     reference_id: Id
     message: str
     is_read: bool
@@ -267,6 +271,7 @@ class SaveResponse(ResponseModel):
 
 class FollowResponse(ResponseModel):
     following: bool
+    requested: bool
 
 
 class StatusResponse(ResponseModel):

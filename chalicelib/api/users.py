@@ -1,4 +1,4 @@
-from chalicelib.api.http import ApiBlueprint
+from chalicelib.api.http import ApiBlueprint, viewer_id_of
 from chalicelib.api.schemas import PageQuery, PostResponse, UpdateProfileRequest, UserProfileResponse, UserResponse
 from chalicelib.commands import users as commands
 from chalicelib.queries import posts, users
@@ -10,7 +10,7 @@ api = ApiBlueprint(__name__, tag="users")
 @api.route("/api/users/me", methods=["PUT"], body=UpdateProfileRequest, response=UserResponse, auth=True,
            write=True, summary="Update my profile (omitted or null fields stay)")
 def update_me(caller, body):
-    user = commands.update_profile(caller, body.full_name, body.bio, body.profile_image_url)
+    user = commands.update_profile(caller, body.full_name, body.bio, body.profile_image_url, body.is_private)
     return UserResponse.for_its_owner(user)
 
 
@@ -21,18 +21,18 @@ def profile(user_id):
 
 
 @api.route("/api/users/{user_id}/posts", methods=["GET"], query=PageQuery, response=[PostResponse],
-           viewer=True, summary="A user's posts, newest first")
+           viewer=True, errors=(403,), summary="A user's posts, newest first")
 def posts_of_user(viewer, user_id, query):
-    return page_seen_by(viewer, posts.posts_of_user(user_id, query.page()))
+    return page_seen_by(viewer, posts.posts_of_user(user_id, viewer_id_of(viewer), query.page()))
 
 
 @api.route("/api/users/{user_id}/followers", methods=["GET"], query=PageQuery, response=[UserResponse],
-           summary="A user's followers, latest follow first")
-def followers(user_id, query):
-    return users.followers(user_id, query.page())
+           viewer=True, errors=(403,), summary="A user's followers, latest follow first")
+def followers(viewer, user_id, query):
+    return users.followers(user_id, viewer_id_of(viewer), query.page())
 
 
 @api.route("/api/users/{user_id}/following", methods=["GET"], query=PageQuery, response=[UserResponse],
-           summary="Whom a user follows, latest follow first")
-def following(user_id, query):
-    return users.following(user_id, query.page())
+           viewer=True, errors=(403,), summary="Whom a user follows, latest follow first")
+def following(viewer, user_id, query):
+    return users.following(user_id, viewer_id_of(viewer), query.page())

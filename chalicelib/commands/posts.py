@@ -10,6 +10,7 @@ from chalicelib.ids import new_id
 from chalicelib.models import Comment, Like, Mark, Post, User
 from chalicelib.models.base import stored_now
 from chalicelib.models.timelines import FeedEntry
+from chalicelib.queries.access import require_post_visible
 from chalicelib.text import hashtags_in, mentions_in
 from chalicelib.writes import NOTHING_TO_DO, Writes, command
 
@@ -56,7 +57,7 @@ def toggle_like(writes: Writes, user_id: int, post_id: int) -> tuple[bool, int]:
     """Likes the post, or unlikes it if already liked. Returns (liked,
     like_count). A toggle that loses a race with another toggle of the same
     user reads again and decides again."""
-    post = _post(post_id, consistent=True)
+    post = require_post_visible(_post(post_id, consistent=True), user_id)
     like = stored_now(Like, post_id, user_id)
     liked = like is None
     if liked:
@@ -79,6 +80,7 @@ def toggle_like(writes: Writes, user_id: int, post_id: int) -> tuple[bool, int]:
 @command("save the post")
 def save_post(writes: Writes, user_id: int, post_id: int) -> None:
     """Saving a saved post changes nothing: it keeps its place in the list."""
+    require_post_visible(_post(post_id), user_id)
     writes.check(Post, post_id, condition=Post.post_id.exists(), otherwise=NotFound("Post not found"))
     saved_id = new_id()
     writes.update(Mark(user_id, post_id), [Mark.saved_id.set(saved_id)], condition=Mark.saved_id.does_not_exist(),
@@ -99,7 +101,7 @@ def add_comment(writes: Writes, author: User, post_id: int, content: str, parent
     """author: the authenticated caller, as read with their token. With
     parent_id, a reply: to that comment's top-level comment (one level)."""
     mentions_in(content)  # refuses too many; the notifications consumer reads them from the comment
-    post = _post(post_id)
+    post = require_post_visible(_post(post_id), author.user_id)
     comment = Comment(new_id(), author_id=author.user_id, author_username=author.username, content=content,
                       created_at=now_iso())
     if parent_id is None:

@@ -8,11 +8,13 @@ from chalicelib.writes import Writes, command
 
 
 def update_profile(user: User, full_name: str | None, bio: str | None,
-                   profile_image_url: str | None) -> User:
+                   profile_image_url: str | None, is_private: bool | None = None) -> User:
     """Sets the fields given on user (the authenticated caller, as read with
     their token); None means "leave it as it is". Returns the user as stored
-    afterwards."""
-    wanted = ((User.full_name, full_name), (User.bio, bio), (User.profile_image_url, profile_image_url))
+    afterwards. An account made public has its pending follow requests
+    approved by the follow-requests consumer."""
+    wanted = ((User.full_name, full_name), (User.bio, bio), (User.profile_image_url, profile_image_url),
+              (User.is_private, is_private))
     actions = [attribute.set(value) for attribute, value in wanted if value is not None]
     if not actions:
         return user

@@ -8,7 +8,7 @@ subscription and the handler table cannot drift apart.
 from chalice import Blueprint
 
 from chalicelib.config import resource_name
-from chalicelib.consumers import cleanup, feed, hashtags, notifications, search
+from chalicelib.consumers import cleanup, feed, follow_requests, hashtags, notifications, search
 from chalicelib.consumers.batch import process_batch
 from chalicelib.outbox import relay_pending
 
@@ -18,6 +18,7 @@ CONSUMERS = {
     "hashtags": hashtags.HANDLERS,
     "feed": feed.HANDLERS,
     "cleanup": cleanup.HANDLERS,
+    "follow-requests": follow_requests.HANDLERS,
 }
 
 BATCH_SIZE = 10
@@ -48,6 +49,11 @@ def feed_fanout(event):
 @consumers.on_sqs_message(queue=resource_name("cleanup"), batch_size=BATCH_SIZE)
 def cleaner(event):
     return process_batch(event, CONSUMERS["cleanup"], "cleanup")
+
+
+@consumers.on_sqs_message(queue=resource_name("follow-requests"), batch_size=BATCH_SIZE)
+def request_approver(event):
+    return process_batch(event, CONSUMERS["follow-requests"], "follow-requests")
 
 
 @consumers.schedule("rate(1 minute)")

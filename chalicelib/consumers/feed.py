@@ -1,5 +1,6 @@
 """Feed consumer: fan-out on write into each follower's timelines (posts in
-`feed`, stories in `story-feed`), backfill on follow, removal on unfollow
+`feed`, stories in `story-feed`), backfill on follow (or an approved
+request), removal on unfollow
 and on deletion.
 
 Every entry's key is (owner, item), so writing or deleting it twice is the
@@ -13,6 +14,7 @@ from typing import Iterable
 
 from chalicelib.events import (
     Event,
+    FollowApproved,
     PostCreated,
     PostDeleted,
     StoryCreated,
@@ -56,7 +58,7 @@ def remove_story(event: Event[StoryDeleted]) -> None:
         _remove(StoryFeedEntry, StoryFeedEntry.by_item.query(story_id))
 
 
-def backfill(event: Event[UserFollowed]) -> None:
+def backfill(event: Event[UserFollowed] | Event[FollowApproved]) -> None:
     follower_id, followee_id = event.payload.follower_id, event.payload.followee_id
     if stored_now(Follow, follower_id, followee_id) is None:
         return
@@ -98,6 +100,7 @@ HANDLERS = {
     PostCreated: add_post,
     PostDeleted: remove_post,
     UserFollowed: backfill,
+    FollowApproved: backfill,
     UserUnfollowed: drop_followee,
     StoryCreated: add_story,
     StoryDeleted: remove_story,

@@ -1,8 +1,8 @@
-"""Notifications consumer: tells users about likes, comments, follows and
-mentions.
+"""Notifications consumer: tells users about likes, comments, follows,
+follow requests and their approval, and mentions.
 
 A notification's id is the id of what caused it (like_id, comment_id,
-follow_id; for a mention, the id of the post or comment that mentions) and
+follow_id, request_id; for a mention, the id of the post or comment that mentions) and
 it is written only if absent, so a redelivered event finds it already
 there. Before notifying, the consumer checks that the cause still
 exists as the event describes it, so a late event cannot bring back a
@@ -14,8 +14,17 @@ from __future__ import annotations
 
 from pynamodb.exceptions import DeleteError, PutError
 
-from chalicelib.events import CommentAdded, Event, PostCreated, PostLiked, PostUnliked, UserFollowed
-from chalicelib.models import Comment, Follow, Like, Notification, Post, ReadMark, UniqueKey, User
+from chalicelib.events import (
+    CommentAdded,
+    Event,
+    FollowApproved,
+    FollowRequested,
+    PostCreated,
+    PostLiked,
+    PostUnliked,
+    UserFollowed,
+)
+from chalicelib.models import Comment, Follow, FollowRequest, Like, Notification, Post, ReadMark, UniqueKey, User
 from chalicelib.models.base import condition_failed, stored_now
 from chalicelib.queries.loading import fetch_many
 from chalicelib.text import MAX_MENTIONS, mentioned
@@ -23,6 +32,8 @@ from chalicelib.text import MAX_MENTIONS, mentioned
 LIKE = "like"
 COMMENT = "comment"
 FOLLOW = "follow"
+FOLLOW_REQUEST = "follow_request"
+FOLLOW_ACCEPTED = "follow_accepted"
 MENTION = "mention"
 REPLY = "reply"
 
@@ -117,6 +128,32 @@ def notify_follow(event: Event[UserFollowed]) -> None:
             f"{follower.username} started following you")
 
 
+def notify_follow_request(event: Event[FollowRequested]) -> None:
+    requested = event.payload
+    requester_id, followee_id, request_id = requested.requester_id, requested.followee_id, requested.request_id
+    try:
+        if FollowRequest.get(followee_id, requester_id, consistent_read=True).request_id != request_id:
+            return  # withdrawn, then asked again: the newer request notifies
+        requester = User.get(requester_id, consistent_read=True)
+    except (FollowRequest.DoesNotExist, User.DoesNotExist):
+        return  # already approved, declined or withdrawn
+    _notify(event, followee_id, request_id, requester_id, FOLLOW_REQUEST, requester_id,
+            f"{requester.username} requested to follow you")
+
+
+def notify_follow_accepted(event: Event[FollowApproved]) -> None:
+    approved = event.payload
+    follower_id, followee_id, follow_id = approved.follower_id, approved.followee_id, approved.follow_id
+    try:
+        if Follow.get(follower_id, followee_id, consistent_read=True).follow_id != follow_id:
+            return
+        approver = User.get(followee_id, consistent_read=True)
+    except (Follow.DoesNotExist, User.DoesNotExist):
+        return
+    _notify(event, follower_id, follow_id, followee_id, FOLLOW_ACCEPTED, followee_id,
+            f"{approver.username} accepted your follow request")
+
+
 def _notify(event: Event, user_id: int, notification_id: int, actor_id: int,
             kind: str, reference_id: int, message: str) -> None:
     notification = Notification(
@@ -143,4 +180,6 @@ HANDLERS = {
     CommentAdded: notify_comment,
     PostCreated: notify_mentions_in_post,
     UserFollowed: notify_follow,
+    FollowRequested: notify_follow_request,
+    FollowApproved: notify_follow_accepted,
 }

@@ -1,7 +1,7 @@
 """PynamoDB models: one module per concern. Tables are created by infra/
 (CloudFormation in the cloud, infra.provision locally and in tests), never
 here. ALL_MODELS is what infra reads to define them."""
-from chalicelib.models.follows import Follow
+from chalicelib.models.follows import Follow, FollowRequest
 from chalicelib.models.hashtags import Hashtag, HashtagPost
 from chalicelib.models.marks import Mark
 from chalicelib.models.messages import Conversation, Message, conversation_key
@@ -17,7 +17,7 @@ from chalicelib.models.users import UniqueKey, User
 ALL_MODELS = (
     User, UniqueKey, SearchEntry,
     Post, Like, Comment, Mark,
-    Follow, FeedEntry, StoryFeedEntry, Story,
+    Follow, FollowRequest, FeedEntry, StoryFeedEntry, Story,
     Message, Conversation,
     Notification, ReadMark,
     Hashtag, HashtagPost,

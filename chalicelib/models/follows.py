@@ -33,3 +33,27 @@ class Follow(Model):
 
     following = FollowingByTime()
     followers = FollowersByTime()
+
+
+class RequestsByTime(GlobalSecondaryIndex):
+    """Who asked to follow a user, most recent first."""
+
+    Meta = index_meta("requests-by-time", KeysOnlyProjection)
+    followee_id = NumberAttribute(hash_key=True)
+    request_id = NumberAttribute(range_key=True)
+
+
+class FollowRequest(Model):
+    """requester_id asked to follow the private account followee_id and
+    waits for its approval. Keyed by the account first: its pending requests
+    are one partition, and a second request from the same user is
+    impossible. request_id is time-ordered and doubles as the id of its
+    notification."""
+
+    Meta = table_meta("follow-requests")
+
+    followee_id = NumberAttribute(hash_key=True)
+    requester_id = NumberAttribute(range_key=True)
+    request_id = NumberAttribute()
+
+    by_time = RequestsByTime()

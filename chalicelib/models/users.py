@@ -21,6 +21,8 @@ class User(Model):
     bio = UnicodeAttribute(null=True)
     profile_image_url = UnicodeAttribute(null=True)
     is_active = BooleanAttribute(default=True)
+    # Only the owner and approved followers see its posts and lists.
+    is_private = BooleanAttribute(default=False)
     created_at = UnicodeAttribute()
     post_count = NumberAttribute(default=0)
     follower_count = NumberAttribute(default=0)

@@ -1,25 +1,31 @@
 from __future__ import annotations
 
+from typing import Optional
+
 from chalicelib.errors import NotFound
 from chalicelib.models import Comment, Mark, Post, User
+from chalicelib.queries.access import NO_SUCH_POST, require_account_visible, require_post_visible
 from chalicelib.queries.loading import fetch_many
 from chalicelib.queries.paging import Page, PageRequest, query_page
 from chalicelib.queries.viewer import SeenPost, seen_with
 
 
-def get_post(post_id: int) -> Post:
+def get_post(post_id: int, viewer_id: Optional[int]) -> Post:
+    """The post, if viewer_id may see it: one GetItem, and the access check."""
     try:
-        return Post.get(post_id)
+        post = Post.get(post_id)
     except Post.DoesNotExist:
-        raise NotFound("Post not found") from None
+        raise NotFound(NO_SUCH_POST) from None
+    return require_post_visible(post, viewer_id)
 
 
-def posts_of_user(user_id: int, page: PageRequest) -> Page[Post]:
-    """Newest first: one GetItem for the user, one Query on by-author."""
+def posts_of_user(user_id: int, viewer_id: Optional[int], page: PageRequest) -> Page[Post]:
+    """Newest first: one GetItem for the user, the access check, one Query on by-author."""
     try:
-        User.get(user_id)
+        owner = User.get(user_id)
     except User.DoesNotExist:
         raise NotFound("User not found") from None
+    require_account_visible(owner, viewer_id)
     return query_page(
         lambda **kwargs: Post.by_author.query(user_id, scan_index_forward=False, **kwargs),
         page,
@@ -44,12 +50,14 @@ def saved_posts(user_id: int, page: PageRequest) -> Page[SeenPost]:
                 marks.next_cursor)
 
 
-def replies_of(comment_id: int, page: PageRequest) -> Page[Comment]:
-    """Oldest first: one GetItem for the comment (unknown: 404), one Query on replies."""
+def replies_of(comment_id: int, viewer_id: Optional[int], page: PageRequest) -> Page[Comment]:
+    """Oldest first: one GetItem for the comment (unknown: 404), its post
+    and the access check, one Query on replies."""
     try:
-        Comment.get(comment_id)
+        comment = Comment.get(comment_id)
     except Comment.DoesNotExist:
         raise NotFound("Comment not found") from None
+    get_post(comment.on_post, viewer_id)
     return query_page(
         lambda **kwargs: Comment.replies.query(comment_id, **kwargs),
         page,
@@ -58,10 +66,10 @@ def replies_of(comment_id: int, page: PageRequest) -> Page[Comment]:
     )
 
 
-def comments_of_post(post_id: int, page: PageRequest) -> Page[Comment]:
+def comments_of_post(post_id: int, viewer_id: Optional[int], page: PageRequest) -> Page[Comment]:
     """Newest first: one GetItem for the post (a deleted post has no
-    comments to show), one Query on by-post."""
-    get_post(post_id)
+    comments to show), the access check, one Query on by-post."""
+    get_post(post_id, viewer_id)
     return query_page(
         lambda **kwargs: Comment.by_post.query(post_id, scan_index_forward=False, **kwargs),
         page,

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Optional
+
 from chalicelib.errors import NO_SUCH_USER, NotFound, Unauthorized
-from chalicelib.models import Follow, User
+from chalicelib.models import Follow, FollowRequest, User
+from chalicelib.queries.access import require_account_visible
 from chalicelib.queries.loading import in_order
 from chalicelib.queries.paging import Page, PageRequest, query_page
 
@@ -31,20 +34,33 @@ def get_token_holder(user_id: int, password_version: int) -> User:
     return user
 
 
-def followers(user_id: int, page: PageRequest) -> Page[User]:
+def followers(user_id: int, viewer_id: Optional[int], page: PageRequest) -> Page[User]:
     """Who follows user_id, most recent follow first."""
-    return _other_ends(user_id, page, Follow.followers, "followers", lambda follow: follow.follower_id)
+    return _other_ends(user_id, viewer_id, page, Follow.followers, "followers", lambda follow: follow.follower_id)
 
 
-def following(user_id: int, page: PageRequest) -> Page[User]:
+def following(user_id: int, viewer_id: Optional[int], page: PageRequest) -> Page[User]:
     """Whom user_id follows, most recent follow first."""
-    return _other_ends(user_id, page, Follow.following, "following", lambda follow: follow.followee_id)
+    return _other_ends(user_id, viewer_id, page, Follow.following, "following", lambda follow: follow.followee_id)
 
 
-def _other_ends(user_id: int, page: PageRequest, index, scope: str, other_of) -> Page[User]:
-    """GetItem user (404 if unknown), Query one follows index, BatchGetItem
-    the users at the other end of each follow."""
-    get_user(user_id)
+def follow_requests(user_id: int, page: PageRequest) -> Page[User]:
+    """Who asked to follow user_id, newest first: one Query on the requests'
+    index, one BatchGetItem for the requesters."""
+    requests = query_page(
+        lambda **kwargs: FollowRequest.by_time.query(user_id, scan_index_forward=False, **kwargs),
+        page,
+        scope=f"follow-requests:{user_id}",
+        key_attributes=(FollowRequest.followee_id, FollowRequest.requester_id, FollowRequest.request_id),
+    )
+    return Page(in_order(User, [request.requester_id for request in requests.items]), requests.next_cursor)
+
+
+def _other_ends(user_id: int, viewer_id: Optional[int], page: PageRequest, index, scope: str,
+                other_of) -> Page[User]:
+    """GetItem user (404 if unknown), the access check, Query one follows
+    index, BatchGetItem the users at the other end of each follow."""
+    require_account_visible(get_user(user_id), viewer_id)
     follows = query_page(
         lambda **kwargs: index.query(user_id, scan_index_forward=False, **kwargs),
         page,

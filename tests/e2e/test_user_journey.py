@@ -41,7 +41,7 @@ def test_follow_post_like_save_comment_notify_feed_hashtags_messages_stories(loc
     bob, bob_token = sign_up(http, "bob")
     tag = f"sunset{os.getpid()}x{next(_numbers)}"
 
-    assert http.post(f"/api/follow/{alice['id']}", token=bob_token) == (200, {"following": True})
+    assert http.post(f"/api/follow/{alice['id']}", token=bob_token) == (200, {"following": True, "requested": False})
 
     status, post = http.post("/api/posts", {"content": f"Golden hour #{tag}"}, alice_token)
     assert status == 201, post

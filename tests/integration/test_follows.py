@@ -40,7 +40,7 @@ def test_follow_answers_following_true_and_counts_on_both_sides(client, pair):
     alice, token, bob = pair
     response = follow_request(client, token, bob["id"])
     assert response.status_code == 200
-    assert response.json_body == {"following": True}
+    assert response.json_body == {"following": True, "requested": False}
     assert counters(client, alice["id"]) == (0, 1)
     assert counters(client, bob["id"]) == (1, 0)
     assert Follow.get(alice["id"], bob["id"]).follow_id > 0
@@ -51,7 +51,7 @@ def test_unfollow_answers_following_false_and_counts_back_down(client, pair):
     follow_request(client, token, bob["id"])
     response = unfollow_request(client, token, bob["id"])
     assert response.status_code == 200
-    assert response.json_body == {"following": False}
+    assert response.json_body == {"following": False, "requested": False}
     assert counters(client, alice["id"]) == (0, 0)
     assert counters(client, bob["id"]) == (0, 0)
     assert Follow.count(alice["id"]) == 0

@@ -65,7 +65,8 @@ def test_the_template_wires_every_function_to_the_topic_and_each_consumer_report
 
     wiring = cloudformation.template(app)["Resources"]
     consumer_functions = {source.name: source for source in app.event_sources if hasattr(source, "queue")}
-    assert set(consumer_functions) == {"search_indexer", "notifier", "hashtag_indexer", "feed_fanout", "cleaner"}
+    assert set(consumer_functions) == {"search_indexer", "notifier", "hashtag_indexer", "feed_fanout", "cleaner",
+                                     "request_approver"}
     for name, source in consumer_functions.items():
         function = wiring[to_cfn_resource_name(name)]
         [event_source] = function["Properties"]["Events"].values()

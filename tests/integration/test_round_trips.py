@@ -9,6 +9,7 @@ from chalicelib.models import (
     Conversation,
     FeedEntry,
     Follow,
+    FollowRequest,
     Message,
     Post,
     User,
@@ -120,7 +121,7 @@ def test_a_post_and_its_comments_cost_the_same_for_5_or_500_comments(client, vie
         seed_comments(post, size)
         post_counts[size] = calls_for(client, f"/api/posts/{post.post_id}")
         comment_counts[size] = calls_for(client, f"/api/posts/{post.post_id}/comments")
-    assert post_counts[5] == post_counts[500] == ["GetItem"]
+    assert post_counts[5] == post_counts[500] == ["GetItem", "GetItem"]  # the post, its author's privacy
     assert comment_counts[5] == comment_counts[500]
 
 
@@ -147,3 +148,29 @@ def test_no_request_path_or_consumer_scans():
     sources = [root / "app.py", *sorted((root / "chalicelib").rglob("*.py"))]
     offenders = [str(path) for path in sources if "scan(" in path.read_text()]
     assert offenders == []
+
+
+def test_follow_requests_cost_the_same_for_5_or_500_pending(client, viewers):
+    counts = {}
+    for size, (user, token) in viewers.items():
+        save_all([FollowRequest(user["id"], requester.user_id, request_id=new_id()) for requester in make_users(size)])
+        counts[size] = calls_for(client, "/api/follow/requests", token)
+    # token, one Query of the requests' index, one BatchGetItem of the requesters
+    assert counts[5] == counts[500] == ["GetItem", "Query", "BatchGetItem"]
+
+
+def test_a_private_accounts_posts_and_followers_cost_the_same_for_5_or_500(client, viewers):
+    """What a private account adds is one GetItem: the viewer's follow."""
+    follower = register_and_login(client)
+    post_counts, follower_counts = {}, {}
+    for size, (user, _) in viewers.items():
+        owner = User.get(user["id"])
+        owner.update(actions=[User.is_private.set(True)])
+        save_all([make_post(owner) for _ in range(size)])
+        seed_followers(owner.user_id, size)
+        Follow(follower.id, owner.user_id, follow_id=new_id()).save()
+        post_counts[size] = calls_for(client, f"/api/users/{owner.user_id}/posts", follower.token)
+        follower_counts[size] = calls_for(client, f"/api/users/{owner.user_id}/followers", follower.token)
+    # token, the owner, the follow, the posts' Query, the viewer's marks
+    assert post_counts[5] == post_counts[500] == ["GetItem", "GetItem", "GetItem", "Query", "BatchGetItem"]
+    assert follower_counts[5] == follower_counts[500] == ["GetItem", "GetItem", "GetItem", "Query", "BatchGetItem"]

@@ -120,8 +120,9 @@ def test_the_saved_list_pages_with_a_cursor(client, alice, bob):
 def test_each_save_endpoint_costs_the_round_trips_of_the_data_model(client, alice, post):
     with counting_dynamodb_calls() as calls:
         save(client, alice.token, post["id"])
-    # token, write limit, the transaction (post check, mark, outbox), the outbox entry's cleanup
-    assert calls == [TOKEN_CHECK, "UpdateItem", "TransactWriteItems", "DeleteItem"]
+    # token, write limit, the post and its author's privacy, the transaction (post check, mark,
+    # outbox), the outbox entry's cleanup
+    assert calls == [TOKEN_CHECK, "UpdateItem", "GetItem", "GetItem", "TransactWriteItems", "DeleteItem"]
     with counting_dynamodb_calls() as calls:
         saved(client, alice.token)
     # The marks the Query reads carry the flags: no second read of them.

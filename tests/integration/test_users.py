@@ -32,7 +32,8 @@ def test_profile_shows_the_public_fields_and_counters_never_the_email(client):
     assert response.status_code == 200
     assert response.json_body == {
         "id": user["id"], "username": "ada", "full_name": "Ada Lovelace", "bio": None,
-        "profile_image_url": None, "post_count": 0, "follower_count": 0, "following_count": 0,
+        "profile_image_url": None, "is_private": False, "post_count": 0, "follower_count": 0,
+        "following_count": 0,
     }
 
 

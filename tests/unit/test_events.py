@@ -31,13 +31,15 @@ def test_each_event_gets_its_own_id():
     assert Event(payload).event_id != Event(payload).event_id
 
 
-def test_the_contracts_sixteen_event_types_and_our_three():
+def test_the_contracts_event_types_and_ours():
     contract = {
         "user.registered", "user.updated", "post.created", "post.deleted", "post.liked", "post.unliked",
         "comment.added", "comment.deleted", "user.followed", "user.unfollowed", "story.created",
         "story.deleted", "message.sent", "messages.read", "notification.read", "notifications.read_all",
     }
-    assert events.ALL_TYPES == contract | {"user.password_changed", "post.saved", "post.unsaved"}
+    private_accounts = {"follow.requested", "follow.approved", "follow.declined"}
+    ours = {"user.password_changed", "post.saved", "post.unsaved", "follow.requests_pending"}
+    assert events.ALL_TYPES == contract | private_accounts | ours
 
 
 def _wire(type_: str, data) -> str:
