@@ -57,7 +57,8 @@ def cors_allowed_origins(environ=os.environ) -> tuple[str, ...]:
     raw = environ.get("CORS_ALLOWED_ORIGINS")
     if raw is None:
         return ("*",) if environ.get("STAGE", LOCAL_STAGE) == LOCAL_STAGE else ()
-    origins = tuple(origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip())
+    # Browsers send the scheme and host in lower case.
+    origins = tuple(origin.strip().rstrip("/").lower() for origin in raw.split(",") if origin.strip())
     for origin in origins:
         if origin != "*" and not _ORIGIN.fullmatch(origin):
             raise ConfigurationError(f"CORS_ALLOWED_ORIGINS: {origin!r} is not * or an origin like https://example.com")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import threading
 from datetime import datetime, timezone
 
 # What every LogRecord carries; anything else on a record is an extra={...}
@@ -48,13 +47,12 @@ def json_logger(service: str) -> logging.Logger:
     return logger
 
 
-_started = threading.Event()
+_cold = True
 
 
 def cold_start() -> bool:
     """True for the first invocation this process handles: the one that
     paid for starting it (a Lambda cold start)."""
-    if _started.is_set():
-        return False
-    _started.set()
-    return True
+    global _cold
+    cold, _cold = _cold, False
+    return cold

@@ -16,7 +16,8 @@ ALARM_EMAIL_PARAMETER = "AlarmEmail"
 QUEUE_AGE_LIMIT_SECONDS = 300
 # An outbox entry this old means events are not reaching their consumers.
 OUTBOX_AGE_LIMIT_SECONDS = 300
-# Any 5xx is a bug; the rate keeps one odd request from paging at night.
+# Any 5xx is a bug; a rate over two periods of three keeps one odd request
+# among few from paging at night.
 API_5XX_RATE_LIMIT = 0.01
 
 
@@ -33,8 +34,9 @@ def template(api_name: str, function_ids: list[str], queue_ids: dict[str, str]) 
                            "Endpoint": {"Ref": ALARM_EMAIL_PARAMETER}},
         },
         "Api5xxRateAlarm": _alarm(
-            f"More than {API_5XX_RATE_LIMIT:.0%} of the API's requests answered 5xx",
-            "AWS/ApiGateway", "5XXError", {"ApiName": api_name}, "Average", API_5XX_RATE_LIMIT, period=300),
+            f"More than {API_5XX_RATE_LIMIT:.0%} of the API's requests answered 5xx in 2 of 3 periods of 5 minutes",
+            "AWS/ApiGateway", "5XXError", {"ApiName": api_name}, "Average", API_5XX_RATE_LIMIT, period=300,
+            out_of=(2, 3)),
         "OutboxAgeAlarm": _alarm(
             f"An outbox entry is older than {OUTBOX_AGE_LIMIT_SECONDS} s: events are not being published",
             namespace(), "OutboxOldestAgeSeconds", {"service": outbox_logger.name}, "Maximum",
@@ -65,8 +67,9 @@ def template(api_name: str, function_ids: list[str], queue_ids: dict[str, str]) 
 
 
 def _alarm(description: str, metric_namespace: str, metric: str, dimensions: dict, statistic: str,
-           threshold: float, period: int = 60) -> dict:
-    """Alarms as soon as one period's statistic exceeds threshold."""
+           threshold: float, period: int = 60, out_of: tuple[int, int] = (1, 1)) -> dict:
+    """Alarms when the statistic exceeds threshold in out_of[0] of the last
+    out_of[1] periods (by default, as soon as one period does)."""
     return {"Type": "AWS::CloudWatch::Alarm", "Properties": {
         "AlarmDescription": description,
         "Namespace": metric_namespace,
@@ -74,7 +77,8 @@ def _alarm(description: str, metric_namespace: str, metric: str, dimensions: dic
         "Dimensions": [{"Name": name, "Value": value} for name, value in dimensions.items()],
         "Statistic": statistic,
         "Period": period,
-        "EvaluationPeriods": 1,
+        "DatapointsToAlarm": out_of[0],
+        "EvaluationPeriods": out_of[1],
         "Threshold": threshold,
         "ComparisonOperator": "GreaterThanThreshold",
         "TreatMissingData": "notBreaching",

@@ -3,7 +3,7 @@
 creates locally, plus what Chalice cannot say itself about its functions:
 that each consumer reports partial batch failures and needs its queue to
 exist first, where events are published, which browser origins may call
-the API (CORS_ALLOWED_ORIGINS), and that the errors API Gateway answers
+the API (the stage's CORS_ALLOWED_ORIGINS in .chalice/config.json), and that the errors API Gateway answers
 itself have the API's {"detail": ...} shape, and that the API's
 stage is traced by X-Ray like the functions (`"xray": true` in
 .chalice/config.json; Chalice traces only the functions), and that each
@@ -13,13 +13,15 @@ the alarms of infra/alarms.py."""
 from __future__ import annotations
 
 import json
+import os
 import sys
+from pathlib import Path
 
 from chalice.app import SQSEventConfig
 from chalice.utils import to_cfn_resource_name
 
 from chalicelib.api import cors
-from chalicelib.config import cors_allowed_origins, log_retention_days, resource_prefix
+from chalicelib.config import cors_allowed_origins, log_retention_days, resource_prefix, stage
 from infra import alarms, resources
 
 TOPIC_ID = "EventsTopic"
@@ -35,9 +37,9 @@ def gateway_responses(origins: tuple[str, ...]) -> dict:
     the stage."""
     parameters = {}
     if origins:
-        # With several origins, the gateway cannot choose among them: it
-        # echoes the caller's. Its errors carry nothing of anyone's.
-        allow = "'*'" if "*" in origins else f"'{origins[0]}'" if len(origins) == 1 else "method.request.header.origin"
+        # With several origins, the gateway cannot choose among them; its
+        # errors carry nothing of anyone's, so any origin may read them.
+        allow = f"'{origins[0]}'" if len(origins) == 1 else "'*'"
         parameters = {"gatewayresponse.header.Access-Control-Allow-Origin": allow,
                       "gatewayresponse.header.Access-Control-Expose-Headers": f"'{cors.EXPOSED_HEADERS}'"}
     response = {"responseTemplates": {"application/json": '{"detail": $context.error.messageString}'}}
@@ -65,6 +67,13 @@ def template(app=None) -> dict:
     return {**watched, "Resources": {**template_resources, **watched["Resources"]}}
 
 
+def stage_environment() -> dict:
+    """The stage's environment variables as .chalice/config.json sets them
+    on its functions, under whatever the shell running `make package` sets."""
+    config = json.loads((Path(__file__).resolve().parents[1] / ".chalice" / "config.json").read_text())
+    return {**config["stages"].get(stage(), {}).get("environment_variables", {}), **os.environ}
+
+
 def functions(app) -> dict[str, str]:
     """Chalice's resource id of each of the app's functions, and its name."""
     return {API_HANDLER_ID: "api_handler"} | {to_cfn_resource_name(s.name): s.name for s in app.event_sources}
@@ -73,7 +82,7 @@ def functions(app) -> dict[str, str]:
 def function_wiring(app) -> dict:
     """Deep-merged by Chalice into the functions it generates."""
     queue_ids = {queue.name: f"{resources.camel(queue.logical_name)}Queue" for queue in resources.consumer_queues()}
-    origins = cors_allowed_origins()
+    origins = cors_allowed_origins(stage_environment())
     wiring = {REST_API_ID: {"Properties": {
         "Name": resource_prefix(),  # what its metrics, and so its alarm, are named by
         "TracingEnabled": True,

@@ -27,13 +27,14 @@ def allowed_origin(origin: str | None, allowed: tuple[str, ...]) -> str | None:
 
 
 def headers_for(origin: str | None) -> dict[str, str]:
-    """What a response to a request from origin carries so that its browser may read it."""
-    answer = allowed_origin(origin, settings().cors_allowed_origins)
-    if answer is None:
-        return {}
-    headers = {"Access-Control-Allow-Origin": answer, "Access-Control-Expose-Headers": EXPOSED_HEADERS}
-    if answer != "*":
-        headers["Vary"] = "Origin"
+    """What a response to a request from origin carries so that its browser
+    may read it. Unless every origin is allowed, the answer depends on the
+    Origin header, and caches must know it (Vary), whatever the answer."""
+    allowed = settings().cors_allowed_origins
+    headers = {"Vary": "Origin"} if allowed and "*" not in allowed else {}
+    answer = allowed_origin(origin, allowed)
+    if answer is not None:
+        headers.update({"Access-Control-Allow-Origin": answer, "Access-Control-Expose-Headers": EXPOSED_HEADERS})
     return headers
 
 
@@ -48,7 +49,8 @@ def answer_preflights(app: Chalice) -> None:
 def _preflight(app: Chalice, methods: str):
     def preflight(**_path_parameters):
         origin = app.current_request.headers.get("origin")
-        if allowed_origin(origin, settings().cors_allowed_origins) is None:
+        # Without an Origin it is no browser's preflight: just the methods.
+        if origin is not None and allowed_origin(origin, settings().cors_allowed_origins) is None:
             return Response(body={"detail": f"Origin {origin} may not call this API"}, status_code=403)
         # The middleware adds Access-Control-Allow-Origin, as to every response.
         return Response(body="", status_code=204, headers={

@@ -82,3 +82,28 @@ def test_with_no_origin_allowed_no_response_carries_cors_headers(client, allowed
     allowed_origins("")
     response = client.get("/api/health", headers={"Origin": APP_ORIGIN})
     assert not any(name.startswith("access-control-") for name in lowered(response.headers))
+
+
+def test_unless_every_origin_is_allowed_every_response_varies_by_origin(client, allowed_origins):
+    allowed_origins(APP_ORIGIN)
+    for origin in (APP_ORIGIN, "https://evil.example", None):
+        headers = {"Origin": origin} if origin else {}
+        assert lowered(client.get("/api/health", headers=headers).headers)["vary"] == "Origin", origin
+
+
+def test_an_options_request_without_an_origin_is_no_preflight_and_is_not_refused(client, allowed_origins):
+    allowed_origins(APP_ORIGIN)
+    response = client.options("/api/posts")
+    assert response.status_code == 204 and "access-control-allow-origin" not in lowered(response.headers)
+
+
+def test_the_gateways_own_errors_name_one_origin_or_any_when_there_are_several():
+    from infra.cloudformation import gateway_responses
+
+    def allowed(origins):
+        parameters = gateway_responses(origins)["DEFAULT_4XX"].get("responseParameters", {})
+        return parameters.get("gatewayresponse.header.Access-Control-Allow-Origin")
+
+    assert allowed(()) is None
+    assert allowed((APP_ORIGIN,)) == f"'{APP_ORIGIN}'"
+    assert allowed((APP_ORIGIN, "http://localhost:3000")) == "'*'"

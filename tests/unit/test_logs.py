@@ -1,7 +1,6 @@
 import io
 import json
 import logging
-import threading
 
 from chalicelib import logs
 from chalicelib.logs import JsonFormatter
@@ -33,5 +32,5 @@ def test_every_extra_the_caller_passes_is_in_the_line_and_no_record_attribute_is
 
 
 def test_only_the_first_invocation_of_a_process_is_a_cold_start(monkeypatch):
-    monkeypatch.setattr(logs, "_started", threading.Event())
+    monkeypatch.setattr(logs, "_cold", True)
     assert [logs.cold_start() for _ in range(3)] == [True, False, False]
