@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from chalicelib.errors import Invalid
-from chalicelib.models import Hashtag, HashtagPost, Post
-from chalicelib.queries.loading import in_order
+from chalicelib.models import Hashtag, HashtagPost, Post, User
+from chalicelib.queries.loading import fetch_many, in_order
 from chalicelib.queries.paging import Page, PageRequest, query_page
 
 # No stored tag is longer (commands.posts caps tags far below it); a longer
@@ -29,8 +29,10 @@ def search_hashtags(text: str, page: PageRequest) -> Page[Hashtag]:
 
 
 def posts_with_hashtag(tag: str, page: PageRequest) -> Page[Post]:
-    """Newest first: one Query on the tag, one BatchGetItem for the posts.
-    A post deleted before the consumer unindexed it is left out."""
+    """Newest first: one Query on the tag, one BatchGetItem for the posts,
+    one for their distinct authors. A post deleted before the consumer
+    unindexed it is left out, and so is every post of a private account
+    (the page may then be shorter than its limit; its cursor leads on)."""
     name = tag_name(tag)
     if not name or len(name.encode()) > _MAX_KEY_BYTES:
         return Page([], None)
@@ -40,4 +42,7 @@ def posts_with_hashtag(tag: str, page: PageRequest) -> Page[Post]:
         scope=f"hashtag-posts:{name}",
         key_attributes=(HashtagPost.name, HashtagPost.post_id),
     )
-    return Page(in_order(Post, [entry.post_id for entry in entries.items]), entries.next_cursor)
+    posts = in_order(Post, [entry.post_id for entry in entries.items])
+    authors = fetch_many(User, [post.author_id for post in posts])
+    public = [post for post in posts if post.author_id in authors and not authors[post.author_id].is_private]
+    return Page(public, entries.next_cursor)

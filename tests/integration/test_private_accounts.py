@@ -251,3 +251,15 @@ def test_an_approval_that_keeps_conflicting_is_a_400_and_changes_nothing(client,
     assert response.status_code == 400 and "please retry" in response.json_body["detail"]
     assert counts(client, private_alice) == (0, 0)
     assert len(get_json(client, "/api/follow/requests", private_alice.token)) == 1
+
+
+def test_a_private_accounts_posts_are_in_nobodys_hashtag_pages_until_it_is_public_again(client, pump, alice, bob):
+    mine = create_post(client, alice.token, "#sunset from alice")["id"]
+    theirs = create_post(client, bob.token, "#sunset from bob")["id"]
+    pump.drain()
+    go_private(client, alice)
+    for token in (None, bob.token, alice.token):
+        page = get(client, "/api/search/posts/hashtag/sunset", token)
+        assert [post["id"] for post in page.json_body] == [theirs], token
+    go_private(client, alice, False)
+    assert [p["id"] for p in get_json(client, "/api/search/posts/hashtag/sunset")] == [theirs, mine]
