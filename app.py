@@ -3,6 +3,7 @@ from chalice import Chalice
 
 from chalicelib.api import (
     auth,
+    blocks,
     cors,
     feed,
     follows,
@@ -22,8 +23,8 @@ from chalicelib.consumers import consumers
 app = Chalice(app_name="instagram")
 app.register_middleware(http_middleware, "http")
 
-for blueprint in (health, auth, users, posts, follows, feed, stories, messages, notifications, search, hashtags,
-                  openapi):
+for blueprint in (health, auth, users, posts, follows, blocks, feed, stories, messages, notifications, search,
+                  hashtags, openapi):
     app.register_blueprint(blueprint.api)
 cors.answer_preflights(app)
 

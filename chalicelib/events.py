@@ -189,6 +189,21 @@ class PendingRequestsToApprove(Payload):
 
 
 @dataclass(frozen=True)
+class UserBlocked(Payload):
+    type: ClassVar[str] = "user.blocked"
+    blocker_id: int
+    blocked_id: int
+    block_id: int
+
+
+@dataclass(frozen=True)
+class UserUnblocked(Payload):
+    type: ClassVar[str] = "user.unblocked"
+    blocker_id: int
+    blocked_id: int
+
+
+@dataclass(frozen=True)
 class StoryCreated(Payload):
     type: ClassVar[str] = "story.created"
     story_id: int

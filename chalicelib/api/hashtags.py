@@ -1,6 +1,6 @@
 from urllib.parse import unquote
 
-from chalicelib.api.http import ApiBlueprint
+from chalicelib.api.http import ApiBlueprint, viewer_id_of
 from chalicelib.api.schemas import HashtagResponse, PageQuery, PostResponse, SearchQuery
 from chalicelib.queries import hashtags
 from chalicelib.queries.viewer import page_seen_by
@@ -19,4 +19,4 @@ def search_hashtags(query):
 def posts_with_hashtag(viewer, tag, query):
     # API Gateway (REST) and chalice local hand path parameters over still
     # percent-encoded ("%23sunset", "caf%C3%A9"); a tag never contains "%".
-    return page_seen_by(viewer, hashtags.posts_with_hashtag(unquote(tag), query.page()))
+    return page_seen_by(viewer, hashtags.posts_with_hashtag(unquote(tag), viewer_id_of(viewer), query.page()))

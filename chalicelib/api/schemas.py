@@ -274,6 +274,10 @@ class FollowResponse(ResponseModel):
     requested: bool
 
 
+class BlockResponse(ResponseModel):
+    blocked: bool
+
+
 class StatusResponse(ResponseModel):
     status: Literal["ok"]
 

@@ -14,10 +14,10 @@ def update_me(caller, body):
     return UserResponse.for_its_owner(user)
 
 
-@api.route("/api/users/{user_id}", methods=["GET"], response=UserProfileResponse,
+@api.route("/api/users/{user_id}", methods=["GET"], response=UserProfileResponse, viewer=True,
            summary="A user's profile with counts")
-def profile(user_id):
-    return users.get_user(user_id)
+def profile(viewer, user_id):
+    return users.get_profile(user_id, viewer_id_of(viewer))
 
 
 @api.route("/api/users/{user_id}/posts", methods=["GET"], query=PageQuery, response=[PostResponse],

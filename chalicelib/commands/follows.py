@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from chalicelib import events
+from chalicelib.commands.blocks import no_block_between
 from chalicelib.errors import NO_SUCH_USER, Conflict, NotFound, Unauthorized
 from chalicelib.ids import new_id
 from chalicelib.models import Follow, FollowRequest, User
@@ -41,6 +42,7 @@ def follow(writes: Writes, follower_id: int, followee_id: int) -> FollowState:
     followee = stored_now(User, followee_id)
     if followee is None:
         raise NotFound("User not found")
+    no_block_between(writes, follower_id, followee_id)
     if followee.is_private:
         return _request(writes, follower_id, followee_id)
     edge = Follow(follower_id, followee_id, follow_id=new_id())

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from chalicelib import events
 from chalicelib.clock import now_iso
+from chalicelib.commands.blocks import no_block_between
 from chalicelib.commands.read_marks import advance_read_mark
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.ids import first_id_at, new_id, now_ms
@@ -18,6 +19,7 @@ def send_message(writes: Writes, sender_id: int, receiver_id: int, content: str)
         User.get(receiver_id)
     except User.DoesNotExist:
         raise NotFound("User not found") from None
+    no_block_between(writes, sender_id, receiver_id)
     message = Message(
         conversation_key(sender_id, receiver_id),
         new_id(),

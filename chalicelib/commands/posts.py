@@ -10,7 +10,7 @@ from chalicelib.ids import new_id
 from chalicelib.models import Comment, Like, Mark, Post, User
 from chalicelib.models.base import stored_now
 from chalicelib.models.timelines import FeedEntry
-from chalicelib.queries.access import require_post_visible
+from chalicelib.queries.access import require_no_blocker_mentioned, require_post_visible
 from chalicelib.text import hashtags_in, mentions_in
 from chalicelib.writes import NOTHING_TO_DO, Writes, command
 
@@ -19,7 +19,9 @@ from chalicelib.writes import NOTHING_TO_DO, Writes, command
 def create_post(writes: Writes, author: User, content: str | None, image_url: str | None) -> Post:
     """author: the authenticated caller, as read with their token."""
     author_id = author.user_id
-    mentions_in(content)  # refuses too many; the notifications consumer reads them from the post
+    # Refuses too many, and anyone who blocked the author; the notifications
+    # consumer reads them from the post.
+    require_no_blocker_mentioned(author_id, mentions_in(content))
     post = Post(
         new_id(),
         author_id=author_id,
@@ -100,7 +102,7 @@ def unsave_post(writes: Writes, user_id: int, post_id: int) -> None:
 def add_comment(writes: Writes, author: User, post_id: int, content: str, parent_id: int | None = None) -> Comment:
     """author: the authenticated caller, as read with their token. With
     parent_id, a reply: to that comment's top-level comment (one level)."""
-    mentions_in(content)  # refuses too many; the notifications consumer reads them from the comment
+    require_no_blocker_mentioned(author.user_id, mentions_in(content))  # as in create_post
     post = require_post_visible(_post(post_id), author.user_id)
     comment = Comment(new_id(), author_id=author.user_id, author_username=author.username, content=content,
                       created_at=now_iso())

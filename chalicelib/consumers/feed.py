@@ -1,6 +1,6 @@
 """Feed consumer: fan-out on write into each follower's timelines (posts in
 `feed`, stories in `story-feed`), backfill on follow (or an approved
-request), removal on unfollow
+request), removal on unfollow, on a block (both ways)
 and on deletion.
 
 Every entry's key is (owner, item), so writing or deleting it twice is the
@@ -19,6 +19,7 @@ from chalicelib.events import (
     PostDeleted,
     StoryCreated,
     StoryDeleted,
+    UserBlocked,
     UserFollowed,
     UserUnfollowed,
 )
@@ -73,10 +74,21 @@ def backfill(event: Event[UserFollowed] | Event[FollowApproved]) -> None:
 
 
 def drop_followee(event: Event[UserUnfollowed]) -> None:
-    follower_id, followee_id = event.payload.follower_id, event.payload.followee_id
-    if stored_now(Follow, follower_id, followee_id) is not None:
+    _drop(event.payload.follower_id, event.payload.followee_id)
+
+
+def drop_both_ways(event: Event[UserBlocked]) -> None:
+    """The block ended the follows both ways in its transaction; this takes
+    each one's posts and stories out of the other's timelines."""
+    blocker_id, blocked_id = event.payload.blocker_id, event.payload.blocked_id
+    _drop(blocker_id, blocked_id)
+    _drop(blocked_id, blocker_id)
+
+
+def _drop(owner_id: int, author_id: int) -> None:
+    if stored_now(Follow, owner_id, author_id) is not None:
         return  # followed again since: the entries belong
-    key = owner_author_key(follower_id, followee_id)
+    key = owner_author_key(owner_id, author_id)
     _remove(FeedEntry, FeedEntry.by_owner_author.query(key))
     _remove(StoryFeedEntry, StoryFeedEntry.by_owner_author.query(key))
 
@@ -102,6 +114,7 @@ HANDLERS = {
     UserFollowed: backfill,
     FollowApproved: backfill,
     UserUnfollowed: drop_followee,
+    UserBlocked: drop_both_ways,
     StoryCreated: add_story,
     StoryDeleted: remove_story,
 }

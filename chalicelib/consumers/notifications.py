@@ -24,8 +24,20 @@ from chalicelib.events import (
     PostUnliked,
     UserFollowed,
 )
-from chalicelib.models import Comment, Follow, FollowRequest, Like, Notification, Post, ReadMark, UniqueKey, User
+from chalicelib.models import (
+    Block,
+    Comment,
+    Follow,
+    FollowRequest,
+    Like,
+    Notification,
+    Post,
+    ReadMark,
+    UniqueKey,
+    User,
+)
 from chalicelib.models.base import condition_failed, stored_now
+from chalicelib.queries.access import without_blocked
 from chalicelib.queries.loading import fetch_many
 from chalicelib.text import MAX_MENTIONS, mentioned
 
@@ -102,15 +114,16 @@ def notify_mentions_in_post(event: Event[PostCreated]) -> None:
 
 def _notify_mentioned(event: Event, text: str | None, text_id: int, post_id: int, actor_id: int, actor: str,
                       told: set[int]) -> None:
-    """Each existing user the text names, once, unless already told: the
-    names resolve with one BatchGetItem of their username claims (at most
-    MAX_MENTIONS; the command refused more), unknown names are ignored."""
+    """Each existing user the text names, once, unless already told or
+    blocked either way: the names resolve with one BatchGetItem of their
+    username claims (at most MAX_MENTIONS; the command refused more), the
+    blocks with one of the actor's block items; unknown names are ignored."""
     names = mentioned(text)[:MAX_MENTIONS]
     claims = fetch_many(UniqueKey, [UniqueKey.for_username(name) for name in names])
-    for claim in claims.values():
-        if claim.user_id not in told:
-            _notify(event, claim.user_id, text_id, actor_id, MENTION, post_id, f"{actor} mentioned you")
-            told.add(claim.user_id)
+    named = [claim.user_id for claim in claims.values() if claim.user_id not in told]
+    for user_id in without_blocked(actor_id, named, lambda user_id: user_id):
+        _notify(event, user_id, text_id, actor_id, MENTION, post_id, f"{actor} mentioned you", checked=True)
+        told.add(user_id)
 
 
 def notify_follow(event: Event[UserFollowed]) -> None:
@@ -155,7 +168,12 @@ def notify_follow_accepted(event: Event[FollowApproved]) -> None:
 
 
 def _notify(event: Event, user_id: int, notification_id: int, actor_id: int,
-            kind: str, reference_id: int, message: str) -> None:
+            kind: str, reference_id: int, message: str, checked: bool = False) -> None:
+    """Never between two users when either blocks the other, also for an
+    event that was on its way when the block happened (checked: the caller
+    has looked already)."""
+    if not checked and _blocked_either_way(user_id, actor_id):
+        return
     notification = Notification(
         user_id,
         notification_id,
@@ -172,6 +190,11 @@ def _notify(event: Event, user_id: int, notification_id: int, actor_id: int,
         # Already there: this event was delivered before.
         if not condition_failed(error):
             raise
+
+
+def _blocked_either_way(user_id: int, other_id: int) -> bool:
+    relation = stored_now(Block, user_id, other_id)
+    return relation is not None and relation.either_way
 
 
 HANDLERS = {

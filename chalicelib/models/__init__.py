@@ -1,6 +1,7 @@
 """PynamoDB models: one module per concern. Tables are created by infra/
 (CloudFormation in the cloud, infra.provision locally and in tests), never
 here. ALL_MODELS is what infra reads to define them."""
+from chalicelib.models.blocks import Block
 from chalicelib.models.follows import Follow, FollowRequest
 from chalicelib.models.hashtags import Hashtag, HashtagPost
 from chalicelib.models.marks import Mark
@@ -17,7 +18,7 @@ from chalicelib.models.users import UniqueKey, User
 ALL_MODELS = (
     User, UniqueKey, SearchEntry,
     Post, Like, Comment, Mark,
-    Follow, FollowRequest, FeedEntry, StoryFeedEntry, Story,
+    Follow, FollowRequest, Block, FeedEntry, StoryFeedEntry, Story,
     Message, Conversation,
     Notification, ReadMark,
     Hashtag, HashtagPost,

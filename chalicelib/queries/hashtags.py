@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Optional
+
 from chalicelib.errors import Invalid
 from chalicelib.models import Hashtag, HashtagPost, Post, User
+from chalicelib.queries.access import without_blocked
 from chalicelib.queries.loading import fetch_many, in_order
 from chalicelib.queries.paging import Page, PageRequest, query_page
 
@@ -28,10 +31,11 @@ def search_hashtags(text: str, page: PageRequest) -> Page[Hashtag]:
     )
 
 
-def posts_with_hashtag(tag: str, page: PageRequest) -> Page[Post]:
+def posts_with_hashtag(tag: str, viewer_id: Optional[int], page: PageRequest) -> Page[Post]:
     """Newest first: one Query on the tag, one BatchGetItem for the posts,
-    one for their distinct authors. A post deleted before the consumer
-    unindexed it is left out, and so is every post of a private account
+    one for their distinct authors, one for the viewer's block items for
+    them. A post deleted before the consumer unindexed it is left out, and
+    so is every post of a private account or of anyone blocked either way
     (the page may then be shorter than its limit; its cursor leads on)."""
     name = tag_name(tag)
     if not name or len(name.encode()) > _MAX_KEY_BYTES:
@@ -45,4 +49,4 @@ def posts_with_hashtag(tag: str, page: PageRequest) -> Page[Post]:
     posts = in_order(Post, [entry.post_id for entry in entries.items])
     authors = fetch_many(User, [post.author_id for post in posts])
     public = [post for post in posts if post.author_id in authors and not authors[post.author_id].is_private]
-    return Page(public, entries.next_cursor)
+    return Page(without_blocked(viewer_id, public, lambda post: post.author_id), entries.next_cursor)

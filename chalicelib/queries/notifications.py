@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from chalicelib.models import Notification, ReadMark
+from chalicelib.queries.access import without_blocked
 from chalicelib.queries.paging import Page, PageRequest, query_page
 
 
 def notifications(user_id: int, page: PageRequest) -> Page[tuple[Notification, bool]]:
-    """(notification, is it read), newest first: one Query and one GetItem of
-    the read-all watermark."""
+    """(notification, is it read), newest first: one Query, one GetItem of
+    the read-all watermark, and one BatchGetItem of the user's block items
+    for the actors: nothing from anyone blocked either way shows, also what
+    was made before the block."""
     found = query_page(
         lambda **kwargs: Notification.query(user_id, scan_index_forward=False, **kwargs),
         page,
@@ -14,10 +17,8 @@ def notifications(user_id: int, page: PageRequest) -> Page[tuple[Notification, b
         key_attributes=(Notification.user_id, Notification.notification_id),
     )
     up_to = read_all_watermark(user_id)
-    return Page(
-        [(item, item.is_read or item.notification_id <= up_to) for item in found.items],
-        found.next_cursor,
-    )
+    shown = without_blocked(user_id, found.items, lambda notification: notification.actor_id)
+    return Page([(item, item.is_read or item.notification_id <= up_to) for item in shown], found.next_cursor)
 
 
 def read_all_watermark(user_id: int) -> int:

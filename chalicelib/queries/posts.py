@@ -4,7 +4,13 @@ from typing import Optional
 
 from chalicelib.errors import NotFound
 from chalicelib.models import Comment, Mark, Post, User
-from chalicelib.queries.access import NO_SUCH_POST, require_account_visible, require_post_visible
+from chalicelib.queries.access import (
+    NO_SUCH_POST,
+    page_without_blocked,
+    require_account_visible,
+    require_post_visible,
+    without_blocked,
+)
 from chalicelib.queries.loading import fetch_many
 from chalicelib.queries.paging import Page, PageRequest, query_page
 from chalicelib.queries.viewer import SeenPost, seen_with
@@ -37,8 +43,9 @@ def posts_of_user(user_id: int, viewer_id: Optional[int], page: PageRequest) -> 
 def saved_posts(user_id: int, page: PageRequest) -> Page[SeenPost]:
     """Most recently saved first, as their owner sees them: one Query on the
     marks' saved index (the marks also say which posts they like), one
-    BatchGetItem for the posts. A deleted post is skipped at once; the
-    cleanup consumer removes its marks shortly after."""
+    BatchGetItem for the posts, one of the owner's block items for their
+    authors. A deleted post is skipped at once (the cleanup consumer removes
+    its marks shortly after), and so is a post of anyone blocked either way."""
     marks = query_page(
         lambda **kwargs: Mark.saved.query(user_id, scan_index_forward=False, **kwargs),
         page,
@@ -46,8 +53,9 @@ def saved_posts(user_id: int, page: PageRequest) -> Page[SeenPost]:
         key_attributes=(Mark.user_id, Mark.post_id, Mark.saved_id),
     )
     posts = fetch_many(Post, [mark.post_id for mark in marks.items])
-    return Page([seen_with(posts[mark.post_id], mark) for mark in marks.items if mark.post_id in posts],
-                marks.next_cursor)
+    shown = without_blocked(user_id, [mark for mark in marks.items if mark.post_id in posts],
+                            lambda mark: posts[mark.post_id].author_id)
+    return Page([seen_with(posts[mark.post_id], mark) for mark in shown], marks.next_cursor)
 
 
 def replies_of(comment_id: int, viewer_id: Optional[int], page: PageRequest) -> Page[Comment]:
@@ -58,21 +66,23 @@ def replies_of(comment_id: int, viewer_id: Optional[int], page: PageRequest) -> 
     except Comment.DoesNotExist:
         raise NotFound("Comment not found") from None
     get_post(comment.on_post, viewer_id)
-    return query_page(
+    replies = query_page(
         lambda **kwargs: Comment.replies.query(comment_id, **kwargs),
         page,
         scope=f"replies:{comment_id}",
         key_attributes=(Comment.comment_id, Comment.parent_id),
     )
+    return page_without_blocked(viewer_id, replies, lambda reply: reply.author_id)
 
 
 def comments_of_post(post_id: int, viewer_id: Optional[int], page: PageRequest) -> Page[Comment]:
     """Newest first: one GetItem for the post (a deleted post has no
     comments to show), the access check, one Query on by-post."""
     get_post(post_id, viewer_id)
-    return query_page(
+    comments = query_page(
         lambda **kwargs: Comment.by_post.query(post_id, scan_index_forward=False, **kwargs),
         page,
         scope=f"post-comments:{post_id}",
         key_attributes=(Comment.comment_id, Comment.post_id),
     )
+    return page_without_blocked(viewer_id, comments, lambda comment: comment.author_id)

@@ -1,16 +1,20 @@
 from __future__ import annotations
 
+from typing import Optional
+
 from chalicelib.models import SearchEntry, User
+from chalicelib.queries.access import without_blocked
 from chalicelib.queries.loading import in_order
 from chalicelib.queries.paging import Page, PageRequest, query_page
 from chalicelib.search_terms import bucket_for, normalise
 
 
-def search_users(text: str, page: PageRequest) -> Page[User]:
+def search_users(text: str, viewer_id: Optional[int], page: PageRequest) -> Page[User]:
     """Users whose username, or a word of whose full name, starts with text.
 
     One Query on the index plus one BatchGetItem for the users, whatever the
-    number of users. A user matching by two terms (say username and first
+    number of users, and with a viewer one for their block items (users
+    blocked either way are left out). A user matching by two terms (say username and first
     name) is listed only at the first of them, so pages never repeat a user
     (a page may come out shorter than limit).
     """
@@ -23,7 +27,7 @@ def search_users(text: str, page: PageRequest) -> Page[User]:
         key_attributes=(SearchEntry.bucket, SearchEntry.sort),
     )
     user_ids = [entry.user_id for entry in entries.items if _first_match(entry, prefix)]
-    return Page(in_order(User, user_ids), entries.next_cursor)
+    return Page(without_blocked(viewer_id, in_order(User, user_ids), lambda user: user.user_id), entries.next_cursor)
 
 
 def _first_match(entry: SearchEntry, prefix: str) -> bool:

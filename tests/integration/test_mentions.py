@@ -94,4 +94,5 @@ def test_resolving_mentions_costs_one_batch_read_whatever_the_number_of_names(cl
             HANDLERS[PostCreated](event_of(PostCreated, {"post_id": post["id"], "author_id": alice.id}))
         calls[count] = [call for call in made if call != "PutItem"]
         assert made.count("PutItem") == count
-    assert calls[1] == calls[5] == ["GetItem", "BatchGetItem"]
+    # the post, the names' claims, the author's block items for them
+    assert calls[1] == calls[5] == ["GetItem", "BatchGetItem", "BatchGetItem"]

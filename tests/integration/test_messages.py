@@ -368,7 +368,8 @@ def test_each_endpoint_costs_the_round_trips_of_the_data_model(client, alice, bo
         sent(client, b_token, a["id"])
     dynamodb_calls.clear()
     sent(client, a_token, b["id"])
-    assert dynamodb_calls == [TOKEN_CHECK, "UpdateItem", "GetItem", "TransactWriteItems", "DeleteItem"]
+    # token, write limit, receiver, the pair's block item, the transaction, the outbox entry's cleanup
+    assert dynamodb_calls == [TOKEN_CHECK, "UpdateItem", "GetItem", "GetItem", "TransactWriteItems", "DeleteItem"]
     dynamodb_calls.clear()
     inbox(client, a_token)
     assert dynamodb_calls == [TOKEN_CHECK, "Query", "BatchGetItem"]

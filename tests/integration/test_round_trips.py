@@ -5,6 +5,7 @@ import pytest
 
 from chalicelib.ids import new_id
 from chalicelib.models import (
+    Block,
     Comment,
     Conversation,
     FeedEntry,
@@ -171,6 +172,29 @@ def test_a_private_accounts_posts_and_followers_cost_the_same_for_5_or_500(clien
         Follow(follower.id, owner.user_id, follow_id=new_id()).save()
         post_counts[size] = calls_for(client, f"/api/users/{owner.user_id}/posts", follower.token)
         follower_counts[size] = calls_for(client, f"/api/users/{owner.user_id}/followers", follower.token)
-    # token, the owner, the follow, the posts' Query, the viewer's marks
-    assert post_counts[5] == post_counts[500] == ["GetItem", "GetItem", "GetItem", "Query", "BatchGetItem"]
-    assert follower_counts[5] == follower_counts[500] == ["GetItem", "GetItem", "GetItem", "Query", "BatchGetItem"]
+    # token, the owner, the viewer's block item for them, the follow, the posts' Query, the viewer's marks
+    assert post_counts[5] == post_counts[500] == ["GetItem", "GetItem", "GetItem", "GetItem", "Query",
+                                                  "BatchGetItem"]
+    # ... and for followers, the users and the viewer's block items for them
+    assert follower_counts[5] == follower_counts[500] == ["GetItem", "GetItem", "GetItem", "GetItem", "Query",
+                                                          "BatchGetItem", "BatchGetItem"]
+
+
+def test_the_block_list_costs_the_same_for_5_or_500_blocked(client, viewers):
+    counts = {}
+    for size, (user, token) in viewers.items():
+        save_all([Block(user["id"], other.user_id, block_id=new_id()) for other in make_users(size)])
+        counts[size] = calls_for(client, "/api/blocks", token)
+    assert counts[5] == counts[500] == ["GetItem", "Query", "BatchGetItem"]
+
+
+def test_lists_shown_to_a_viewer_filter_blocks_with_one_read_for_5_or_500(client, viewers):
+    """Followers seen by someone: the page's users and the viewer's block
+    items for them are one BatchGetItem each, however many follow."""
+    viewer = register_and_login(client)
+    counts = {}
+    for size, (user, _) in viewers.items():
+        seed_followers(user["id"], size)
+        counts[size] = calls_for(client, f"/api/users/{user['id']}/followers", viewer.token)
+    # token, the owner, the viewer's block item for the owner, Query, the users, their block items
+    assert counts[5] == counts[500] == ["GetItem", "GetItem", "GetItem", "Query", "BatchGetItem", "BatchGetItem"]

@@ -120,13 +120,15 @@ def test_the_saved_list_pages_with_a_cursor(client, alice, bob):
 def test_each_save_endpoint_costs_the_round_trips_of_the_data_model(client, alice, post):
     with counting_dynamodb_calls() as calls:
         save(client, alice.token, post["id"])
-    # token, write limit, the post and its author's privacy, the transaction (post check, mark,
-    # outbox), the outbox entry's cleanup
-    assert calls == [TOKEN_CHECK, "UpdateItem", "GetItem", "GetItem", "TransactWriteItems", "DeleteItem"]
+    # token, write limit, the post, the saver's block item for its author, its author's privacy,
+    # the transaction (post check, mark, outbox), the outbox entry's cleanup
+    assert calls == [TOKEN_CHECK, "UpdateItem", "GetItem", "GetItem", "GetItem", "TransactWriteItems",
+                     "DeleteItem"]
     with counting_dynamodb_calls() as calls:
         saved(client, alice.token)
-    # The marks the Query reads carry the flags: no second read of them.
-    assert calls == [TOKEN_CHECK, "Query", "BatchGetItem"]
+    # The marks the Query reads carry the flags: no second read of them; then
+    # the posts, and the owner's block items for their authors.
+    assert calls == [TOKEN_CHECK, "Query", "BatchGetItem", "BatchGetItem"]
 
 
 def test_a_second_user_can_save_what_the_first_saved(client, alice, post):

@@ -104,5 +104,6 @@ def test_the_flags_of_a_page_cost_one_round_trip_for_5_or_100_posts(client):
             response = get(client, f"/api/users/{author.id}/posts?limit=100", viewer.token)
         calls[size], shown[size] = made, response.json_body
         assert len(response.json_body) == size
-    assert calls[5] == calls[100] == ["GetItem", "GetItem", "Query", "BatchGetItem"]
+    # token, the author, the viewer's block item for them, the posts, the viewer's marks
+    assert calls[5] == calls[100] == ["GetItem", "GetItem", "GetItem", "Query", "BatchGetItem"]
     assert sum(post["liked_by_me"] for post in shown[100]) == 50

@@ -37,7 +37,7 @@ def test_the_contracts_event_types_and_ours():
         "comment.added", "comment.deleted", "user.followed", "user.unfollowed", "story.created",
         "story.deleted", "message.sent", "messages.read", "notification.read", "notifications.read_all",
     }
-    private_accounts = {"follow.requested", "follow.approved", "follow.declined"}
+    private_accounts = {"follow.requested", "follow.approved", "follow.declined", "user.blocked", "user.unblocked"}
     ours = {"user.password_changed", "post.saved", "post.unsaved", "follow.requests_pending"}
     assert events.ALL_TYPES == contract | private_accounts | ours
 
