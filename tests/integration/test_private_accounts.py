@@ -263,3 +263,24 @@ def test_a_private_accounts_posts_are_in_nobodys_hashtag_pages_until_it_is_publi
         assert [post["id"] for post in page.json_body] == [theirs], token
     go_private(client, alice, False)
     assert [p["id"] for p in get_json(client, "/api/search/posts/hashtag/sunset")] == [theirs, mine]
+
+
+def test_a_private_account_can_still_be_found_messaged_and_mentioned(client, pump, private_alice, bob):
+    pump.drain()  # the search consumer indexes her
+    assert [user["id"] for user in get_json(client, "/api/search/users?q=alice")] == [private_alice.id]
+    response = post_json(client, "/api/messages", {"receiver_id": private_alice.id, "content": "hi"}, bob.token)
+    assert response.status_code == 201
+    create_post(client, bob.token, "hello @alice")
+    pump.drain()
+    assert {n["type"] for n in get_json(client, "/api/notifications", private_alice.token)} == {"mention"}
+
+
+def test_a_private_accounts_stories_reach_approved_followers_only(client, pump, private_alice, bob):
+    carol = register_and_login(client, "carol")
+    ask(client, bob, private_alice)
+    approve(client, private_alice, bob)
+    ask(client, carol, private_alice)  # pending
+    story = post_json(client, "/api/stories", {"content": "today"}, private_alice.token).json_body
+    pump.drain()
+    assert story["id"] in [s["id"] for s in get_json(client, "/api/stories/feed", bob.token)]
+    assert story["id"] not in [s["id"] for s in get_json(client, "/api/stories/feed", carol.token)]
