@@ -65,6 +65,15 @@ def cors_allowed_origins(environ=os.environ) -> tuple[str, ...]:
     return origins
 
 
+def feed_fanout_chunk() -> int:
+    """How many followers one feed-consumer invocation reaches before it
+    continues in a follow-up event (FEED_FANOUT_CHUNK)."""
+    chunk = int(os.environ.get("FEED_FANOUT_CHUNK", "1000"))
+    if chunk < 1:
+        raise ConfigurationError(f"FEED_FANOUT_CHUNK must be at least 1, not {chunk}")
+    return chunk
+
+
 @dataclass(frozen=True)
 class Settings:
     stage: str

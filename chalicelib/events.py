@@ -19,7 +19,7 @@ from chalicelib.clock import now_iso
 
 class Payload:
     """The data of one event type. Subclasses are frozen dataclasses of
-    ints and lists of str, with their wire name in `type`."""
+    ints, str and lists of str, with their wire name in `type`."""
 
     type: ClassVar[str]
 
@@ -40,6 +40,8 @@ class Payload:
 
 def _checked(type_name: str, name: str, value: Any, hint) -> Any:
     if hint is int and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if hint is str and isinstance(value, str):
         return value
     if hint == list[str] and isinstance(value, list) and all(isinstance(part, str) for part in value):
         return value
@@ -201,6 +203,21 @@ class UserUnblocked(Payload):
     type: ClassVar[str] = "user.unblocked"
     blocker_id: int
     blocked_id: int
+
+
+@dataclass(frozen=True)
+class FanOutContinued(Payload):
+    """Ours, internal: the feed consumer's fan-out of an item (action "add")
+    or removal of a deleted one ("remove") goes on after the follower it
+    reached. item_type: "post" or "story"."""
+
+    type: ClassVar[str] = "feed.fanout_continued"
+    item_type: str
+    action: str
+    item_id: int
+    author_id: int
+    after_follower_id: int
+    after_follow_id: int
 
 
 @dataclass(frozen=True)

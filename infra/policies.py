@@ -59,7 +59,7 @@ def _tables(prefix: str, only: str | None = None) -> list[str]:
 
 # Consumers that run commands (which publish their events) or continue their
 # work in a follow-up event.
-PUBLISHING_CONSUMERS = {"follow-requests"}
+PUBLISHING_CONSUMERS = {"follow-requests", "feed"}
 
 
 def policy(function: str, stage: str) -> dict:

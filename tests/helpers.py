@@ -277,6 +277,12 @@ def recording_published_events():
         yield seen
 
 
+def holders(timeline, item_id: int) -> set[int]:
+    """Whose timeline (FeedEntry, StoryFeedEntry) holds the item. A Scan:
+    tests may; no request or consumer does, and no index is keyed by item."""
+    return {entry.owner_id for entry in timeline.scan(timeline.item_id == item_id)}
+
+
 @contextlib.contextmanager
 def log_lines(logger: logging.Logger):
     """The JSON lines the logger writes while inside, decoded."""

@@ -13,19 +13,20 @@ transaction that the post or comment still exists.
 """
 from __future__ import annotations
 
+from chalicelib.batches import batch_write
 from chalicelib.events import CommentDeleted, Event, PostDeleted
 from chalicelib.models import Comment, Mark
 
 
 def forget_post(event: Event[PostDeleted]) -> None:
     post_id = event.payload.post_id
-    with Mark.batch_write() as batch:
+    with batch_write(Mark) as batch:
         for mark in Mark.by_post.query(post_id):
             batch.delete(Mark(mark.user_id, post_id))
 
 
 def delete_replies(event: Event[CommentDeleted]) -> None:
-    with Comment.batch_write() as batch:
+    with batch_write(Comment) as batch:
         for reply in Comment.replies.query(event.payload.comment_id):
             batch.delete(Comment(reply.comment_id))
 

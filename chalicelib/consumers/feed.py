@@ -1,19 +1,29 @@
 """Feed consumer: fan-out on write into each follower's timelines (posts in
 `feed`, stories in `story-feed`), backfill on follow (or an approved
-request), removal on unfollow, on a block (both ways)
-and on deletion.
+request), removal on unfollow, on a block (both ways) and on deletion.
+
+A fan-out, or the removal of a deleted item, walks the author's followers a
+chunk at a time (FEED_FANOUT_CHUNK, default 1,000): each invocation writes
+one chunk, then publishes feed.fanout_continued with the position reached,
+so no invocation's work grows with the number of followers. Removal walks
+the followers too, rather than an index keyed by the item, which would be
+one hot partition for a popular post.
 
 Every entry's key is (owner, item), so writing or deleting it twice is the
-same as once. Each handler first looks at the current state (the post,
-story or follow as stored now) rather than trusting the event, so a late or
-reordered event cannot resurrect what was undone.
+same as once: a chunk redone after a crash changes nothing. Each chunk
+first looks at the current state (the post, story or follow as stored now)
+rather than trusting the event, so a late or reordered event cannot
+resurrect what was undone.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Optional
 
+from chalicelib.batches import batch_write
+from chalicelib.config import feed_fanout_chunk
 from chalicelib.events import (
     Event,
+    FanOutContinued,
     FollowApproved,
     PostCreated,
     PostDeleted,
@@ -27,36 +37,72 @@ from chalicelib.models import FeedEntry, Follow, Post, Story, StoryFeedEntry
 from chalicelib.models.base import stored_now
 from chalicelib.models.stories import oldest_active_id
 from chalicelib.models.timelines import owner_author_key
+from chalicelib.publisher import publish
 
 # A new follower sees this many of the followee's latest posts at once; older
 # ones are on the followee's profile.
 BACKFILL_POSTS = 50
 
+POST, STORY = "post", "story"
+ADD, REMOVE = "add", "remove"
+_TIMELINES = {POST: (Post, FeedEntry), STORY: (Story, StoryFeedEntry)}
+
 
 def add_post(event: Event[PostCreated]) -> None:
-    post = stored_now(Post, event.payload.post_id)
-    if post is None:
-        return
-    _fan_out(FeedEntry, post.post_id, post.author_id)
+    _fan_out_chunk(POST, ADD, event.payload.post_id, event.payload.author_id)
 
 
 def remove_post(event: Event[PostDeleted]) -> None:
-    post_id = event.payload.post_id
-    if stored_now(Post, post_id) is None:
-        _remove(FeedEntry, FeedEntry.by_item.query(post_id))
+    _fan_out_chunk(POST, REMOVE, event.payload.post_id, event.payload.author_id)
 
 
 def add_story(event: Event[StoryCreated]) -> None:
-    story = stored_now(Story, event.payload.story_id)
-    if story is None or story.story_id < oldest_active_id():
-        return
-    _fan_out(StoryFeedEntry, story.story_id, story.author_id, expires_at=story.expires_at)
+    _fan_out_chunk(STORY, ADD, event.payload.story_id, event.payload.author_id)
 
 
 def remove_story(event: Event[StoryDeleted]) -> None:
-    story_id = event.payload.story_id
-    if stored_now(Story, story_id) is None:
-        _remove(StoryFeedEntry, StoryFeedEntry.by_item.query(story_id))
+    _fan_out_chunk(STORY, REMOVE, event.payload.story_id, event.payload.author_id)
+
+
+def continue_fan_out(event: Event[FanOutContinued]) -> None:
+    reached = event.payload
+    _fan_out_chunk(reached.item_type, reached.action, reached.item_id, reached.author_id,
+                   after=(reached.after_follower_id, reached.after_follow_id))
+
+
+def _fan_out_chunk(item_type: str, action: str, item_id: int, author_id: int,
+                   after: Optional[tuple[int, int]] = None) -> None:
+    """The item into (or out of) the timelines of the next chunk of the
+    author's followers after `after` (the author's own too, in the first
+    chunk); then, if the chunk was full, a continuation for the rest."""
+    model, timeline = _TIMELINES[item_type]
+    item = stored_now(model, item_id)
+    if action == ADD and (item is None or (item_type == STORY and item_id < oldest_active_id())):
+        return  # deleted (its removal cleans up) or expired meanwhile
+    if action == REMOVE and item is not None:
+        return  # not deleted: nothing to remove
+    chunk = feed_fanout_chunk()
+    start = {"last_evaluated_key": _followers_key(author_id, *after)} if after else {}
+    follows = list(Follow.followers.query(author_id, limit=chunk, **start))
+    owners = [follow.follower_id for follow in follows] + ([] if after else [author_id])
+    extra = {"expires_at": item.expires_at} if action == ADD and item_type == STORY else {}
+    with batch_write(timeline) as batch:
+        for owner_id in owners:
+            if action == ADD:
+                batch.save(timeline.entry(owner_id, item_id, author_id, **extra))
+            else:
+                batch.delete(timeline(owner_id, item_id))
+    if len(follows) == chunk:
+        last = follows[-1]
+        publish(Event(FanOutContinued(item_type=item_type, action=action, item_id=item_id, author_id=author_id,
+                                      after_follower_id=last.follower_id, after_follow_id=last.follow_id)))
+
+
+def _followers_key(author_id: int, follower_id: int, follow_id: int) -> dict:
+    """Where a Query of the author's followers resumes: the follow's table
+    key and its key in the index."""
+    return {"follower_id": {"N": str(follower_id)}, "followee_id": {"N": str(author_id)},
+            "follow_id": {"N": str(follow_id)}}
 
 
 def backfill(event: Event[UserFollowed] | Event[FollowApproved]) -> None:
@@ -64,11 +110,11 @@ def backfill(event: Event[UserFollowed] | Event[FollowApproved]) -> None:
     if stored_now(Follow, follower_id, followee_id) is None:
         return
     posts = Post.by_author.query(followee_id, scan_index_forward=False, limit=BACKFILL_POSTS)
-    with FeedEntry.batch_write() as batch:
+    with batch_write(FeedEntry) as batch:
         for post in posts:
             batch.save(FeedEntry.entry(follower_id, post.post_id, followee_id))
     stories = Story.by_author.query(followee_id, Story.story_id >= oldest_active_id())
-    with StoryFeedEntry.batch_write() as batch:
+    with batch_write(StoryFeedEntry) as batch:
         for story in stories:
             batch.save(StoryFeedEntry.entry(follower_id, story.story_id, followee_id, expires_at=story.expires_at))
 
@@ -93,17 +139,8 @@ def _drop(owner_id: int, author_id: int) -> None:
     _remove(StoryFeedEntry, StoryFeedEntry.by_owner_author.query(key))
 
 
-def _fan_out(timeline, item_id: int, author_id: int, **extra) -> None:
-    """The item into the author's timeline and every follower's, streaming
-    the followers page by page so memory stays flat however many there are."""
-    with timeline.batch_write() as batch:
-        batch.save(timeline.entry(author_id, item_id, author_id, **extra))
-        for follow in Follow.followers.query(author_id):
-            batch.save(timeline.entry(follow.follower_id, item_id, author_id, **extra))
-
-
 def _remove(timeline, entries: Iterable) -> None:
-    with timeline.batch_write() as batch:
+    with batch_write(timeline) as batch:
         for entry in entries:
             batch.delete(timeline(entry.owner_id, entry.item_id))
 
@@ -117,4 +154,5 @@ HANDLERS = {
     UserBlocked: drop_both_ways,
     StoryCreated: add_story,
     StoryDeleted: remove_story,
+    FanOutContinued: continue_fan_out,
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pynamodb.exceptions import PutError
 
+from chalicelib.batches import batch_write
 from chalicelib.events import Event, PostCreated, PostDeleted
 from chalicelib.ids import new_id
 from chalicelib.models import Hashtag, HashtagPost, Post
@@ -23,7 +24,7 @@ def index_post(event: Event[PostCreated]) -> None:
         return
     tags = list(post.hashtags)
     _name_tags(tags)
-    with HashtagPost.batch_write() as batch:
+    with batch_write(HashtagPost) as batch:
         for tag in tags:
             batch.save(HashtagPost(tag, post_id))
     # If the post was deleted while we wrote, its post.deleted may already
@@ -51,7 +52,7 @@ def _name_tags(tags: list[str]) -> None:
 
 
 def _unindex(post_id: int, tags: list[str]) -> None:
-    with HashtagPost.batch_write() as batch:
+    with batch_write(HashtagPost) as batch:
         for tag in tags:
             batch.delete(HashtagPost(tag, post_id))
 

@@ -6,6 +6,7 @@ state.
 """
 from __future__ import annotations
 
+from chalicelib.batches import batch_write
 from chalicelib.events import Event, UserRegistered, UserUpdated
 from chalicelib.models import SearchEntry, User
 from chalicelib.models.base import stored_now
@@ -24,7 +25,7 @@ def index_user(event: Event[UserRegistered | UserUpdated]) -> None:
     # Record the union first: if we crash part-way, the next run still knows
     # every entry that may exist and can remove the stale ones.
     _record_terms(user_id, wanted | indexed)
-    with SearchEntry.batch_write() as batch:
+    with batch_write(SearchEntry) as batch:
         for term in indexed - wanted:
             batch.delete(SearchEntry(bucket_for(term), sort_key(term, user_id)))
         # Every entry carries all of the user's terms (see search_users), so

@@ -1,5 +1,8 @@
 """Fan-out-on-write timelines, written only by the feed consumer (and by the
-author's own command for their own items, so they see them at once)."""
+author's own command for their own items, so they see them at once). No
+index is keyed by the item alone: every follower's entry of one popular
+post would land in one partition of it. A deletion walks the author's
+followers instead (consumers/feed.py)."""
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 
@@ -15,14 +18,6 @@ class ByOwnerAndAuthor(GlobalSecondaryIndex):
     item_id = NumberAttribute(range_key=True)
 
 
-class ByItem(GlobalSecondaryIndex):
-    """Every timeline holding one item: what a deletion removes."""
-
-    Meta = index_meta("by-item", KeysOnlyProjection)
-    item_id = NumberAttribute(hash_key=True)
-    owner_id = NumberAttribute(range_key=True)
-
-
 class _TimelineEntry(Model):
     owner_id = NumberAttribute(hash_key=True)
     item_id = NumberAttribute(range_key=True)
@@ -30,7 +25,6 @@ class _TimelineEntry(Model):
     owner_author = UnicodeAttribute()
 
     by_owner_author = ByOwnerAndAuthor()
-    by_item = ByItem()
 
     @classmethod
     def entry(cls, owner_id: int, item_id: int, author_id: int, **extra):

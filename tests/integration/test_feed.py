@@ -21,6 +21,7 @@ from tests.helpers import (
     next_cursor,
     unfollow,
 )
+from tests.helpers import holders as timeline_holders
 
 
 def feed(client, token: str, query: str = "") -> list[str]:
@@ -28,7 +29,7 @@ def feed(client, token: str, query: str = "") -> list[str]:
 
 
 def holders(post_id: int) -> set[int]:
-    return {entry.owner_id for entry in FeedEntry.by_item.query(post_id)}
+    return timeline_holders(FeedEntry, post_id)
 
 
 def test_my_own_post_is_in_my_feed_at_once(client, alice):
@@ -119,6 +120,61 @@ def test_a_deleted_post_leaves_every_feed(client, pump, alice, bob):
     pump.drain()
     assert holders(post["id"]) == set()
     assert feed(client, alice_token) == feed(client, bob_token) == ["stays"]
+
+
+def seed_followers(user_id: int, count: int) -> list[int]:
+    follower_ids = [new_id() for _ in range(count)]
+    with Follow.batch_write() as batch:
+        for follower_id in follower_ids:
+            batch.save(Follow(follower_id, user_id, follow_id=new_id()))
+    return follower_ids
+
+
+@pytest.fixture
+def chunks_of_4(monkeypatch):
+    monkeypatch.setenv("FEED_FANOUT_CHUNK", "4")
+
+
+def test_a_fan_out_larger_than_a_chunk_completes_through_continuations(client, pump, bob, chunks_of_4, published):
+    follower_ids = seed_followers(bob.id, 10)
+    post = create_post(client, bob.token, "to many")
+    pump.drain()
+    assert holders(post["id"]) == {bob.id, *follower_ids}
+    # 10 followers, 4 per invocation: the event, then two continuations.
+    continuations = [event for event in published if event.type == "feed.fanout_continued"]
+    assert [(event.payload.action, event.payload.item_id) for event in continuations] == [("add", post["id"])] * 2
+
+
+def test_a_deleted_posts_removal_walks_the_followers_in_chunks_too(client, pump, bob, chunks_of_4):
+    follower_ids = seed_followers(bob.id, 10)
+    post = create_post(client, bob.token, "short-lived")
+    pump.drain()
+    assert len(holders(post["id"])) == 11
+    delete_post(client, bob.token, post["id"])
+    pump.drain()
+    assert holders(post["id"]) == set()
+    assert follower_ids  # every one of them was reached
+
+
+def test_a_crash_between_chunks_loses_nothing_and_duplicates_nothing(client, pump, bob, chunks_of_4, monkeypatch):
+    """The first chunk is written, then publishing its continuation fails:
+    the message is retried, the chunk written again (the same keys), and the
+    walk goes on from there."""
+    follower_ids = seed_followers(bob.id, 10)
+    failures = [1]
+
+    def flaky(event):
+        if failures[0]:
+            failures[0] -= 1
+            raise ConnectionError("SNS is unreachable")
+        publish(event)
+
+    monkeypatch.setattr(feed_consumer, "publish", flaky)
+    post = create_post(client, bob.token, "resilient")
+    pump.drain()
+    assert holders(post["id"]) == {bob.id, *follower_ids}
+    entries = [entry for owner in (bob.id, *follower_ids) for entry in FeedEntry.query(owner)]
+    assert len(entries) == 11
 
 
 def test_fan_out_reaches_every_follower_across_many_batches(client, pump, bob):

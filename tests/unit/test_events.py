@@ -38,7 +38,7 @@ def test_the_contracts_event_types_and_ours():
         "story.deleted", "message.sent", "messages.read", "notification.read", "notifications.read_all",
     }
     private_accounts = {"follow.requested", "follow.approved", "follow.declined", "user.blocked", "user.unblocked"}
-    ours = {"user.password_changed", "post.saved", "post.unsaved", "follow.requests_pending"}
+    ours = {"user.password_changed", "post.saved", "post.unsaved", "follow.requests_pending", "feed.fanout_continued"}
     assert events.ALL_TYPES == contract | private_accounts | ours
 
 
