@@ -37,6 +37,15 @@ events      RUNS times (default 30): registers a user and times from the
             register response until GET /api/search/users finds them, i.e.
             the event's trip through the topic, queue and search consumer.
             Median, p90 and worst.
+fanout      For an author with 2,000 and then 20,000 followers
+            (FANOUT_FOLLOWERS), written straight into the stack's follows
+            table: the time from creating a post until every consumer queue
+            is empty (every timeline holds it; 100 sampled timelines are
+            checked), how many feed-consumer invocations it took, and the
+            longest and median invocation (from the consumer's log lines),
+            then the ratio of the longest ones: the fan-out goes a chunk of
+            FEED_FANOUT_CHUNK followers per invocation, so it should stay
+            near 1. Needs the stack this bench starts.
 coldstart   IMPORT_RUNS times (default 10) each, alternating, in a new
             process that sees only what the deployment package holds (the
             code and requirements.txt, installed apart): `import boto3`, the
@@ -61,8 +70,10 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import math
 import os
+import random
 import secrets
 import shutil
 import signal
@@ -78,11 +89,12 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from api_client import Client, UnexpectedAnswer
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = ("keepalive", "feed", "throughput", "events", "coldstart")
+SECTIONS = ("keepalive", "feed", "throughput", "events", "fanout", "coldstart")
 PASSWORD = "correct horse"
 POSTS_PER_AUTHOR = 5
 SEED_WORKERS = 8
@@ -155,12 +167,13 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def api_base_url():
-    """(API URL, its AWS endpoint or None): BASE_URL and AWS_ENDPOINT_URL, or
-    those of a local stack started for this run (and stopped after it)."""
+    """(API URL, its AWS endpoint or None, its log or None): BASE_URL and
+    AWS_ENDPOINT_URL, or those of a local stack started for this run (and
+    stopped after it), with the file its output goes to."""
     base_url = os.environ.get("BASE_URL")
     if base_url:
         print(f"stack: the running one at {base_url} (BASE_URL; its own rate limits apply)")
-        yield base_url.rstrip("/"), os.environ.get("AWS_ENDPOINT_URL")
+        yield base_url.rstrip("/"), os.environ.get("AWS_ENDPOINT_URL"), None
         return
     port, moto_port = free_port(), free_port()
     env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
@@ -177,7 +190,7 @@ def api_base_url():
             wait_until_healthy(base_url, process, log)
             print(f"stack: started its own, python -m infra.local at {base_url} "
                   f"(up in {time.perf_counter() - started:.1f} s)")
-            yield base_url, f"http://127.0.0.1:{moto_port}"
+            yield base_url, f"http://127.0.0.1:{moto_port}", log
         except (BenchError, UnexpectedAnswer) as error:
             raise BenchError(f"{error}\n{stack_problems(log)}") from None
         finally:
@@ -301,10 +314,7 @@ def wait_for_feeds(client: Client, expected: dict[str, tuple[User, int]]) -> flo
 
 def queued_events(aws_url: str) -> int:
     """Events waiting in, or being handled from, the stack's consumer queues."""
-    import boto3  # only here: the rest of the bench speaks plain HTTP
-
-    sqs = boto3.client("sqs", endpoint_url=aws_url, region_name=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
-                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    sqs = aws_client(aws_url, "sqs")
     total = 0
     for url in sqs.list_queues().get("QueueUrls", []):
         if url.endswith("-dlq"):
@@ -334,6 +344,7 @@ class Run:
 
     base_url: str
     aws_url: str | None  # the stack's AWS endpoint, to see its queues; None: unknown
+    log: Any = None  # the stack's output (a file), when this run started the stack
     prefix: str = field(default_factory=lambda: "b" + secrets.token_hex(4))
     _authors: list[User] = field(default_factory=list)
 
@@ -586,8 +597,87 @@ def bench_coldstart(run: Run) -> None:
         shutil.rmtree(bundle)
 
 
+def aws_client(aws_url: str, service: str):
+    import boto3  # only here: the rest of the bench speaks plain HTTP
+
+    return boto3.client(service, endpoint_url=aws_url, aws_access_key_id="testing",
+                        aws_secret_access_key="testing",
+                        region_name=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
+
+
+# The tables of the stack this bench starts (its RESOURCE_PREFIX).
+LOCAL_TABLES = "instagram-local"
+
+
+def seed_followers(run: Run, author: User, count: int) -> list[int]:
+    """count follows of author, written straight into the stack's table (the
+    followers need no account for a fan-out to reach their timelines)."""
+    dynamodb = aws_client(run.aws_url, "dynamodb")
+    base = time.time_ns() // 1000 % 2**40 * 1000
+    followers = [base + number for number in range(1, count + 1)]
+    for start in range(0, count, 25):
+        dynamodb.batch_write_item(RequestItems={f"{LOCAL_TABLES}-follows": [{"PutRequest": {"Item": {
+            "follower_id": {"N": str(follower)}, "followee_id": {"N": str(author.user_id)},
+            "follow_id": {"N": str(follower)}}}} for follower in followers[start:start + 25]]})
+    return followers
+
+
+def fan_out_lines(log, since: int) -> list[dict]:
+    """The feed consumer's lines for what it handled since the log offset."""
+    log.flush()
+    log.seek(since)
+    lines = []
+    for raw in log.read().decode(errors="replace").splitlines():
+        try:
+            line = json.loads(raw)
+        except ValueError:
+            continue
+        if (isinstance(line, dict) and line.get("consumer") == "feed" and line.get("outcome") == "done"
+                and line.get("type") in ("post.created", "feed.fanout_continued")):
+            lines.append(line)
+    return lines
+
+
+def bench_fanout(run: Run) -> None:
+    sizes = [int(size) for size in os.environ.get("FANOUT_FOLLOWERS", "2000,20000").split(",")]
+    print(f"\nfanout: a post by an author with {' and '.join(f'{size:,}' for size in sizes)} followers")
+    if not run.aws_url or run.log is None:
+        print("  (needs the stack this bench starts: skipped with BASE_URL)")
+        return
+    longest = {}
+    for size in sizes:
+        [author] = run.new_users(f"fanout{size}_", 1)
+        started = time.perf_counter()
+        followers = seed_followers(run, author, size)
+        print(f"  {size:,} followers seeded in {time.perf_counter() - started:.1f} s")
+        wait_for_idle_pipeline(run)
+        run.log.seek(0, os.SEEK_END)
+        since = run.log.tell()
+        client = Client(run.base_url)
+        started = time.perf_counter()
+        post_id = client.call("POST", "/api/posts", {"content": "to everyone"}, token=author.token,
+                              expect=201)["id"]
+        client.close()
+        while queued_events(run.aws_url):
+            time.sleep(0.2)
+        elapsed = time.perf_counter() - started
+        lines = fan_out_lines(run.log, since)
+        durations = [line["duration_ms"] for line in lines]
+        dynamodb = aws_client(run.aws_url, "dynamodb")
+        sample = random.sample(followers, min(100, size))
+        held = sum("Item" in dynamodb.get_item(TableName=f"{LOCAL_TABLES}-feed", Key={
+            "owner_id": {"N": str(follower)}, "item_id": {"N": str(post_id)}}) for follower in sample)
+        longest[size] = max(durations)
+        print(f"  {size:,} followers: every timeline holds the post {elapsed:.1f} s after it was created "
+              f"({held}/{len(sample)} sampled timelines checked); {len(lines)} invocations, longest "
+              f"{longest[size]:.0f} ms, median {statistics.median(durations):.0f} ms")
+    if len(sizes) > 1:
+        print(f"  longest invocation, {sizes[-1]:,} / {sizes[0]:,} followers: "
+              f"{longest[sizes[-1]] / longest[sizes[0]]:.2f}")
+
+
 BENCHES = {"keepalive": bench_keepalive, "feed": bench_feed, "throughput": bench_throughput, "events": bench_events,
-           "coldstart": bench_coldstart}
+           "fanout": bench_fanout, "coldstart": bench_coldstart}
 
 
 # --- main ------------------------------------------------------------------------
@@ -614,8 +704,8 @@ def main() -> None:
     started = time.perf_counter()
     print(f"bench: commit {commit()}, {os.cpu_count()} CPUs, sections {', '.join(sections)}")
     try:
-        with api_base_url() as (base_url, aws_url):
-            run = Run(base_url, aws_url)
+        with api_base_url() as (base_url, aws_url, log):
+            run = Run(base_url, aws_url, log)
             print(f"users: {run.prefix}_*")
             for name in sections:
                 BENCHES[name](run)

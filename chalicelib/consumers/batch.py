@@ -7,6 +7,7 @@ batch-mates are not redelivered.
 """
 from __future__ import annotations
 
+import time
 from typing import Callable, Iterable, Mapping
 
 from chalicelib import metrics
@@ -42,11 +43,13 @@ def _process_record(body: str, handlers: Handlers, context: dict) -> bool:
         # The subscription filter should not have sent it; nothing to do.
         logger.warning("no handler for this type", extra=_outcome(context, "ignored"))
         return True
+    started = time.perf_counter()
     try:
         handler(event)
     except Exception:
         logger.exception("handler failed; will be retried", extra=_outcome(context, "failed"))
         return False
+    context["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
     logger.info("handled", extra=_outcome(context, "done"))
     return True
 

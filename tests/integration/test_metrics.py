@@ -40,6 +40,8 @@ def test_each_handled_event_counts_by_consumer_and_outcome(client, alice, pump):
     assert {"feed", "hashtags", "search"} <= consumers
     assert {value for value, _, _ in handled} == {1}
     assert {dimensions["outcome"] for _, _, dimensions in handled} == {"done"}
+    # Each handled event's line also says how long its handler took.
+    assert all(line["duration_ms"] >= 0 for line in lines if line.get("outcome") == "done")
 
 
 def test_a_failed_event_counts_as_failed():
