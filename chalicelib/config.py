@@ -65,13 +65,28 @@ def cors_allowed_origins(environ=os.environ) -> tuple[str, ...]:
     return origins
 
 
+def feed_timeline_cap() -> int:
+    """How many of the newest entries a feed timeline keeps (FEED_TIMELINE_CAP)."""
+    return _positive("FEED_TIMELINE_CAP", 800)
+
+
+def feed_trim_every() -> int:
+    """A timeline is checked against its cap about once per this many
+    entries written to it (FEED_TRIM_EVERY)."""
+    return _positive("FEED_TRIM_EVERY", 50)
+
+
+def _positive(name: str, default: int) -> int:
+    value = int(os.environ.get(name, str(default)))
+    if value < 1:
+        raise ConfigurationError(f"{name} must be at least 1, not {value}")
+    return value
+
+
 def feed_fanout_chunk() -> int:
     """How many followers one feed-consumer invocation reaches before it
     continues in a follow-up event (FEED_FANOUT_CHUNK)."""
-    chunk = int(os.environ.get("FEED_FANOUT_CHUNK", "1000"))
-    if chunk < 1:
-        raise ConfigurationError(f"FEED_FANOUT_CHUNK must be at least 1, not {chunk}")
-    return chunk
+    return _positive("FEED_FANOUT_CHUNK", 1000)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,9 @@
 `feed`, stories in `story-feed`), backfill on follow (or an approved
 request), removal on unfollow, on a block (both ways) and on deletion.
 
+A feed keeps its newest FEED_TIMELINE_CAP entries (800): about one entry in
+FEED_TRIM_EVERY (50) written to a timeline, and every backfill, trims it.
+
 A fan-out, or the removal of a deleted item, walks the author's followers a
 chunk at a time (FEED_FANOUT_CHUNK, default 1,000): each invocation writes
 one chunk, then publishes feed.fanout_continued with the position reached,
@@ -20,7 +23,7 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from chalicelib.batches import batch_write
-from chalicelib.config import feed_fanout_chunk
+from chalicelib.config import feed_fanout_chunk, feed_timeline_cap, feed_trim_every
 from chalicelib.events import (
     Event,
     FanOutContinued,
@@ -42,6 +45,10 @@ from chalicelib.publisher import publish
 # A new follower sees this many of the followee's latest posts at once; older
 # ones are on the followee's profile.
 BACKFILL_POSTS = 50
+
+# Entries over the cap one trim deletes at most; a timeline grows by about
+# FEED_TRIM_EVERY between two trims, so this keeps up.
+TRIM_AT_ONCE = 200
 
 POST, STORY = "post", "story"
 ADD, REMOVE = "add", "remove"
@@ -92,10 +99,30 @@ def _fan_out_chunk(item_type: str, action: str, item_id: int, author_id: int,
                 batch.save(timeline.entry(owner_id, item_id, author_id, **extra))
             else:
                 batch.delete(timeline(owner_id, item_id))
+    if action == ADD and timeline is FeedEntry:
+        every = feed_trim_every()
+        for owner_id in owners:
+            # About one entry in `every` a timeline receives checks it: the
+            # choice is by ids, so a redone chunk checks the same ones.
+            if (owner_id + item_id) % every == 0:
+                trim(owner_id)
     if len(follows) == chunk:
         last = follows[-1]
         publish(Event(FanOutContinued(item_type=item_type, action=action, item_id=item_id, author_id=author_id,
                                       after_follower_id=last.follower_id, after_follow_id=last.follow_id)))
+
+
+def trim(owner_id: int) -> None:
+    """Deletes the entries of owner_id's feed beyond its newest
+    FEED_TIMELINE_CAP, at most TRIM_AT_ONCE of them: one Query, one
+    BatchWrite per 25. Posts leave only the feed: their authors' profiles
+    still show them."""
+    cap = feed_timeline_cap()
+    entries = FeedEntry.query(owner_id, scan_index_forward=False, limit=cap + TRIM_AT_ONCE)
+    with batch_write(FeedEntry) as batch:
+        for position, entry in enumerate(entries):
+            if position >= cap:
+                batch.delete(FeedEntry(owner_id, entry.item_id))
 
 
 def _followers_key(author_id: int, follower_id: int, follow_id: int) -> dict:
@@ -113,6 +140,7 @@ def backfill(event: Event[UserFollowed] | Event[FollowApproved]) -> None:
     with batch_write(FeedEntry) as batch:
         for post in posts:
             batch.save(FeedEntry.entry(follower_id, post.post_id, followee_id))
+    trim(follower_id)
     stories = Story.by_author.query(followee_id, Story.story_id >= oldest_active_id())
     with batch_write(StoryFeedEntry) as batch:
         for story in stories:

@@ -295,3 +295,23 @@ def test_a_late_user_unfollowed_after_following_again_removes_nothing(client, pu
     stale = {"follower_id": alice_user["id"], "followee_id": bob_user["id"], "follow_id": 1}
     feed_consumer.drop_followee(event_of(events.UserUnfollowed, stale))
     assert feed(client, alice_token) == ["bob's"]
+
+
+def test_a_timeline_keeps_its_newest_entries_up_to_the_cap_and_profiles_keep_everything(
+        client, pump, alice, bob, monkeypatch):
+    monkeypatch.setenv("FEED_TIMELINE_CAP", "5")
+    monkeypatch.setenv("FEED_TRIM_EVERY", "1")
+    follow(client, alice.token, bob.id)
+    posts = [create_post(client, bob.token, f"p{number}")["id"] for number in range(8)]
+    pump.drain()
+    assert [entry.item_id for entry in FeedEntry.query(alice.id, scan_index_forward=False)] == posts[::-1][:5]
+    assert len(get_json(client, f"/api/users/{bob.id}/posts")) == 8
+
+
+def test_a_backfill_trims_the_followers_timeline_to_the_cap(client, pump, alice, bob, monkeypatch):
+    monkeypatch.setenv("FEED_TIMELINE_CAP", "3")
+    posts = [create_post(client, bob.token, f"p{number}")["id"] for number in range(6)]
+    pump.drain()
+    follow(client, alice.token, bob.id)
+    pump.drain()
+    assert [entry.item_id for entry in FeedEntry.query(alice.id, scan_index_forward=False)] == posts[::-1][:3]
