@@ -83,6 +83,18 @@ def _positive(name: str, default: int) -> int:
     return value
 
 
+def feed_large_account() -> int:
+    """Above this many followers an account's posts are not fanned out but
+    merged into its followers' feeds on read (FEED_LARGE_ACCOUNT); it is
+    fanned out again below nine tenths of it."""
+    return _positive("FEED_LARGE_ACCOUNT", 10_000)
+
+
+def feed_merge_cap() -> int:
+    """How many large accounts one feed read merges at most (FEED_MERGE_CAP)."""
+    return _positive("FEED_MERGE_CAP", 20)
+
+
 def feed_fanout_chunk() -> int:
     """How many followers one feed-consumer invocation reaches before it
     continues in a follow-up event (FEED_FANOUT_CHUNK)."""

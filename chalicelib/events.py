@@ -207,9 +207,11 @@ class UserUnblocked(Payload):
 
 @dataclass(frozen=True)
 class FanOutContinued(Payload):
-    """Ours, internal: the feed consumer's fan-out of an item (action "add")
-    or removal of a deleted one ("remove") goes on after the follower it
-    reached. item_type: "post" or "story"."""
+    """Ours, internal: the feed consumer's walk of an author's followers goes
+    on after the follower it reached: an item's fan-out (item_type "post" or
+    "story", action "add") or its removal ("remove"), or an account that
+    grew large or shrank back (item_type "account", action "enlist" or
+    "delist", item_id 0)."""
 
     type: ClassVar[str] = "feed.fanout_continued"
     item_type: str

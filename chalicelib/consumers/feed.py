@@ -2,6 +2,12 @@
 `feed`, stories in `story-feed`), backfill on follow (or an approved
 request), removal on unfollow, on a block (both ways) and on deletion.
 
+An account with more than FEED_LARGE_ACCOUNT followers (10,000) is not
+fanned out: the consumer marks it large when it grows past the line (and
+not large below nine tenths of it) and walks its followers, putting the
+account in (or out of) each one's large follows, which a feed read merges
+in (queries/feed.py).
+
 A feed keeps its newest FEED_TIMELINE_CAP entries (800): about one entry in
 FEED_TRIM_EVERY (50) written to a timeline, and every backfill, trims it.
 
@@ -22,8 +28,10 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
+from pynamodb.exceptions import UpdateError
+
 from chalicelib.batches import batch_write
-from chalicelib.config import feed_fanout_chunk, feed_timeline_cap, feed_trim_every
+from chalicelib.config import feed_fanout_chunk, feed_large_account, feed_timeline_cap, feed_trim_every
 from chalicelib.events import (
     Event,
     FanOutContinued,
@@ -36,8 +44,8 @@ from chalicelib.events import (
     UserFollowed,
     UserUnfollowed,
 )
-from chalicelib.models import FeedEntry, Follow, Post, Story, StoryFeedEntry
-from chalicelib.models.base import stored_now
+from chalicelib.models import FeedEntry, Follow, LargeFollow, Post, Story, StoryFeedEntry, User
+from chalicelib.models.base import condition_failed, stored_now
 from chalicelib.models.stories import oldest_active_id
 from chalicelib.models.timelines import owner_author_key
 from chalicelib.publisher import publish
@@ -50,66 +58,118 @@ BACKFILL_POSTS = 50
 # FEED_TRIM_EVERY between two trims, so this keeps up.
 TRIM_AT_ONCE = 200
 
-POST, STORY = "post", "story"
-ADD, REMOVE = "add", "remove"
+# When an account shrinks below the large-account line, its followers'
+# timelines get this many of its newest posts, which were merged in until then.
+BACKFILL_AFTER_SHRINKING = 10
+
+POST, STORY, ACCOUNT = "post", "story", "account"
+ADD, REMOVE = "add", "remove"  # an item into or out of timelines
+ENLIST, DELIST = "enlist", "delist"  # an account into or out of large follows
 _TIMELINES = {POST: (Post, FeedEntry), STORY: (Story, StoryFeedEntry)}
 
 
 def add_post(event: Event[PostCreated]) -> None:
-    _fan_out_chunk(POST, ADD, event.payload.post_id, event.payload.author_id)
+    _item_chunk(POST, ADD, event.payload.post_id, event.payload.author_id)
 
 
 def remove_post(event: Event[PostDeleted]) -> None:
-    _fan_out_chunk(POST, REMOVE, event.payload.post_id, event.payload.author_id)
+    _item_chunk(POST, REMOVE, event.payload.post_id, event.payload.author_id)
 
 
 def add_story(event: Event[StoryCreated]) -> None:
-    _fan_out_chunk(STORY, ADD, event.payload.story_id, event.payload.author_id)
+    _item_chunk(STORY, ADD, event.payload.story_id, event.payload.author_id)
 
 
 def remove_story(event: Event[StoryDeleted]) -> None:
-    _fan_out_chunk(STORY, REMOVE, event.payload.story_id, event.payload.author_id)
+    _item_chunk(STORY, REMOVE, event.payload.story_id, event.payload.author_id)
 
 
 def continue_fan_out(event: Event[FanOutContinued]) -> None:
     reached = event.payload
-    _fan_out_chunk(reached.item_type, reached.action, reached.item_id, reached.author_id,
-                   after=(reached.after_follower_id, reached.after_follow_id))
+    after = (reached.after_follower_id, reached.after_follow_id)
+    if reached.item_type == ACCOUNT:
+        _size_chunk(reached.action, reached.author_id, after)
+    else:
+        _item_chunk(reached.item_type, reached.action, reached.item_id, reached.author_id, after)
 
 
-def _fan_out_chunk(item_type: str, action: str, item_id: int, author_id: int,
-                   after: Optional[tuple[int, int]] = None) -> None:
+def _item_chunk(item_type: str, action: str, item_id: int, author_id: int,
+                after: Optional[tuple[int, int]] = None) -> None:
     """The item into (or out of) the timelines of the next chunk of the
-    author's followers after `after` (the author's own too, in the first
-    chunk); then, if the chunk was full, a continuation for the rest."""
+    author's followers (the author's own too, in the first chunk). A large
+    account's posts are not fanned out (feeds merge them in on read), so
+    there is nothing to remove but its own entry: one in a follower's feed
+    from before it grew is skipped on read once its post is gone, and
+    trimmed in time."""
     model, timeline = _TIMELINES[item_type]
     item = stored_now(model, item_id)
     if action == ADD and (item is None or (item_type == STORY and item_id < oldest_active_id())):
         return  # deleted (its removal cleans up) or expired meanwhile
     if action == REMOVE and item is not None:
         return  # not deleted: nothing to remove
-    chunk = feed_fanout_chunk()
-    start = {"last_evaluated_key": _followers_key(author_id, *after)} if after else {}
-    follows = list(Follow.followers.query(author_id, limit=chunk, **start))
-    owners = [follow.follower_id for follow in follows] + ([] if after else [author_id])
+    if item_type == POST and _is_large(author_id):
+        if action == REMOVE:
+            FeedEntry(author_id, item_id).delete()  # its own, which the command wrote
+        return
     extra = {"expires_at": item.expires_at} if action == ADD and item_type == STORY else {}
-    with batch_write(timeline) as batch:
-        for owner_id in owners:
-            if action == ADD:
-                batch.save(timeline.entry(owner_id, item_id, author_id, **extra))
-            else:
-                batch.delete(timeline(owner_id, item_id))
-    if action == ADD and timeline is FeedEntry:
-        every = feed_trim_every()
-        for owner_id in owners:
-            # About one entry in `every` a timeline receives checks it: the
-            # choice is by ids, so a redone chunk checks the same ones.
-            if (owner_id + item_id) % every == 0:
-                trim(owner_id)
-    if len(follows) == chunk:
+
+    def chunk(owners: list[int]) -> None:
+        owners = owners + ([] if after else [author_id])
+        with batch_write(timeline) as batch:
+            for owner_id in owners:
+                if action == ADD:
+                    batch.save(timeline.entry(owner_id, item_id, author_id, **extra))
+                else:
+                    batch.delete(timeline(owner_id, item_id))
+        if action == ADD and timeline is FeedEntry:
+            every = feed_trim_every()
+            for owner_id in owners:
+                # About one entry in `every` a timeline receives checks it:
+                # the choice is by ids, so a redone chunk checks the same ones.
+                if (owner_id + item_id) % every == 0:
+                    trim(owner_id)
+
+    _walk_followers(author_id, after, chunk, item_type=item_type, action=action, item_id=item_id)
+
+
+def _size_chunk(action: str, author_id: int, after: Optional[tuple[int, int]] = None) -> None:
+    """An account that grew large (ENLIST) goes into the next chunk of its
+    followers' large follows, whose feeds merge its posts in from now on;
+    one that shrank (DELIST) leaves them, and its newest posts go into their
+    timelines. A chunk that finds the account changed back stops."""
+    author = stored_now(User, author_id)
+    if author is None or author.is_large != (action == ENLIST):
+        return
+    recent = [] if action == ENLIST else list(
+        Post.by_author.query(author_id, scan_index_forward=False, limit=BACKFILL_AFTER_SHRINKING))
+
+    def chunk(followers: list[int]) -> None:
+        with batch_write(LargeFollow) as batch:
+            for follower_id in followers:
+                if action == ENLIST:
+                    batch.save(LargeFollow(follower_id, author_id))
+                else:
+                    batch.delete(LargeFollow(follower_id, author_id))
+        with batch_write(FeedEntry) as batch:
+            for follower_id in followers:
+                for post in recent:
+                    batch.save(FeedEntry.entry(follower_id, post.post_id, author_id))
+
+    _walk_followers(author_id, after, chunk, item_type=ACCOUNT, action=action, item_id=0)
+
+
+def _walk_followers(author_id: int, after: Optional[tuple[int, int]], chunk, **continuation) -> None:
+    """chunk(follower ids) for the next FEED_FANOUT_CHUNK of the author's
+    followers after `after`; then, if the chunk was full, a continuation
+    event for the rest."""
+    size = feed_fanout_chunk()
+    start = {"last_evaluated_key": _followers_key(author_id, *after)} if after else {}
+    follows = list(Follow.followers.query(author_id, limit=size, **start))
+    chunk([follow.follower_id for follow in follows])
+    if len(follows) == size:
         last = follows[-1]
-        publish(Event(FanOutContinued(item_type=item_type, action=action, item_id=item_id, author_id=author_id,
-                                      after_follower_id=last.follower_id, after_follow_id=last.follow_id)))
+        publish(Event(FanOutContinued(author_id=author_id, after_follower_id=last.follower_id,
+                                      after_follow_id=last.follow_id, **continuation)))
 
 
 def trim(owner_id: int) -> None:
@@ -132,15 +192,52 @@ def _followers_key(author_id: int, follower_id: int, follow_id: int) -> dict:
             "follow_id": {"N": str(follow_id)}}
 
 
+def _is_large(user_id: int) -> bool:
+    user = stored_now(User, user_id)
+    return user is not None and user.is_large
+
+
+def settle_size(user_id: int) -> None:
+    """Marks an account large when its followers pass FEED_LARGE_ACCOUNT,
+    and not large below nine tenths of it (so that one follow back and
+    forth at the line does not flip it each time), then walks its
+    followers. The conditional update makes exactly one event start a walk."""
+    user = stored_now(User, user_id)
+    if user is None:
+        return
+    threshold = feed_large_account()
+    if not user.is_large and user.follower_count > threshold:
+        grown, action = True, ENLIST
+    elif user.is_large and user.follower_count < threshold * 9 // 10:
+        grown, action = False, DELIST
+    else:
+        return
+    try:
+        was = (User.is_large.does_not_exist() | (User.is_large == False)) if grown else (  # noqa: E712
+            User.is_large == True)  # noqa: E712
+        user.update(actions=[User.is_large.set(grown)], condition=was)
+    except UpdateError as error:
+        if condition_failed(error):
+            return  # another event did it
+        raise
+    _size_chunk(action, user_id)
+
+
 def backfill(event: Event[UserFollowed] | Event[FollowApproved]) -> None:
+    """A new follower's feed gets the followee's latest posts; or, for a large
+    account, the follow goes into the large follows its feed merges."""
     follower_id, followee_id = event.payload.follower_id, event.payload.followee_id
     if stored_now(Follow, follower_id, followee_id) is None:
         return
-    posts = Post.by_author.query(followee_id, scan_index_forward=False, limit=BACKFILL_POSTS)
-    with batch_write(FeedEntry) as batch:
-        for post in posts:
-            batch.save(FeedEntry.entry(follower_id, post.post_id, followee_id))
-    trim(follower_id)
+    settle_size(followee_id)
+    if _is_large(followee_id):
+        LargeFollow(follower_id, followee_id).save()
+    else:
+        posts = Post.by_author.query(followee_id, scan_index_forward=False, limit=BACKFILL_POSTS)
+        with batch_write(FeedEntry) as batch:
+            for post in posts:
+                batch.save(FeedEntry.entry(follower_id, post.post_id, followee_id))
+        trim(follower_id)
     stories = Story.by_author.query(followee_id, Story.story_id >= oldest_active_id())
     with batch_write(StoryFeedEntry) as batch:
         for story in stories:
@@ -149,6 +246,7 @@ def backfill(event: Event[UserFollowed] | Event[FollowApproved]) -> None:
 
 def drop_followee(event: Event[UserUnfollowed]) -> None:
     _drop(event.payload.follower_id, event.payload.followee_id)
+    settle_size(event.payload.followee_id)
 
 
 def drop_both_ways(event: Event[UserBlocked]) -> None:
@@ -162,6 +260,7 @@ def drop_both_ways(event: Event[UserBlocked]) -> None:
 def _drop(owner_id: int, author_id: int) -> None:
     if stored_now(Follow, owner_id, author_id) is not None:
         return  # followed again since: the entries belong
+    LargeFollow(owner_id, author_id).delete()
     key = owner_author_key(owner_id, author_id)
     _remove(FeedEntry, FeedEntry.by_owner_author.query(key))
     _remove(StoryFeedEntry, StoryFeedEntry.by_owner_author.query(key))

@@ -12,13 +12,13 @@ from chalicelib.models.posts import Comment, Like, Post
 from chalicelib.models.rate_limits import RateLimit
 from chalicelib.models.search import SearchEntry
 from chalicelib.models.stories import Story
-from chalicelib.models.timelines import FeedEntry, StoryFeedEntry
+from chalicelib.models.timelines import FeedEntry, LargeFollow, StoryFeedEntry
 from chalicelib.models.users import UniqueKey, User
 
 ALL_MODELS = (
     User, UniqueKey, SearchEntry,
     Post, Like, Comment, Mark,
-    Follow, FollowRequest, Block, FeedEntry, StoryFeedEntry, Story,
+    Follow, FollowRequest, Block, FeedEntry, StoryFeedEntry, LargeFollow, Story,
     Message, Conversation,
     Notification, ReadMark,
     Hashtag, HashtagPost,

@@ -48,3 +48,14 @@ class StoryFeedEntry(_TimelineEntry):
 
     Meta = table_meta("story-feed")
     expires_at = TTLAttribute()
+
+
+class LargeFollow(Model):
+    """follower_id follows author_id, an account too large to fan out (more
+    than FEED_LARGE_ACCOUNT followers): a feed read merges that author's
+    newest posts in instead. Written and removed by the feed consumer."""
+
+    Meta = table_meta("large-follows")
+
+    follower_id = NumberAttribute(hash_key=True)
+    author_id = NumberAttribute(range_key=True)

@@ -23,6 +23,10 @@ class User(Model):
     is_active = BooleanAttribute(default=True)
     # Only the owner and approved followers see its posts and lists.
     is_private = BooleanAttribute(default=False)
+    # Set by the feed consumer while the account has more than
+    # FEED_LARGE_ACCOUNT followers: its posts are merged into feeds on read
+    # rather than fanned out.
+    is_large = BooleanAttribute(default=False)
     created_at = UnicodeAttribute()
     post_count = NumberAttribute(default=0)
     follower_count = NumberAttribute(default=0)

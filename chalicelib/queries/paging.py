@@ -61,6 +61,17 @@ def query_page(
     return Page(items, _encode(items[-1], scope, key_attributes))
 
 
+def start_key(page: PageRequest, scope: str, key_attributes: Sequence[Attribute]) -> dict | None:
+    """The key a page's cursor names (None without one), for a list that
+    pages itself rather than through query_page."""
+    return _decode(page.cursor, scope, key_attributes) if page.cursor else None
+
+
+def cursor_after(item: Any, scope: str, key_attributes: Sequence[Attribute]) -> str:
+    """The cursor of the page that follows item."""
+    return _encode(item, scope, key_attributes)
+
+
 def _encode(item: Any, scope: str, key_attributes: Sequence[Attribute]) -> str:
     key = {
         attribute.attr_name: {attribute.attr_type: attribute.serialize(getattr(item, attribute.attr_name))}
