@@ -45,7 +45,11 @@ fanout      For an author with 2,000 and then 20,000 followers
             longest and median invocation (from the consumer's log lines),
             then the ratio of the longest ones: the fan-out goes a chunk of
             FEED_FANOUT_CHUNK followers per invocation, so it should stay
-            near 1. Needs the stack this bench starts.
+            near 1. Then GET /api/feed (FEED_REQUESTS times, alternating)
+            for readers following 0, 5 and 50 large accounts (marked large
+            and followed straight in the stack's tables), whose posts the
+            read merges in: medians and p99. Needs the stack this bench
+            starts.
 coldstart   IMPORT_RUNS times (default 10) each, alternating, in a new
             process that sees only what the deployment package holds (the
             code and requirements.txt, installed apart): `import boto3`, the
@@ -674,6 +678,35 @@ def bench_fanout(run: Run) -> None:
     if len(sizes) > 1:
         print(f"  longest invocation, {sizes[-1]:,} / {sizes[0]:,} followers: "
               f"{longest[sizes[-1]] / longest[sizes[0]]:.2f}")
+    bench_merged_feeds(run)
+
+
+def bench_merged_feeds(run: Run) -> None:
+    """GET /api/feed for readers following 0, 5 and 50 large accounts (of
+    POSTS_PER_AUTHOR posts each; marked large and followed straight in the
+    stack's tables), alternating, FEED_REQUESTS times each."""
+    count = setting("FEED_REQUESTS", 100)
+    stars = run.authors(50)
+    dynamodb = aws_client(run.aws_url, "dynamodb")
+    for star in stars:
+        dynamodb.update_item(TableName=f"{LOCAL_TABLES}-users", Key={"user_id": {"N": str(star.user_id)}},
+                             UpdateExpression="SET is_large = :yes", ExpressionAttributeValues={":yes": {"BOOL": True}})
+    readers = dict(zip((0, 5, 50), run.new_users("merging", 3)))
+    for followed, reader in readers.items():
+        for star in stars[:followed]:
+            dynamodb.put_item(TableName=f"{LOCAL_TABLES}-large-follows", Item={
+                "follower_id": {"N": str(reader.user_id)}, "author_id": {"N": str(star.user_id)}})
+    print(f"  feed reads merging large accounts (a page of 20; at most FEED_MERGE_CAP, 20, are merged), x{count}:")
+    client = Client(run.base_url)
+    durations = {followed: [] for followed in readers}
+    for number in range(10 + count):
+        for followed, reader in readers.items():
+            took = time_requests(client, "/api/feed", 1, reader.token)
+            if number >= 10:  # the first 10 are warm-up
+                durations[followed] += took
+    client.close()
+    for followed, samples in durations.items():
+        print(f"  {followed:>3} large accounts followed: {median_and_p99(samples)}")
 
 
 BENCHES = {"keepalive": bench_keepalive, "feed": bench_feed, "throughput": bench_throughput, "events": bench_events,
