@@ -33,8 +33,10 @@ def consumer_functions() -> dict[str, str]:
         for source in app.event_sources if isinstance(source, SQSEventConfig)
     }
 
+# A TransactWriteItems is authorised item by item: each Put, Update, Delete
+# and ConditionCheck in it needs its own action.
 _READ_WRITE = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-               "dynamodb:Query", "dynamodb:BatchGetItem"]
+               "dynamodb:ConditionCheckItem", "dynamodb:Query", "dynamodb:BatchGetItem"]
 
 
 def _arn(service: str, resource: str) -> str:

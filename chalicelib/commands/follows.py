@@ -92,7 +92,10 @@ def approve(writes: Writes, followee_id: int, requester_id: int) -> None:
     writes.delete(request, condition=FollowRequest.request_id == request.request_id,
                   otherwise=NotFound(NO_SUCH_REQUEST))
     if stored_now(Follow, requester_id, followee_id) is not None:
-        return  # followed while the account was public: the request is simply done
+        # Followed while the account was public: the request is simply done,
+        # as long as that follow still stands.
+        writes.check(Follow, requester_id, followee_id, condition=Follow.follower_id.exists(), otherwise=RETRY)
+        return
     edge = Follow(requester_id, followee_id, follow_id=new_id())
     writes.put(edge, condition=Follow.follower_id.does_not_exist())
     _count(writes, followee_id, User.follower_count, +1, otherwise=Unauthorized(NO_SUCH_USER))

@@ -255,6 +255,8 @@ def drop_both_ways(event: Event[UserBlocked]) -> None:
     blocker_id, blocked_id = event.payload.blocker_id, event.payload.blocked_id
     _drop(blocker_id, blocked_id)
     _drop(blocked_id, blocker_id)
+    settle_size(blocker_id)
+    settle_size(blocked_id)
 
 
 def _drop(owner_id: int, author_id: int) -> None:

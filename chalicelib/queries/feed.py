@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
 from chalicelib.config import feed_merge_cap
-from chalicelib.models import FeedEntry, LargeFollow, Post
+from chalicelib.models import FeedEntry, Follow, LargeFollow, Post
 from chalicelib.queries.loading import fetch_many, in_order
 from chalicelib.queries.paging import Page, PageRequest, cursor_after, query_page, start_key
 
@@ -17,12 +18,18 @@ def feed(user_id: int, page: PageRequest) -> Page[Post]:
 
     The timeline was filled on write (feed consumer), so a page is one Query
     of the large accounts followed, one of the timeline and one BatchGetItem
-    of its posts, however many accounts user_id follows; plus one Query per
-    large account followed (at most FEED_MERGE_CAP), whose posts are merged
-    in on read instead (see `_merged`).
+    of its posts, however many accounts user_id follows; plus, with large
+    accounts (at most FEED_MERGE_CAP), one BatchGetItem of the follows
+    themselves and one Query per account, whose posts are merged in on read
+    (see `_merged`).
     """
     scope = f"feed:{user_id}"
     large = [follow.author_id for follow in LargeFollow.query(user_id, limit=feed_merge_cap())]
+    if large:
+        # The consumer removes a large follow after its follow ends; until
+        # then, and if a late event put one back, the follow itself decides.
+        follows = fetch_many(Follow, [(user_id, author_id) for author_id in large])
+        large = [author_id for author_id in large if (user_id, author_id) in follows]
     if large:
         return _merged(user_id, large, page, scope)
     entries = query_page(
@@ -42,27 +49,30 @@ class _Position:
 
 
 def _merged(user_id: int, authors: list[int], page: PageRequest, scope: str) -> Page[Post]:
-    """The timeline and each large author's newest posts, merged by post id
-    (ids grow with time and are unique, so the order is total and a post in
-    both is shown once). Every source is read from the same point, just past
-    the cursor's post id, for as many posts as the page could need."""
+    """The timeline's post ids and each large author's, merged newest first
+    (ids grow with time and are unique, so the order is total, and a post in
+    both is shown once), read lazily from just past the cursor's post id, a
+    page of at most 100 at a time per source, until the page is full; then
+    one BatchGetItem of the posts chosen."""
     start = start_key(page, scope, _KEY)
     before = int(start["item_id"]["N"]) if start else None
     skip = 0 if start else page.offset
     wanted = skip + page.limit + 1
-    timeline = FeedEntry.query(user_id, FeedEntry.item_id < before if before else None,
-                               scan_index_forward=False, limit=wanted)
-    ids = {entry.item_id for entry in timeline}
-    merged_in: dict[int, Post] = {}
-    for author_id in authors:
-        for post in Post.by_author.query(author_id, Post.post_id < before if before else None,
-                                         scan_index_forward=False, limit=wanted):
-            merged_in[post.post_id] = post
-    chosen = sorted(ids | set(merged_in), reverse=True)[skip:wanted]
+    reading = {"scan_index_forward": False, "limit": wanted, "page_size": min(wanted, 100)}
+    sources = [(entry.item_id for entry in FeedEntry.query(
+        user_id, FeedEntry.item_id < before if before else None, **reading))]
+    sources += [(post.post_id for post in Post.by_author.query(
+        author_id, Post.post_id < before if before else None, **reading)) for author_id in authors]
+    ids: list[int] = []
+    for post_id in heapq.merge(*sources, reverse=True):
+        if ids and ids[-1] == post_id:
+            continue  # in the timeline from before its author grew large
+        ids.append(post_id)
+        if len(ids) == wanted:
+            break
+    chosen = ids[skip:]
     more = len(chosen) > page.limit
     chosen = chosen[:page.limit]
-    loaded = fetch_many(Post, [post_id for post_id in chosen if post_id not in merged_in])
-    posts = [merged_in.get(post_id) or loaded.get(post_id) for post_id in chosen]
     next_cursor = cursor_after(_Position(user_id, chosen[-1]), scope, _KEY) if more else None
     # A deleted post disappears at once, as above: the page may be shorter.
-    return Page([post for post in posts if post is not None], next_cursor)
+    return Page(in_order(Post, chosen), next_cursor)

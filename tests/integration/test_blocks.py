@@ -136,6 +136,7 @@ def test_lists_leave_out_anyone_blocked_either_way(client, pump, alice, bob, car
     follow(client, alice.token, carol.id)
     post_id = create_post(client, carol.token, "#sunset by carol")["id"]
     bob_post = create_post(client, bob.token, "#sunset by bob")["id"]
+    create_post(client, alice.token, "#sunset by alice")
     add_comment(client, bob.token, post_id, "from bob")
     add_comment(client, alice.token, post_id, "from alice")
     pump.drain()
@@ -149,6 +150,7 @@ def test_lists_leave_out_anyone_blocked_either_way(client, pump, alice, bob, car
         assert found == []
         tagged = get_json(client, "/api/search/posts/hashtag/sunset", viewer.token)
         assert hidden.id not in [post["author_id"] for post in tagged]
+        assert carol.id in [post["author_id"] for post in tagged]
     # Carol, and anonymous callers, see everyone.
     assert len(get_json(client, f"/api/posts/{post_id}/comments", carol.token)) == 2
     assert bob_post in ids(get_json(client, "/api/search/posts/hashtag/sunset"))
@@ -292,7 +294,7 @@ def test_two_users_blocking_each_other_at_once_both_stand(client, serialised_aws
     assert ids(get_json(client, "/api/blocks", alice.token)) == [bob.id]
     assert ids(get_json(client, "/api/blocks", bob.token)) == [alice.id]
     unblock(client, alice, bob)
-    # bob's block still stands: alice still does not exist for him, and he must unblock to follow
+    # bob's block still stands: he may open alice's profile, and must unblock her to follow
     assert get(client, f"/api/users/{alice.id}", bob.token).status_code == 200
     response = post_json(client, f"/api/follow/{alice.id}", None, bob.token)
     assert (response.status_code, response.json_body) == (400, UNBLOCK_FIRST)

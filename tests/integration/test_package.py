@@ -217,6 +217,20 @@ def test_each_function_has_its_own_policy_made_by_infra():
             assert committed == policies.policy(function, stage), "run: python -m infra.policies"
 
 
+def test_every_function_that_runs_commands_may_make_each_kind_of_transaction_item():
+    """IAM authorises a TransactWriteItems item by item (moto does not check):
+    without ConditionCheckItem a follow, a message or a save would be a 500."""
+    from infra import policies
+
+    transaction_items = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                         "dynamodb:ConditionCheckItem"}
+    # The API, and the consumer that approves requests with the approve command.
+    for function in ("api_handler", "request_approver"):
+        actions = {action for statement in policies.policy(function, "dev")["Statement"]
+                   for action in statement["Action"]}
+        assert transaction_items <= actions, function
+
+
 def test_a_consumer_may_read_only_its_own_queue_and_only_the_api_reads_the_secret(packaged):
     roles = resources_of(packaged, "AWS::IAM::Role")
     for function, queue in {"SearchIndexer": "search", "Notifier": "notifications",
