@@ -693,9 +693,12 @@ def bench_merged_feeds(run: Run) -> None:
                              UpdateExpression="SET is_large = :yes", ExpressionAttributeValues={":yes": {"BOOL": True}})
     readers = dict(zip((0, 5, 50), run.new_users("merging", 3)))
     for followed, reader in readers.items():
-        for star in stars[:followed]:
-            dynamodb.put_item(TableName=f"{LOCAL_TABLES}-large-follows", Item={
-                "follower_id": {"N": str(reader.user_id)}, "author_id": {"N": str(star.user_id)}})
+        for number, star in enumerate(stars[:followed]):
+            keys = {"follower_id": {"N": str(reader.user_id)}}
+            dynamodb.put_item(TableName=f"{LOCAL_TABLES}-large-follows",
+                              Item={**keys, "author_id": {"N": str(star.user_id)}})
+            dynamodb.put_item(TableName=f"{LOCAL_TABLES}-follows", Item={
+                **keys, "followee_id": {"N": str(star.user_id)}, "follow_id": {"N": str(reader.user_id + number)}})
     print(f"  feed reads merging large accounts (a page of 20; at most FEED_MERGE_CAP, 20, are merged), x{count}:")
     client = Client(run.base_url)
     durations = {followed: [] for followed in readers}
