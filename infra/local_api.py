@@ -1,8 +1,9 @@
 """The API of `make run`: chalice local's server and gateway, in the process
 that holds the embedded AWS, so that routes call moto in-process.
 
-Its request handler differs from chalice local's in three ways: responses
-go out without waiting for the client's delayed ACK, a method the server does
+Its request handler differs from chalice local's in four ways: every
+response says how many DynamoDB calls it took (X-DynamoDB-Calls, local
+only), responses go out without waiting for the client's delayed ACK, a method the server does
 not know is `405 {"detail": ...}` (chalice local answers an HTML 501), and
 the gateway's own errors (an unknown path) use the API's `{"detail": ...}`
 shape and carry the CORS headers, as the deployed stage's gateway responses do.
@@ -19,6 +20,7 @@ from chalice.cli.factory import CLIFactory
 from chalice.local import ChaliceRequestHandler, LocalDevServer, LocalGatewayException, create_local_server
 
 from chalicelib.api import cors
+from infra.local_aws import dynamodb_calls_counted
 
 
 class ApiRequestHandler(ChaliceRequestHandler):
@@ -26,6 +28,14 @@ class ApiRequestHandler(ChaliceRequestHandler):
     # every keep-alive client (browsers, SDKs, requests.Session) would wait
     # ~40 ms for its delayed ACK on every request.
     disable_nagle_algorithm = True
+
+    def handle_one_request(self) -> None:
+        dynamodb_calls_counted(start=True)
+        super().handle_one_request()
+
+    def _send_http_response(self, code: int, headers: dict, body) -> None:
+        # What the request cost: a developer sees its round trips with curl -i.
+        super()._send_http_response(code, {**headers, "X-DynamoDB-Calls": str(dynamodb_calls_counted())}, body)
 
     def __getattr__(self, name: str):
         # http.server looks up do_<METHOD> and answers 501 when there is none.

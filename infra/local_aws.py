@@ -43,6 +43,18 @@ from werkzeug.serving import make_server
 
 _UNSERIALISED_TARGETS = {"AmazonSQS.ReceiveMessage"}
 
+# DynamoDB calls answered in-process, per thread: what a request of `make
+# run` reports in its X-DynamoDB-Calls header (infra/local_api.py).
+_dynamodb_calls = threading.local()
+
+
+def dynamodb_calls_counted(start: bool = False) -> int:
+    """DynamoDB calls this thread made since it last started counting."""
+    counted = getattr(_dynamodb_calls, "count", 0)
+    if start:
+        _dynamodb_calls.count = 0
+    return counted
+
 
 class OneAtATime:
     """The lock every call into moto's backends takes."""
@@ -78,7 +90,10 @@ def in_process_calls_serialised(one_at_a_time: OneAtATime):
     answer = botocore_stubber.process_request
 
     def answer_in_turn(request):
-        with one_at_a_time.turn(request.headers.get("X-Amz-Target")):
+        target = request.headers.get("X-Amz-Target")
+        if target and (target.decode() if isinstance(target, bytes) else target).startswith("DynamoDB_"):
+            _dynamodb_calls.count = getattr(_dynamodb_calls, "count", 0) + 1
+        with one_at_a_time.turn(target):
             return answer(request)
 
     botocore_stubber.process_request = answer_in_turn

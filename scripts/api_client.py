@@ -18,6 +18,7 @@ class Response:
     status: int
     next_cursor: str | None
     body: bytes
+    dynamodb_calls: int | None = None  # what `make run` says the request took; None elsewhere
 
     def json(self):
         return json.loads(self.body)
@@ -47,7 +48,9 @@ class Client:
         except (OSError, http.client.HTTPException):
             self.close()  # so that the next request opens a new connection
             raise
-        return Response(response.status, response.getheader("X-Next-Cursor"), payload)
+        calls = response.getheader("X-DynamoDB-Calls")
+        return Response(response.status, response.getheader("X-Next-Cursor"), payload,
+                        int(calls) if calls is not None else None)
 
     def call(self, method: str, path: str, body=None, token: str | None = None, expect: int = 200):
         """The response's JSON (None when empty), or UnexpectedAnswer when the

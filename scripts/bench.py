@@ -48,8 +48,9 @@ fanout      For an author with 2,000 and then 20,000 followers
             near 1. Then GET /api/feed (FEED_REQUESTS times, alternating)
             for readers following 0, 5 and 50 large accounts (marked large
             and followed straight in the stack's tables), whose posts the
-            read merges in: medians and p99. Needs the stack this bench
-            starts.
+            read merges in: medians and p99, and the DynamoDB calls a read
+            took (the stack's X-DynamoDB-Calls header). Needs the stack
+            this bench starts.
 coldstart   IMPORT_RUNS times (default 10) each, alternating, in a new
             process that sees only what the deployment package holds (the
             code and requirements.txt, installed apart): `import boto3`, the
@@ -707,9 +708,12 @@ def bench_merged_feeds(run: Run) -> None:
             took = time_requests(client, "/api/feed", 1, reader.token)
             if number >= 10:  # the first 10 are warm-up
                 durations[followed] += took
+    calls = {followed: client.request("GET", "/api/feed", token=reader.token).dynamodb_calls
+             for followed, reader in readers.items()}
     client.close()
     for followed, samples in durations.items():
-        print(f"  {followed:>3} large accounts followed: {median_and_p99(samples)}")
+        print(f"  {followed:>3} large accounts followed: {median_and_p99(samples)}, "
+              f"{calls[followed]} DynamoDB calls (X-DynamoDB-Calls)")
 
 
 BENCHES = {"keepalive": bench_keepalive, "feed": bench_feed, "throughput": bench_throughput, "events": bench_events,

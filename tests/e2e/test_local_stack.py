@@ -74,6 +74,18 @@ def test_an_unknown_method_is_405_with_a_detail(local_stack):
     assert local_stack.get("/api/health") == (200, {"status": "ok"})
 
 
+def test_every_local_answer_says_how_many_dynamodb_calls_it_took(local_stack):
+    def calls(path: str) -> int:
+        try:
+            with urllib.request.urlopen(local_stack.base_url + path, timeout=30) as response:
+                return int(response.headers["X-DynamoDB-Calls"])
+        except urllib.error.HTTPError as error:
+            return int(error.headers["X-DynamoDB-Calls"])
+
+    assert calls("/api/health") == 0
+    assert calls("/api/users/999999") == 1  # one GetItem: not found
+
+
 def test_an_unknown_path_is_the_gateways_403_with_a_detail(local_stack):
     assert local_stack.get("/api/no-such-thing") == (403, {"detail": "Missing Authentication Token"})
 
