@@ -1,4 +1,4 @@
-"""`make bench`: how fast the API is, over HTTP, in four numbers-printing sections.
+"""`make bench`: how fast the API is, in six numbers-printing sections.
 
     make bench                                    # starts its own local stack on free ports
     BASE_URL=http://127.0.0.1:8000 make bench     # against a stack that is already running
