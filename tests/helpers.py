@@ -277,6 +277,23 @@ def recording_published_events():
         yield seen
 
 
+def landing_after_read(monkeypatch, module, model, then, key=None) -> None:
+    """Races a command: the first time `module` reads an item of `model`
+    (with `key`, if given) with stored_now, `then()` runs right after the
+    read, before the command's transaction; so it lands first."""
+    real = module.stored_now
+    landed = []
+
+    def read_then_land(read_model, *read_key):
+        item = real(read_model, *read_key)
+        if read_model is model and (key is None or read_key == key) and not landed:
+            landed.append(True)
+            then()
+        return item
+
+    monkeypatch.setattr(module, "stored_now", read_then_land)
+
+
 def holders(timeline, item_id: int) -> set[int]:
     """Whose timeline (FeedEntry, StoryFeedEntry) holds the item. A Scan:
     tests may; no request or consumer does, and no index is keyed by item."""

@@ -5,7 +5,7 @@ import pytest
 
 from chalicelib.commands import blocks, follows
 from chalicelib.events import PostLiked
-from chalicelib.models import Like
+from chalicelib.models import Follow, FollowRequest, Like
 from tests.helpers import (
     add_comment,
     create_post,
@@ -14,6 +14,7 @@ from tests.helpers import (
     follow,
     get,
     get_json,
+    landing_after_read,
     post_json,
     put_json,
     register_and_login,
@@ -237,17 +238,8 @@ def test_follow_versus_block_the_follow_first_is_ended_by_the_block(client, seri
     """alice's block read no follow; bob's follow commits before the block
     does. The block's check that the follow is absent fails: it retries,
     finds the follow and ends it with the counts."""
-    real = blocks.stored_now
-    raced = []
-
-    def follow_lands_first(model, *key):
-        item = real(model, *key)
-        if model.__name__ == "Follow" and key == (bob.id, alice.id) and not raced:
-            raced.append(True)
-            follow(client, bob.token, alice.id)
-        return item
-
-    monkeypatch.setattr(blocks, "stored_now", follow_lands_first)
+    landing_after_read(monkeypatch, blocks, Follow, lambda: follow(client, bob.token, alice.id),
+                       key=(bob.id, alice.id))
     block(client, alice, bob)
     assert counts(client, alice) == (0, 0) and counts(client, bob) == (0, 0)
     assert get_json(client, f"/api/users/{alice.id}/followers", alice.token) == []
@@ -258,18 +250,10 @@ def test_approve_versus_block_leaves_no_follow_and_exact_counts(client, serialis
     first, the block ends what the approval made."""
     put_json(client, "/api/users/me", {"is_private": True}, alice.token)
     post_json(client, f"/api/follow/{alice.id}", None, bob.token)
-    real = blocks.stored_now
-    raced = []
+    def approve():
+        assert post_json(client, f"/api/follow/requests/{bob.id}/approve", None, alice.token).status_code == 200
 
-    def approval_lands_first(model, *key):
-        item = real(model, *key)
-        if model.__name__ == "FollowRequest" and key == (alice.id, bob.id) and not raced:
-            raced.append(True)
-            assert post_json(client, f"/api/follow/requests/{bob.id}/approve", None,
-                             alice.token).status_code == 200
-        return item
-
-    monkeypatch.setattr(blocks, "stored_now", approval_lands_first)
+    landing_after_read(monkeypatch, blocks, FollowRequest, approve, key=(alice.id, bob.id))
     block(client, alice, bob)
     assert counts(client, alice) == (0, 0) and counts(client, bob) == (0, 0)
     assert get_json(client, "/api/follow/requests", alice.token) == []
@@ -278,17 +262,7 @@ def test_approve_versus_block_leaves_no_follow_and_exact_counts(client, serialis
 def test_two_users_blocking_each_other_at_once_both_stand(client, serialised_aws, alice, bob, monkeypatch):
     follow(client, alice.token, bob.id)
     follow(client, bob.token, alice.id)
-    real = blocks.stored_now
-    raced = []
-
-    def bobs_block_lands_first(model, *key):
-        item = real(model, *key)
-        if model.__name__ == "Follow" and not raced:
-            raced.append(True)
-            block(client, bob, alice)
-        return item
-
-    monkeypatch.setattr(blocks, "stored_now", bobs_block_lands_first)
+    landing_after_read(monkeypatch, blocks, Follow, lambda: block(client, bob, alice))
     block(client, alice, bob)
     assert counts(client, alice) == (0, 0) and counts(client, bob) == (0, 0)
     assert ids(get_json(client, "/api/blocks", alice.token)) == [bob.id]

@@ -5,11 +5,13 @@ import pytest
 
 from chalicelib.commands import follows
 from chalicelib.consumers import follow_requests
+from chalicelib.models import User
 from tests.helpers import (
     create_post,
     delete,
     get,
     get_json,
+    landing_after_read,
     post_json,
     put_json,
     register_and_login,
@@ -211,17 +213,7 @@ def test_a_follow_racing_the_account_going_private_becomes_a_request(client, ser
                                                                      monkeypatch):
     """The follow read the account as public; it went private before the
     follow committed. The follow's condition fails, and the retry asks."""
-    real_get = follows.stored_now
-    went_private = []
-
-    def private_after_the_read(model, *key):
-        item = real_get(model, *key)
-        if model.__name__ == "User" and not went_private:
-            went_private.append(True)
-            go_private(client, alice)
-        return item
-
-    monkeypatch.setattr(follows, "stored_now", private_after_the_read)
+    landing_after_read(monkeypatch, follows, User, lambda: go_private(client, alice))
     assert ask(client, bob, alice) == {"following": False, "requested": True}
     assert counts(client, alice) == (0, 0)
     assert [user["username"] for user in get_json(client, "/api/follow/requests", alice.token)] == ["bob"]
@@ -229,17 +221,7 @@ def test_a_follow_racing_the_account_going_private_becomes_a_request(client, ser
 
 def test_a_request_racing_the_account_going_public_becomes_a_follow(client, serialised_aws, private_alice, bob,
                                                                     monkeypatch):
-    real_get = follows.stored_now
-    went_public = []
-
-    def public_after_the_read(model, *key):
-        item = real_get(model, *key)
-        if model.__name__ == "User" and not went_public:
-            went_public.append(True)
-            go_private(client, private_alice, False)
-        return item
-
-    monkeypatch.setattr(follows, "stored_now", public_after_the_read)
+    landing_after_read(monkeypatch, follows, User, lambda: go_private(client, private_alice, False))
     assert ask(client, bob, private_alice) == {"following": True, "requested": False}
     assert counts(client, private_alice) == (1, 0)
 
