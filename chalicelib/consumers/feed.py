@@ -197,30 +197,32 @@ def _is_large(user_id: int) -> bool:
     return user is not None and user.is_large
 
 
-def settle_size(user_id: int) -> None:
+def settle_size(user_id: int) -> bool:
     """Marks an account large when its followers pass FEED_LARGE_ACCOUNT,
     and not large below nine tenths of it (so that one follow back and
     forth at the line does not flip it each time), then walks its
-    followers. The conditional update makes exactly one event start a walk."""
+    followers. The conditional update makes exactly one event start a walk.
+    Returns whether the account is large now."""
     user = stored_now(User, user_id)
     if user is None:
-        return
+        return False
     threshold = feed_large_account()
     if not user.is_large and user.follower_count > threshold:
         grown, action = True, ENLIST
     elif user.is_large and user.follower_count < threshold * 9 // 10:
         grown, action = False, DELIST
     else:
-        return
+        return user.is_large
     try:
         was = (User.is_large.does_not_exist() | (User.is_large == False)) if grown else (  # noqa: E712
             User.is_large == True)  # noqa: E712
         user.update(actions=[User.is_large.set(grown)], condition=was)
     except UpdateError as error:
         if condition_failed(error):
-            return  # another event did it
+            return grown  # another event settled it so first
         raise
     _size_chunk(action, user_id)
+    return grown
 
 
 def backfill(event: Event[UserFollowed] | Event[FollowApproved]) -> None:
@@ -229,8 +231,7 @@ def backfill(event: Event[UserFollowed] | Event[FollowApproved]) -> None:
     follower_id, followee_id = event.payload.follower_id, event.payload.followee_id
     if stored_now(Follow, follower_id, followee_id) is None:
         return
-    settle_size(followee_id)
-    if _is_large(followee_id):
+    if settle_size(followee_id):
         LargeFollow(follower_id, followee_id).save()
     else:
         posts = Post.by_author.query(followee_id, scan_index_forward=False, limit=BACKFILL_POSTS)
