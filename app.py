@@ -9,6 +9,7 @@ from chalicelib.api import (
     follows,
     hashtags,
     health,
+    media,
     messages,
     notifications,
     openapi,
@@ -23,7 +24,7 @@ from chalicelib.consumers import consumers
 app = Chalice(app_name="instagram")
 app.register_middleware(http_middleware, "http")
 
-for blueprint in (health, auth, users, posts, follows, blocks, feed, stories, messages, notifications, search,
+for blueprint in (health, auth, users, media, posts, follows, blocks, feed, stories, messages, notifications, search,
                   hashtags, openapi):
     app.register_blueprint(blueprint.api)
 cors.answer_preflights(app)

@@ -101,6 +101,18 @@ def feed_fanout_chunk() -> int:
     return _positive("FEED_FANOUT_CHUNK", 1000)
 
 
+def media_bucket() -> str:
+    """The bucket of uploads and renditions (MEDIA_BUCKET). Bucket names are
+    global on AWS, so a deployed stage's is made by its template."""
+    return os.environ.get("MEDIA_BUCKET") or resource_name("media")
+
+
+def media_base_url() -> str:
+    """Where browsers GET renditions (MEDIA_BASE_URL): the stage's CDN on
+    AWS, the embedded AWS for `make run`."""
+    return (os.environ.get("MEDIA_BASE_URL") or f"https://{media_bucket()}.s3.amazonaws.com").rstrip("/")
+
+
 @dataclass(frozen=True)
 class Settings:
     stage: str
@@ -117,6 +129,8 @@ class Settings:
     login_window_seconds: int
     writes_per_user: int
     writes_window_seconds: int
+    uploads_per_user: int
+    uploads_window_seconds: int
     cors_allowed_origins: tuple[str, ...]
 
     @classmethod
@@ -142,6 +156,8 @@ class Settings:
             login_window_seconds=int(environ.get("LOGIN_WINDOW_SECONDS", 15 * 60)),
             writes_per_user=int(environ.get("WRITES_PER_USER", 120)),
             writes_window_seconds=int(environ.get("WRITES_WINDOW_SECONDS", 60)),
+            uploads_per_user=int(environ.get("UPLOADS_PER_USER", 60)),
+            uploads_window_seconds=int(environ.get("UPLOADS_WINDOW_SECONDS", 3600)),
             cors_allowed_origins=cors_allowed_origins(environ),
         )
 

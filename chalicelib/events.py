@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import typing
 import uuid
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any, ClassVar, Generic, TypeVar
 
 from chalicelib.clock import now_iso
@@ -19,7 +19,9 @@ from chalicelib.clock import now_iso
 
 class Payload:
     """The data of one event type. Subclasses are frozen dataclasses of
-    ints, str and lists of str, with their wire name in `type`."""
+    ints, str and lists of int or str, with their wire name in `type`. A
+    field added to a type later has a default, so that its events published
+    before the change (still in a queue) parse too."""
 
     type: ClassVar[str]
 
@@ -33,19 +35,27 @@ class Payload:
         values = {}
         for item in fields(cls):
             if item.name not in data:
+                if item.default is not MISSING or item.default_factory is not MISSING:
+                    continue
                 raise ValueError(f"{cls.type}: {item.name} is missing")
             values[item.name] = _checked(cls.type, item.name, data[item.name], hints[item.name])
         return cls(**values)
 
 
 def _checked(type_name: str, name: str, value: Any, hint) -> Any:
-    if hint is int and isinstance(value, int) and not isinstance(value, bool):
+    if hint is int and _is_int(value):
         return value
     if hint is str and isinstance(value, str):
         return value
     if hint == list[str] and isinstance(value, list) and all(isinstance(part, str) for part in value):
         return value
+    if hint == list[int] and isinstance(value, list) and all(_is_int(part) for part in value):
+        return value
     raise ValueError(f"{type_name}: {name} must be {hint}, not {value!r}")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,8 @@ class UserRegistered(Payload):
 class UserUpdated(Payload):
     type: ClassVar[str] = "user.updated"
     user_id: int
+    media_ids: list[int] = field(default_factory=list)  # the profile photo it took, if any
+    released_media_ids: list[int] = field(default_factory=list)  # the one that photo replaced
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,7 @@ class PostCreated(Payload):
     type: ClassVar[str] = "post.created"
     post_id: int
     author_id: int
+    media_ids: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -81,6 +94,7 @@ class PostDeleted(Payload):
     post_id: int
     author_id: int
     hashtags: list[str]  # the post is gone when consumers see this: they cannot read them
+    media_ids: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -234,6 +248,31 @@ class StoryDeleted(Payload):
     type: ClassVar[str] = "story.deleted"
     story_id: int
     author_id: int
+    media_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MediaCreated(Payload):
+    """Ours: an upload form was handed out."""
+
+    type: ClassVar[str] = "media.created"
+    media_id: int
+    owner_id: int
+
+
+@dataclass(frozen=True)
+class MediaReady(Payload):
+    type: ClassVar[str] = "media.ready"
+    media_id: int
+    owner_id: int
+
+
+@dataclass(frozen=True)
+class MediaRejected(Payload):
+    type: ClassVar[str] = "media.rejected"
+    media_id: int
+    owner_id: int
+    reason: str
 
 
 @dataclass(frozen=True)

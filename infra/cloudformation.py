@@ -9,7 +9,9 @@ stage is traced by X-Ray like the functions (`"xray": true` in
 .chalice/config.json; Chalice traces only the functions), and that each
 function logs to a log group of its own with a retention
 (LOG_RETENTION_DAYS), instead of one Lambda creates to keep forever; and
-the alarms of infra/alarms.py."""
+the alarms of infra/alarms.py. The media bucket is private: its
+uploads notify the uploads queue, and a CloudFront distribution, the only
+reader the bucket allows, serves its renditions."""
 from __future__ import annotations
 
 import json
@@ -20,11 +22,16 @@ from pathlib import Path
 from chalice.app import SQSEventConfig
 from chalice.utils import to_cfn_resource_name
 
+from chalicelib import media_files
 from chalicelib.api import cors
 from chalicelib.config import cors_allowed_origins, log_retention_days, resource_prefix, stage
 from infra import alarms, resources
 
 TOPIC_ID = "EventsTopic"
+BUCKET_ID = "MediaBucket"
+DISTRIBUTION_ID = "MediaDistribution"
+# CloudFront's managed policy for content that does not vary: cached by path only.
+CACHING_OPTIMIZED_POLICY = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 API_HANDLER_ID = "APIHandler"  # Chalice's name for the REST API's function
 REST_API_ID = "RestAPI"  # and for the REST API
 
@@ -58,13 +65,15 @@ def template(app=None) -> dict:
         template_resources[f"{resources.camel(table.logical_name)}Table"] = _table(table)
     for queue in resources.consumer_queues():
         template_resources.update(_consumer_queue(queue))
+    template_resources.update(_media_bucket(cors_allowed_origins(stage_environment())))
     if app is None:
         return {"Resources": template_resources}
     template_resources.update(function_wiring(app))
     queue_ids = {f"{name}Queue": f"{name}DeadLetterQueue"
                  for name in (resources.camel(queue.logical_name) for queue in resources.consumer_queues())}
     watched = alarms.template(api_name=resource_prefix(), function_ids=list(functions(app)), queue_ids=queue_ids)
-    return {**watched, "Resources": {**template_resources, **watched["Resources"]}}
+    outputs = {**watched.get("Outputs", {}), "MediaBaseUrl": {"Value": _media_base_url()}}
+    return {**watched, "Resources": {**template_resources, **watched["Resources"]}, "Outputs": outputs}
 
 
 def stage_environment() -> dict:
@@ -92,7 +101,8 @@ def function_wiring(app) -> dict:
         wiring[f"{function_id}LogGroup"] = {"Type": "AWS::Logs::LogGroup", "Properties": {
             "LogGroupName": f"/aws/lambda/{resource_prefix()}-{name}", "RetentionInDays": log_retention_days(),
         }}
-        variables = {"EVENTS_TOPIC_ARN": {"Ref": TOPIC_ID}}
+        variables = {"EVENTS_TOPIC_ARN": {"Ref": TOPIC_ID}, "MEDIA_BUCKET": {"Ref": BUCKET_ID},
+                     "MEDIA_BASE_URL": _media_base_url()}
         if function_id == API_HANDLER_ID:
             variables["CORS_ALLOWED_ORIGINS"] = ",".join(origins)
         wiring[function_id] = {"Properties": {"Environment": {"Variables": variables},
@@ -129,6 +139,7 @@ def _table(table: resources.Table) -> dict:
 def _consumer_queue(queue: resources.ConsumerQueue) -> dict:
     name = resources.camel(queue.logical_name)
     queue_id, dead_letter_id = f"{name}Queue", f"{name}DeadLetterQueue"
+    fed = _fed_by_bucket(queue_id) if queue.from_bucket else _fed_by_topic(queue, queue_id)
     return {
         dead_letter_id: {
             "Type": "AWS::SQS::Queue",
@@ -145,7 +156,13 @@ def _consumer_queue(queue: resources.ConsumerQueue) -> dict:
                 "RedrivePolicy": resources.redrive_policy({"Fn::GetAtt": [dead_letter_id, "Arn"]}),
             },
         },
-        f"{name}Subscription": {
+        **{f"{name}{kind}": resource for kind, resource in fed.items()},
+    }
+
+
+def _fed_by_topic(queue: resources.ConsumerQueue, queue_id: str) -> dict:
+    return {
+        "Subscription": {
             "Type": "AWS::SNS::Subscription",
             "Properties": {
                 "TopicArn": {"Ref": TOPIC_ID},
@@ -155,23 +172,111 @@ def _consumer_queue(queue: resources.ConsumerQueue) -> dict:
                 "FilterPolicy": resources.filter_policy(queue),
             },
         },
-        f"{name}QueuePolicy": {
-            "Type": "AWS::SQS::QueuePolicy",
-            "Properties": {
-                "Queues": [{"Ref": queue_id}],
-                "PolicyDocument": {
-                    "Version": "2012-10-17",
-                    "Statement": [{
-                        "Effect": "Allow",
-                        "Principal": {"Service": "sns.amazonaws.com"},
-                        "Action": "sqs:SendMessage",
-                        "Resource": {"Fn::GetAtt": [queue_id, "Arn"]},
-                        "Condition": {"ArnEquals": {"aws:SourceArn": {"Ref": TOPIC_ID}}},
-                    }],
-                },
+        "QueuePolicy": _sender_allowed(queue_id, "sns.amazonaws.com", {"Ref": TOPIC_ID}),
+    }
+
+
+def _fed_by_bucket(queue_id: str) -> dict:
+    bucket_arn = {"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{_bucket_name()}"}
+    return {"QueuePolicy": _sender_allowed(queue_id, "s3.amazonaws.com", bucket_arn)}
+
+
+def _sender_allowed(queue_id: str, service: str, source_arn) -> dict:
+    return {
+        "Type": "AWS::SQS::QueuePolicy",
+        "Properties": {
+            "Queues": [{"Ref": queue_id}],
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Effect": "Allow",
+                    "Principal": {"Service": service},
+                    "Action": "sqs:SendMessage",
+                    "Resource": {"Fn::GetAtt": [queue_id, "Arn"]},
+                    "Condition": {"ArnEquals": {"aws:SourceArn": source_arn}},
+                }],
             },
         },
     }
+
+
+def _bucket_name() -> str:
+    """Bucket names are global: the account and region make the stage's
+    unique. Known before the bucket exists, so that the uploads queue's
+    policy can name it (the bucket's notification needs that policy first)."""
+    return f"{resource_prefix()}-{resources.MEDIA_BUCKET}-${{AWS::AccountId}}-${{AWS::Region}}"
+
+
+def _media_base_url() -> dict:
+    return {"Fn::Sub": f"https://${{{DISTRIBUTION_ID}.DomainName}}"}
+
+
+def _media_bucket(origins: tuple[str, ...]) -> dict:
+    uploads_queues = [f"{resources.camel(queue.logical_name)}Queue"
+                      for queue in resources.consumer_queues() if queue.from_bucket]
+    properties = {
+        "BucketName": {"Fn::Sub": _bucket_name()},
+        "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                           "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+        "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+        "LifecycleConfiguration": {"Rules": [_lifecycle_rule(rule) for rule in resources.LIFECYCLE_RULES]},
+        "NotificationConfiguration": {"QueueConfigurations": [
+            {"Event": event, "Queue": {"Fn::GetAtt": [queue_id, "Arn"]},
+             "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": media_files.UPLOADS_PREFIX}]}}}
+            for queue_id in uploads_queues for event in resources.UPLOAD_EVENTS
+        ]},
+    }
+    cors_rule = resources.upload_cors_rule(origins)
+    if cors_rule:
+        rule = {**cors_rule, "MaxAge": cors_rule["MaxAgeSeconds"]}
+        del rule["MaxAgeSeconds"]
+        properties["CorsConfiguration"] = {"CorsRules": [rule]}
+    return {
+        BUCKET_ID: {"Type": "AWS::S3::Bucket", "DependsOn": [f"{queue_id}Policy" for queue_id in uploads_queues],
+                    "Properties": properties},
+        f"{BUCKET_ID}Policy": {"Type": "AWS::S3::BucketPolicy", "Properties": {
+            "Bucket": {"Ref": BUCKET_ID},
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Sid": "RenditionsThroughTheCdnOnly",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudfront.amazonaws.com"},
+                "Action": "s3:GetObject",
+                "Resource": {"Fn::Sub": f"${{{BUCKET_ID}.Arn}}/{media_files.RENDITIONS_PREFIX}*"},
+                "Condition": {"StringEquals": {"AWS:SourceArn": {"Fn::Sub": (
+                    f"arn:${{AWS::Partition}}:cloudfront::${{AWS::AccountId}}:distribution/${{{DISTRIBUTION_ID}}}")}}},
+            }]},
+        }},
+        "MediaOriginAccessControl": {"Type": "AWS::CloudFront::OriginAccessControl", "Properties": {
+            "OriginAccessControlConfig": {"Name": f"{resource_prefix()}-media", "OriginAccessControlOriginType": "s3",
+                                          "SigningBehavior": "always", "SigningProtocol": "sigv4"},
+        }},
+        DISTRIBUTION_ID: {"Type": "AWS::CloudFront::Distribution", "Properties": {"DistributionConfig": {
+            "Enabled": True,
+            "Comment": f"{resource_prefix()} photos",
+            "HttpVersion": "http2and3",
+            "PriceClass": "PriceClass_100",
+            "Origins": [{
+                "Id": "media",
+                "DomainName": {"Fn::GetAtt": [BUCKET_ID, "RegionalDomainName"]},
+                "S3OriginConfig": {"OriginAccessIdentity": ""},
+                "OriginAccessControlId": {"Fn::GetAtt": ["MediaOriginAccessControl", "Id"]},
+            }],
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "media",
+                "ViewerProtocolPolicy": "redirect-to-https",
+                "AllowedMethods": ["GET", "HEAD"],
+                "CachedMethods": ["GET", "HEAD"],
+                "CachePolicyId": CACHING_OPTIMIZED_POLICY,
+            },
+        }}},
+    }
+
+
+def _lifecycle_rule(rule: resources.LifecycleRule) -> dict:
+    rendered = {"Id": rule.rule_id, "Status": "Enabled", "Prefix": rule.prefix, "ExpirationInDays": rule.days}
+    if rule.tag:
+        rendered["TagFilters"] = [{"Key": rule.tag[0], "Value": rule.tag[1]}]
+    return rendered
 
 
 if __name__ == "__main__":

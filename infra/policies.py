@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from chalicelib.consumers import CONSUMERS
+from chalicelib.consumers import BUCKET_CONSUMERS, CONSUMERS
+from chalicelib.media_files import RENDITIONS_PREFIX, UPLOADS_PREFIX
 from infra import resources
 
 CHALICE_DIR = Path(__file__).resolve().parent.parent / ".chalice"
@@ -29,9 +30,12 @@ def consumer_functions() -> dict[str, str]:
     from app import app
 
     return {
-        source.name: next(name for name in CONSUMERS if source.queue.endswith(f"-{name}"))
+        source.name: next(name for name in _ALL_CONSUMERS if source.queue.endswith(f"-{name}"))
         for source in app.event_sources if isinstance(source, SQSEventConfig)
     }
+
+
+_ALL_CONSUMERS = {**CONSUMERS, **BUCKET_CONSUMERS}
 
 # A TransactWriteItems is authorised item by item: each Put, Update, Delete
 # and ConditionCheck in it needs its own action.
@@ -61,7 +65,27 @@ def _tables(prefix: str, only: str | None = None) -> list[str]:
 
 # Consumers that run commands (which publish their events) or continue their
 # work in a follow-up event.
-PUBLISHING_CONSUMERS = {"follow-requests", "feed"}
+PUBLISHING_CONSUMERS = {"follow-requests", "feed", "uploads"}
+
+
+def _media_files(prefix: str, under: str) -> str:
+    """Objects under a prefix of the stage's media bucket, whose name the
+    template makes unique with the account and region."""
+    return f"arn:aws:s3:::{prefix}-{resources.MEDIA_BUCKET}-*/{under}*"
+
+
+# What each consumer does with the media bucket (chalicelib/media_files.py).
+_MEDIA_ACCESS = {
+    "uploads": lambda prefix: [
+        _statement("ReadUploads", ["s3:GetObject", "s3:DeleteObject"], _media_files(prefix, UPLOADS_PREFIX)),
+        _statement("WriteRenditions", ["s3:PutObject", "s3:PutObjectTagging"],
+                   _media_files(prefix, RENDITIONS_PREFIX)),
+    ],
+    "media": lambda prefix: [
+        _statement("KeepOrDeleteRenditions", ["s3:PutObjectTagging", "s3:DeleteObject"],
+                   _media_files(prefix, RENDITIONS_PREFIX)),
+    ],
+}
 
 
 def policy(function: str, stage: str) -> dict:
@@ -76,6 +100,8 @@ def policy(function: str, stage: str) -> dict:
             _statement("Tables", _READ_WRITE, _tables(prefix)),
             _statement("PublishEvents", ["sns:Publish"], topic),
             _statement("ReadJwtSecret", ["ssm:GetParameter"], _arn("ssm", f"parameter/instagram/{stage}/jwt-secret")),
+            # An upload form is signed with the API's own right to put the file.
+            _statement("SignUploads", ["s3:PutObject"], _media_files(prefix, UPLOADS_PREFIX)),
         ]
     elif function == RELAY_FUNCTION:
         statements = [
@@ -91,6 +117,8 @@ def policy(function: str, stage: str) -> dict:
         ]
         if queue in PUBLISHING_CONSUMERS:
             statements.append(_statement("PublishEvents", ["sns:Publish"], topic))
+        if queue in _MEDIA_ACCESS:
+            statements.extend(_MEDIA_ACCESS[queue](prefix))
     return {"Version": "2012-10-17", "Statement": [*statements, logs, tracing]}
 
 
@@ -103,14 +131,16 @@ def file_name(function: str, stage: str) -> str:
 
 
 def write_all() -> None:
-    assert set(consumer_functions().values()) == set(CONSUMERS), "a consumer has no policy"
+    assert set(consumer_functions().values()) == set(_ALL_CONSUMERS), "a consumer has no policy"
     config_path = CHALICE_DIR / "config.json"
     config = json.loads(config_path.read_text())
     for stage in STAGES:
+        # Other per-function settings (memory, say) are kept.
+        configured = config["stages"][stage].get("lambda_functions", {})
         mapping = {}
         for function in functions():
             (CHALICE_DIR / file_name(function, stage)).write_text(json.dumps(policy(function, stage), indent=2) + "\n")
-            mapping[function] = {"iam_policy_file": file_name(function, stage)}
+            mapping[function] = {**configured.get(function, {}), "iam_policy_file": file_name(function, stage)}
         config["stages"][stage]["lambda_functions"] = mapping
         config["stages"][stage].pop("iam_policy_file", None)
     config_path.write_text(json.dumps(config, indent=2) + "\n")

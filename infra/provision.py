@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 import boto3
 
+from chalicelib import media_files
+from chalicelib.config import cors_allowed_origins, media_bucket
+from chalicelib.consumers import BUCKET_CONSUMERS
 from infra import resources
 
 
@@ -19,6 +22,7 @@ class Provisioned:
     topic_arn: str
     queue_urls: dict[str, str]
     dead_letter_urls: dict[str, str]
+    media_bucket: str
 
 
 def provision(session: boto3.session.Session | None = None) -> Provisioned:
@@ -26,6 +30,7 @@ def provision(session: boto3.session.Session | None = None) -> Provisioned:
     dynamodb = session.client("dynamodb")
     sns = session.client("sns")
     sqs = session.client("sqs")
+    s3 = session.client("s3")
 
     existing = set(_table_names(dynamodb))
     for table in resources.tables():
@@ -37,7 +42,7 @@ def provision(session: boto3.session.Session | None = None) -> Provisioned:
         s["Endpoint"]
         for s in sns.list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"]
     }
-    queue_urls, dead_letter_urls = {}, {}
+    queue_urls, dead_letter_urls, queue_arns = {}, {}, {}
     for queue in resources.consumer_queues():
         dead_letter_url = sqs.create_queue(
             QueueName=queue.dead_letter_name,
@@ -52,7 +57,8 @@ def provision(session: boto3.session.Session | None = None) -> Provisioned:
             },
         )["QueueUrl"]
         queue_arn = _queue_arn(sqs, queue_url)
-        if queue_arn not in subscribed:
+        queue_arns[queue.logical_name] = queue_arn
+        if not queue.from_bucket and queue_arn not in subscribed:
             sns.subscribe(
                 TopicArn=topic_arn,
                 Protocol="sqs",
@@ -64,7 +70,42 @@ def provision(session: boto3.session.Session | None = None) -> Provisioned:
             )
         queue_urls[queue.logical_name] = queue_url
         dead_letter_urls[queue.logical_name] = dead_letter_url
-    return Provisioned(topic_arn, queue_urls, dead_letter_urls)
+    bucket = media_bucket()
+    _create_media_bucket(s3, bucket, queue_arns)
+    return Provisioned(topic_arn, queue_urls, dead_letter_urls, bucket)
+
+
+def _create_media_bucket(s3, bucket: str, queue_arns: dict[str, str]) -> None:
+    existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+    if bucket not in existing:
+        s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+        {
+            "ID": rule.rule_id,
+            "Filter": {"And": {"Prefix": rule.prefix, "Tags": [{"Key": rule.tag[0], "Value": rule.tag[1]}]}}
+            if rule.tag else {"Prefix": rule.prefix},
+            "Status": "Enabled",
+            "Expiration": {"Days": rule.days},
+        }
+        for rule in resources.LIFECYCLE_RULES
+    ]})
+    # Anyone may GET renditions, as through the CDN on AWS (where the bucket
+    # itself answers only the CDN).
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "RenditionsForAnyone", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{bucket}/{media_files.RENDITIONS_PREFIX}*",
+    }]}))
+    cors_rule = resources.upload_cors_rule(cors_allowed_origins())
+    if cors_rule:
+        s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [cors_rule]})
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={"QueueConfigurations": [
+        {
+            "QueueArn": queue_arns[name],
+            "Events": list(resources.UPLOAD_EVENTS),
+            "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": media_files.UPLOADS_PREFIX}]}},
+        }
+        for name in BUCKET_CONSUMERS
+    ]})
 
 
 def _table_names(dynamodb) -> list[str]:

@@ -1,7 +1,8 @@
 """The one definition of every AWS resource.
 
 Tables come from the PynamoDB models (their keys, indexes and TTL attribute),
-queues and their subscriptions from the consumer registry, so the resources
+queues and their subscriptions from the consumer registry, and the media
+bucket's rules from chalicelib/media_files.py's layout, so the resources
 cannot drift from the code that uses them.
 """
 from __future__ import annotations
@@ -10,8 +11,9 @@ from dataclasses import dataclass
 
 from pynamodb.attributes import TTLAttribute
 
+from chalicelib import media_files
 from chalicelib.config import resource_name
-from chalicelib.consumers import CONSUMERS
+from chalicelib.consumers import BUCKET_CONSUMERS, CONSUMERS
 from chalicelib.models import ALL_MODELS
 
 MAX_RECEIVE_COUNT = 5
@@ -36,7 +38,8 @@ class ConsumerQueue:
     logical_name: str
     name: str
     dead_letter_name: str
-    event_types: tuple[str, ...]
+    event_types: tuple[str, ...]  # what it takes from the events topic
+    from_bucket: bool = False  # fed by the media bucket's notifications instead
 
 
 def camel(logical_name: str) -> str:
@@ -80,7 +83,7 @@ def topic_name() -> str:
 
 
 def consumer_queues() -> list[ConsumerQueue]:
-    return [
+    topic_fed = [
         ConsumerQueue(
             logical_name=name,
             name=resource_name(name),
@@ -89,6 +92,37 @@ def consumer_queues() -> list[ConsumerQueue]:
         )
         for name, handlers in CONSUMERS.items()
     ]
+    bucket_fed = [ConsumerQueue(name, resource_name(name), resource_name(f"{name}-dlq"), (), from_bucket=True)
+                  for name in BUCKET_CONSUMERS]
+    return topic_fed + bucket_fed
+
+
+MEDIA_BUCKET = "media"
+# The bucket notifies its uploads' queue of each file created under this prefix.
+UPLOAD_EVENTS = ("s3:ObjectCreated:*",)
+
+
+@dataclass(frozen=True)
+class LifecycleRule:
+    rule_id: str
+    prefix: str
+    days: int
+    tag: tuple[str, str] | None = None
+
+
+# What media_files.py leaves behind: an upload never processed, and
+# renditions never claimed (see its docstring for why two days).
+LIFECYCLE_RULES = (
+    LifecycleRule("uploads-left-behind", media_files.UPLOADS_PREFIX, 1),
+    LifecycleRule("unclaimed-renditions", media_files.RENDITIONS_PREFIX, 2, (media_files.CLAIMED_TAG, "no")),
+)
+
+
+def upload_cors_rule(origins: tuple[str, ...]) -> dict | None:
+    """Browsers on the stage's allowed origins may POST upload forms."""
+    if not origins:
+        return None
+    return {"AllowedMethods": ["POST"], "AllowedOrigins": list(origins), "AllowedHeaders": ["*"], "MaxAgeSeconds": 3000}
 
 
 def filter_policy(queue: ConsumerQueue) -> dict:

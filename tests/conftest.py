@@ -13,6 +13,9 @@ os.environ.update(
     AWS_DEFAULT_REGION="us-east-1",
     BCRYPT_ROUNDS="4",
     EVENTS_TOPIC_ARN="arn:aws:sns:us-east-1:123456789012:instagram-test-events",
+    # Named outright: chalice's test client sets the dev stage's RESOURCE_PREFIX
+    # while a request runs, and table names are fixed at import, a bucket's is not.
+    MEDIA_BUCKET="instagram-test-media",
     # Emptying the queues between tests purges them more than once a minute.
     MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR="false",
 )

@@ -5,12 +5,14 @@ import itertools
 import json
 import logging
 import os
+from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
 
 import botocore.client
 import botocore.exceptions
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import dynamodb_backends
+from moto.s3.models import s3_backends
 from moto.sqs.models import sqs_backends
 
 from chalicelib.events import Event, Payload
@@ -181,6 +183,21 @@ def seed_notifications(user_id: int, count: int) -> list[int]:
     return ids
 
 
+def ready_media(owner_id: int, count: int) -> list[int]:
+    """Ids of `count` ready, unused media of the owner's, written straight
+    into the table (as if uploaded and processed; no files)."""
+    from chalicelib.models import Media
+
+    media = [Media(new_id(), owner_id=owner_id, status="ready", content_type="image/jpeg", size_bytes=1,
+                   token="t", width=1080, height=810, created_at=NOW,
+                   expires_at=datetime.now(timezone.utc) + timedelta(hours=1))
+             for _ in range(count)]
+    with Media.batch_write() as batch:
+        for item in media:
+            batch.save(item)
+    return [item.media_id for item in media]
+
+
 def of_types(published: list[Event], types) -> list[Event]:
     """The events of those types, in order (from the `published` fixture,
     which records every event)."""
@@ -198,6 +215,8 @@ def empty_mocked_aws() -> None:
     sqs = sqs_backends[DEFAULT_ACCOUNT_ID][region]
     for name in list(sqs.queues):
         sqs.purge_queue(name)
+    for bucket in s3_backends[DEFAULT_ACCOUNT_ID]["aws"].buckets.values():
+        bucket.keys.clear()
 
 
 # --- watching the calls to AWS ------------------------------------------------------

@@ -46,6 +46,7 @@ _PATH_IDS = {
     "post_id": "Post",
     "comment_id": "Comment",
     "story_id": "Story",
+    "media_id": "Media",
     "notification_id": "Notification",
 }
 

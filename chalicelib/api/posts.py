@@ -17,10 +17,11 @@ api = ApiBlueprint(__name__, tag="posts")
 
 
 @api.route("/api/posts", methods=["POST"], status=201, body=CreatePostRequest, response=PostResponse,
-           auth=True, write=True, summary="Create a post (content or image_url)")
+           auth=True, write=True, summary="Create a post (content, image_url or media_ids)")
 def create_post(caller, body):
+    post = commands.create_post(caller, body.content, body.image_url, body.media_ids or ())
     # Nobody has liked or saved a post yet at its creation.
-    return SeenPost(commands.create_post(caller, body.content, body.image_url), liked_by_me=False, saved_by_me=False)
+    return SeenPost(post, liked_by_me=False, saved_by_me=False)
 
 
 @api.route("/api/posts/{post_id}", methods=["GET"], response=PostResponse, viewer=True, summary="A post")

@@ -24,6 +24,7 @@ from chalicelib.queries.paging import PageRequest
 
 MAX_OFFSET = 10_000
 MAX_ID = 2**53 - 1  # ids stay exact in JavaScript
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 def _password_bytes(value: str) -> str:
@@ -74,26 +75,49 @@ class UpdateProfileRequest(BaseModel):
     full_name: Optional[Annotated[str, StringConstraints(max_length=100)]] = None
     bio: Optional[Annotated[str, StringConstraints(max_length=150)]] = None
     profile_image_url: Optional[Url] = None
+    profile_media_id: Optional[Id] = Field(
+        default=None, description="A ready, unused media of mine: profile_image_url becomes its thumbnail_url.")
     is_private: Optional[StrictBool] = None
+
+    @model_validator(mode="after")
+    def _one_photo(self):
+        if self.profile_image_url is not None and self.profile_media_id is not None:
+            raise ValueError("profile_image_url and profile_media_id: give one of them")
+        return self
 
 
 class _ContentOrImage(BaseModel):
     content: Optional[Text] = None
     image_url: Optional[Url] = None
 
+    def _has_media(self) -> bool:
+        return False
+
     @model_validator(mode="after")
     def _one_of_them(self):
-        if not (self.content or "").strip() and not self.image_url:
+        if not (self.content or "").strip() and not self.image_url and not self._has_media():
             raise ValueError("content or image_url: at least one of them must be non-empty")
         return self
 
 
 class CreatePostRequest(_ContentOrImage):
-    pass
+    media_ids: Optional[Annotated[list[Id], Field(min_length=1, max_length=10)]] = Field(
+        default=None, description="Ready, unused media of mine, shown in this order.")
+
+    def _has_media(self) -> bool:
+        return bool(self.media_ids)
 
 
 class CreateStoryRequest(_ContentOrImage):
-    pass
+    media_id: Optional[Id] = Field(default=None, description="A ready, unused media of mine.")
+
+    def _has_media(self) -> bool:
+        return self.media_id is not None
+
+
+class CreateMediaRequest(BaseModel):
+    content_type: Literal["image/jpeg", "image/png", "image/webp"]
+    size_bytes: int = Field(ge=1, le=MAX_UPLOAD_BYTES, description="The file's exact size; the form allows no more.")
 
 
 class CreateCommentRequest(BaseModel):
@@ -180,12 +204,42 @@ class UserProfileResponse(ResponseModel):
     following_count: Count
 
 
+class MediaItem(ResponseModel):
+    id: Id = Field(validation_alias="media_id")
+    url: str
+    thumbnail_url: str
+    width: int
+    height: int
+
+
+class UploadForm(ResponseModel):
+    url: str = Field(description="POST a multipart/form-data form here: every field below, then the file as `file`.")
+    fields: dict[str, str]
+    expires_at: Timestamp
+
+
+class MediaResponse(ResponseModel):
+    id: Id = Field(validation_alias="media_id")
+    status: Literal["pending", "ready", "rejected"]
+    reason: Optional[str] = Field(description="Why it was rejected; else null.")
+    width: Optional[int]
+    height: Optional[int]
+    url: Optional[str] = Field(description="At most 1080 pixels on its longer side; null until ready.")
+    thumbnail_url: Optional[str] = Field(description="At most 320 pixels on its longer side; null until ready.")
+    created_at: Timestamp
+
+
+class NewMediaResponse(MediaResponse):
+    upload: UploadForm
+
+
 class PostResponse(ResponseModel):
     id: Id = Field(validation_alias="post_id")
     author_id: Id
     author_username: str
     content: Optional[str]
     image_url: Optional[str]
+    media: list[MediaItem] = Field(description="Its photos, in order; empty for a post without media.")
     like_count: Count
     comment_count: Count
     created_at: Timestamp
@@ -209,6 +263,7 @@ class StoryResponse(ResponseModel):
     author_id: Id
     author_username: str
     image_url: Optional[str]
+    media: Optional[MediaItem]
     content: Optional[str]
     created_at: Timestamp
 

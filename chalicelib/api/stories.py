@@ -9,7 +9,7 @@ api = ApiBlueprint(__name__, tag="stories")
 @api.route("/api/stories", methods=["POST"], status=201, body=CreateStoryRequest, response=StoryResponse,
            auth=True, write=True, summary="Post a story (visible 24 hours)")
 def create_story(caller, body):
-    return commands.create_story(caller, body.image_url, body.content)
+    return commands.create_story(caller, body.image_url, body.content, body.media_id)
 
 
 @api.route("/api/stories", methods=["GET"], query=PageQuery, response=[StoryResponse], auth=True,

@@ -10,7 +10,8 @@ api = ApiBlueprint(__name__, tag="users")
 @api.route("/api/users/me", methods=["PUT"], body=UpdateProfileRequest, response=UserResponse, auth=True,
            write=True, summary="Update my profile (omitted or null fields stay)")
 def update_me(caller, body):
-    user = commands.update_profile(caller, body.full_name, body.bio, body.profile_image_url, body.is_private)
+    user = commands.update_profile(caller, body.full_name, body.bio, body.profile_image_url, body.is_private,
+                                   body.profile_media_id)
     return UserResponse.for_its_owner(user)
 
 

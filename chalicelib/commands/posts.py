@@ -3,12 +3,16 @@ like_count and comment_count) changes in the same TransactWrite as what it
 counts, so it stays exact under concurrency."""
 from __future__ import annotations
 
+from typing import Sequence
+
 from chalicelib import events
 from chalicelib.clock import now_iso
+from chalicelib.commands.media import claim, usable_media
 from chalicelib.errors import NO_SUCH_USER, Forbidden, NotFound, Unauthorized
 from chalicelib.ids import new_id
 from chalicelib.models import Comment, Like, Mark, Post, User
 from chalicelib.models.base import stored_now
+from chalicelib.models.media import MediaItem
 from chalicelib.models.timelines import FeedEntry
 from chalicelib.queries.access import require_no_blocker_mentioned, require_post_visible
 from chalicelib.text import hashtags_in, mentions_in
@@ -16,18 +20,22 @@ from chalicelib.writes import NOTHING_TO_DO, Writes, command
 
 
 @command("create the post")
-def create_post(writes: Writes, author: User, content: str | None, image_url: str | None) -> Post:
-    """author: the authenticated caller, as read with their token."""
+def create_post(writes: Writes, author: User, content: str | None, image_url: str | None,
+                media_ids: Sequence[int] = ()) -> Post:
+    """author: the authenticated caller, as read with their token. With
+    media_ids, the post claims those media, and its image_url is the first's."""
     author_id = author.user_id
     # Refuses too many, and anyone who blocked the author; the notifications
     # consumer reads them from the post.
     require_no_blocker_mentioned(author_id, mentions_in(content))
+    photos = usable_media(author_id, media_ids, "media_ids") if media_ids else []
     post = Post(
         new_id(),
         author_id=author_id,
         author_username=author.username,
         content=content,
-        image_url=image_url,
+        image_url=photos[0].url if photos else image_url,
+        media=[MediaItem.of(photo) for photo in photos],
         hashtags=hashtags_in(content),
         like_count=0,
         comment_count=0,
@@ -39,7 +47,8 @@ def create_post(writes: Writes, author: User, content: str | None, image_url: st
     writes.put(FeedEntry.entry(owner_id=author_id, item_id=post.post_id, author_id=author_id))
     writes.update(User(author_id), [User.post_count.add(1)], condition=User.user_id.exists(),
                   otherwise=Unauthorized(NO_SUCH_USER))
-    writes.publish(events.PostCreated(post_id=post.post_id, author_id=author_id))
+    claim(writes, photos, f"post:{post.post_id}", "media_ids")
+    writes.publish(events.PostCreated(post_id=post.post_id, author_id=author_id, media_ids=list(media_ids)))
     return post
 
 
@@ -51,7 +60,8 @@ def delete_post(writes: Writes, user_id: int, post_id: int) -> None:
     writes.delete(post, condition=Post.author_id == user_id)
     writes.update(User(user_id), [User.post_count.add(-1)], condition=User.user_id.exists(),
                   otherwise=Unauthorized(NO_SUCH_USER))
-    writes.publish(events.PostDeleted(post_id=post_id, author_id=user_id, hashtags=list(post.hashtags or [])))
+    writes.publish(events.PostDeleted(post_id=post_id, author_id=user_id, hashtags=list(post.hashtags or []),
+                                      media_ids=[item.media_id for item in post.media or []]))
 
 
 @command("update the like")

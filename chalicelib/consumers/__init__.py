@@ -3,12 +3,13 @@ outbox relay.
 
 CONSUMERS maps each consumer's queue (logical name) to the event types it
 handles; infra/ builds the queues and SNS filter policies from it, so the
-subscription and the handler table cannot drift apart.
+subscription and the handler table cannot drift apart. BUCKET_CONSUMERS are
+fed by the media bucket's notifications instead of the events topic.
 """
 from chalice import Blueprint
 
 from chalicelib.config import resource_name
-from chalicelib.consumers import cleanup, feed, follow_requests, hashtags, notifications, search
+from chalicelib.consumers import cleanup, feed, follow_requests, hashtags, media, notifications, search, uploads
 from chalicelib.consumers.batch import process_batch
 from chalicelib.outbox import relay_pending
 
@@ -19,6 +20,10 @@ CONSUMERS = {
     "feed": feed.HANDLERS,
     "cleanup": cleanup.HANDLERS,
     "follow-requests": follow_requests.HANDLERS,
+    "media": media.HANDLERS,
+}
+BUCKET_CONSUMERS = {
+    "uploads": uploads.HANDLERS,
 }
 
 BATCH_SIZE = 10
@@ -54,6 +59,18 @@ def cleaner(event):
 @consumers.on_sqs_message(queue=resource_name("follow-requests"), batch_size=BATCH_SIZE)
 def request_approver(event):
     return process_batch(event, CONSUMERS["follow-requests"], "follow-requests")
+
+
+@consumers.on_sqs_message(queue=resource_name("media"), batch_size=BATCH_SIZE)
+def media_keeper(event):
+    return process_batch(event, CONSUMERS["media"], "media")
+
+
+# One upload a batch: decoding a photo takes most of a second and a few
+# hundred MB, so a batch of ten could outlast its visibility timeout.
+@consumers.on_sqs_message(queue=resource_name("uploads"), batch_size=1)
+def upload_processor(event):
+    return process_batch(event, BUCKET_CONSUMERS["uploads"], "uploads", parse=uploads.upload_completed)
 
 
 @consumers.schedule("rate(1 minute)")

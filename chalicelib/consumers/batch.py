@@ -1,14 +1,15 @@
 """Runs a batch of SQS records through a consumer's handlers.
 
-Each record is one domain event (raw SNS delivery: the body is the envelope).
-A record whose handler raises is reported in batchItemFailures so that only
+Each record is one domain event (raw SNS delivery: the body is the
+envelope), or what `parse` makes of its body (an S3 notification). A
+record whose handler raises is reported in batchItemFailures so that only
 it is retried (and, after the queue's maxReceiveCount, dead-lettered); its
 batch-mates are not redelivered.
 """
 from __future__ import annotations
 
 import time
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, Optional
 
 from chalicelib import metrics
 from chalicelib.events import Event, Payload
@@ -20,23 +21,31 @@ Handlers = Mapping[type[Payload], Callable[[Event], None]]
 logger = json_logger("instagram-events")
 
 
-def process_batch(records: Iterable, handlers: Handlers, consumer: str) -> dict:
+Parse = Callable[[str], Optional[Event]]
+
+
+def process_batch(records: Iterable, handlers: Handlers, consumer: str, parse: Parse = Event.from_json) -> dict:
+    """parse: a record's body as an event, or None for a message that asks
+    for nothing (S3's test event)."""
     failures = []
     cold = cold_start()
     for record in records:
         message_id = record.to_dict()["messageId"]
         context = {"consumer": consumer, "message_id": message_id, "cold_start": cold}
-        if not _process_record(record.body, handlers, context):
+        if not _process_record(record.body, handlers, context, parse):
             failures.append({"itemIdentifier": message_id})
     return {"batchItemFailures": failures}
 
 
-def _process_record(body: str, handlers: Handlers, context: dict) -> bool:
+def _process_record(body: str, handlers: Handlers, context: dict, parse: Parse) -> bool:
     try:
-        event = Event.from_json(body)
+        event = parse(body)
     except (ValueError, KeyError, TypeError) as error:
         logger.error(f"not an event envelope: {error}", extra=_outcome(context, "malformed"))
         return False
+    if event is None:
+        logger.info("nothing to do", extra=_outcome(context, "ignored"))
+        return True
     context.update(event_id=event.event_id, type=event.type)
     handler = handlers.get(type(event.payload))
     if handler is None:

@@ -5,6 +5,7 @@ from chalicelib.models.blocks import Block
 from chalicelib.models.follows import Follow, FollowRequest
 from chalicelib.models.hashtags import Hashtag, HashtagPost
 from chalicelib.models.marks import Mark
+from chalicelib.models.media import Media
 from chalicelib.models.messages import Conversation, Message, conversation_key
 from chalicelib.models.notifications import Notification, ReadMark
 from chalicelib.models.outbox import OutboxEntry
@@ -17,7 +18,7 @@ from chalicelib.models.users import UniqueKey, User
 
 ALL_MODELS = (
     User, UniqueKey, SearchEntry,
-    Post, Like, Comment, Mark,
+    Post, Like, Comment, Mark, Media,
     Follow, FollowRequest, Block, FeedEntry, StoryFeedEntry, LargeFollow, Story,
     Message, Conversation,
     Notification, ReadMark,

@@ -2,6 +2,7 @@ from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.models.base import Model, index_meta, table_meta
+from chalicelib.models.media import MediaItem
 
 
 class PostsByAuthor(GlobalSecondaryIndex):
@@ -19,7 +20,8 @@ class Post(Model):
     author_id = NumberAttribute()
     author_username = UnicodeAttribute()
     content = UnicodeAttribute(null=True)
-    image_url = UnicodeAttribute(null=True)
+    image_url = UnicodeAttribute(null=True)  # with media, the first one's url
+    media = ListAttribute(of=MediaItem, default=list)
     hashtags = ListAttribute(of=UnicodeAttribute, default=list)
     like_count = NumberAttribute(default=0)
     comment_count = NumberAttribute(default=0)

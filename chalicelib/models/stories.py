@@ -3,6 +3,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib import ids
 from chalicelib.models.base import Model, index_meta, table_meta
+from chalicelib.models.media import MediaItem
 
 LIFETIME_MS = 24 * 3600 * 1000
 
@@ -28,7 +29,8 @@ class Story(Model):
     story_id = NumberAttribute(hash_key=True)
     author_id = NumberAttribute()
     author_username = UnicodeAttribute()
-    image_url = UnicodeAttribute(null=True)
+    image_url = UnicodeAttribute(null=True)  # with media, its url
+    media = MediaItem(null=True)
     content = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     expires_at = TTLAttribute()

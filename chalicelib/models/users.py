@@ -19,7 +19,8 @@ class User(Model):
     password_version = NumberAttribute(default=0)
     full_name = UnicodeAttribute(null=True)
     bio = UnicodeAttribute(null=True)
-    profile_image_url = UnicodeAttribute(null=True)
+    profile_image_url = UnicodeAttribute(null=True)  # with profile_media_id, that media's thumbnail_url
+    profile_media_id = NumberAttribute(null=True)
     is_active = BooleanAttribute(default=True)
     # Only the owner and approved followers see its posts and lists.
     is_private = BooleanAttribute(default=False)

@@ -32,6 +32,7 @@ from tests.helpers import (
     create_story,
     empty_mocked_aws,
     follow,
+    post_json,
     register,
     seed_notifications,
 )
@@ -115,6 +116,7 @@ def actor(world):
     follow(client, token, bob["id"])
     own_post = create_post(client, token, "Mine #sunset")
     comment = add_comment(client, token, bobs_post["id"])
+    media = post_json(client, "/api/media", {"content_type": "image/png", "size_bytes": 100}, token).json_body
     existing = {
         "user_id": [bob["id"], me["id"]],
         "other_user_id": [bob["id"]],
@@ -122,6 +124,7 @@ def actor(world):
         "post_id": [bobs_post["id"], own_post["id"]],
         "comment_id": [comment["id"]],
         "story_id": [story["id"]],
+        "media_id": [media["id"]],
         "notification_id": seed_notifications(me["id"], 2),
         "tag": ["sunset", "%23sunset"],
     }

@@ -31,8 +31,12 @@ def test_each_consumer_queue_has_a_dead_letter_queue_and_a_filtered_raw_subscrip
         redrive = json.loads(attributes["RedrivePolicy"])
         assert redrive["deadLetterTargetArn"].endswith(queue.dead_letter_name)
         assert int(redrive["maxReceiveCount"]) == resources.MAX_RECEIVE_COUNT
-        [subscription] = [s for s in sns.list_subscriptions_by_topic(TopicArn=aws.topic_arn)["Subscriptions"]
-                          if s["Endpoint"] == attributes["QueueArn"]]
+        subscriptions = [s for s in sns.list_subscriptions_by_topic(TopicArn=aws.topic_arn)["Subscriptions"]
+                         if s["Endpoint"] == attributes["QueueArn"]]
+        if queue.from_bucket:
+            assert subscriptions == []
+            continue
+        [subscription] = subscriptions
         sub_attributes = sns.get_subscription_attributes(
             SubscriptionArn=subscription["SubscriptionArn"])["Attributes"]
         assert sub_attributes["RawMessageDelivery"] == "true"
@@ -66,6 +70,7 @@ def test_the_template_wires_every_function_to_the_topic_and_each_consumer_report
     wiring = cloudformation.template(app)["Resources"]
     consumer_functions = {source.name: source for source in app.event_sources if hasattr(source, "queue")}
     assert set(consumer_functions) == {"search_indexer", "notifier", "hashtag_indexer", "feed_fanout", "cleaner",
+                                      "media_keeper", "upload_processor",
                                      "request_approver"}
     for name, source in consumer_functions.items():
         function = wiring[to_cfn_resource_name(name)]
@@ -76,3 +81,14 @@ def test_the_template_wires_every_function_to_the_topic_and_each_consumer_report
     for function_id in ["APIHandler", "OutboxRelay", *map(to_cfn_resource_name, consumer_functions)]:
         variables = wiring[function_id]["Properties"]["Environment"]["Variables"]
         assert variables["EVENTS_TOPIC_ARN"] == {"Ref": cloudformation.TOPIC_ID}
+
+
+def test_the_media_bucket_notifies_the_uploads_queue_of_uploads_only(aws):
+    s3 = boto3.client("s3")
+    configuration = s3.get_bucket_notification_configuration(Bucket=aws.media_bucket)
+    [queue] = configuration["QueueConfigurations"]
+    assert queue["QueueArn"].endswith(":instagram-test-uploads")
+    [rule] = queue["Filter"]["Key"]["FilterRules"]
+    assert (rule["Name"].lower(), rule["Value"]) == ("prefix", "uploads/")
+    rules = {rule["ID"]: rule for rule in s3.get_bucket_lifecycle_configuration(Bucket=aws.media_bucket)["Rules"]}
+    assert set(rules) == {"uploads-left-behind", "unclaimed-renditions"}

@@ -14,7 +14,7 @@ from chalice.utils import to_cfn_resource_name
 
 from app import app
 from chalicelib.config import resource_prefix
-from chalicelib.consumers import CONSUMERS
+from chalicelib.consumers import BUCKET_CONSUMERS, CONSUMERS
 from infra.package import LAMBDA_PYTHON_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,12 +50,13 @@ def test_every_table_is_in_the_template_with_its_ttl(packaged):
               for r in resources_of(packaged, "AWS::DynamoDB::Table").values()}
     assert set(tables) == {f"{PREFIX}-{model.Meta.logical}" for model in ALL_MODELS}
     assert {name for name, p in tables.items() if "TimeToLiveSpecification" in p} == {
-        f"{PREFIX}-stories", f"{PREFIX}-story-feed", f"{PREFIX}-rate-limits"}
+        f"{PREFIX}-stories", f"{PREFIX}-story-feed", f"{PREFIX}-rate-limits", f"{PREFIX}-media"}
 
 
 def test_every_consumer_has_its_queue_dead_letter_queue_and_filtered_subscription(packaged):
     queues = {r["Properties"]["QueueName"] for r in resources_of(packaged, "AWS::SQS::Queue").values()}
-    assert queues == {f"{PREFIX}-{name}" for name in CONSUMERS} | {f"{PREFIX}-{name}-dlq" for name in CONSUMERS}
+    every = {**CONSUMERS, **BUCKET_CONSUMERS}
+    assert queues == {f"{PREFIX}-{name}" for name in every} | {f"{PREFIX}-{name}-dlq" for name in every}
     filters = sorted(r["Properties"]["FilterPolicy"]["event_type"]
                      for r in resources_of(packaged, "AWS::SNS::Subscription").values()
                      if r["Properties"]["Protocol"] == "sqs")
@@ -165,7 +166,7 @@ def test_an_alarm_watches_every_dead_letter_queue_and_the_age_of_every_consumer_
     queues = {name for name, queue in resources_of(packaged, "AWS::SQS::Queue").items()
               if not name.endswith("DeadLetterQueue")}
     dead_letter_queues = {name[:-len("Queue")] + "DeadLetterQueue" for name in queues}
-    assert len(queues) == len(CONSUMERS)
+    assert len(queues) == len(CONSUMERS) + len(BUCKET_CONSUMERS)
     holding = alarms_on(packaged, "ApproximateNumberOfMessagesVisible")
     assert {dimension(a, "QueueName")["Fn::GetAtt"][0] for a in holding} == dead_letter_queues
     assert all(a["Threshold"] == 0 and a["ComparisonOperator"] == "GreaterThanThreshold" for a in holding)
@@ -242,3 +243,70 @@ def test_a_consumer_may_read_only_its_own_queue_and_only_the_api_reads_the_secre
                if any("ssm:GetParameter" in s["Action"]
                       for s in role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"])]
     assert readers == ["ApiHandlerRole"]
+
+
+# --- photos ---------------------------------------------------------------------------
+
+def test_the_private_media_bucket_notifies_the_uploads_queue_and_expires_what_is_left(packaged):
+    [bucket] = resources_of(packaged, "AWS::S3::Bucket").values()
+    properties = bucket["Properties"]
+    assert all(properties["PublicAccessBlockConfiguration"].values())
+    [notification] = properties["NotificationConfiguration"]["QueueConfigurations"]
+    assert notification["Queue"] == {"Fn::GetAtt": ["UploadsQueue", "Arn"]}
+    assert notification["Event"] == "s3:ObjectCreated:*"
+    assert notification["Filter"]["S3Key"]["Rules"] == [{"Name": "prefix", "Value": "uploads/"}]
+    assert bucket["DependsOn"] == ["UploadsQueuePolicy"]
+    queue_policy = resources_of(packaged, "AWS::SQS::QueuePolicy")["UploadsQueuePolicy"]
+    [statement] = queue_policy["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "s3.amazonaws.com"}
+    rules = {rule["Id"]: rule for rule in properties["LifecycleConfiguration"]["Rules"]}
+    assert (rules["uploads-left-behind"]["Prefix"], rules["uploads-left-behind"]["ExpirationInDays"]) == ("uploads/", 1)
+    assert rules["unclaimed-renditions"]["TagFilters"] == [{"Key": "claimed", "Value": "no"}]
+    [cors] = properties["CorsConfiguration"]["CorsRules"]
+    assert (cors["AllowedMethods"], cors["AllowedOrigins"]) == (["POST"], [APP_ORIGIN])
+
+
+def test_renditions_are_served_by_a_cdn_the_only_reader_of_the_bucket(packaged):
+    [distribution] = resources_of(packaged, "AWS::CloudFront::Distribution").values()
+    config = distribution["Properties"]["DistributionConfig"]
+    [origin] = config["Origins"]
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["MediaOriginAccessControl", "Id"]}
+    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
+    [policy] = resources_of(packaged, "AWS::S3::BucketPolicy").values()
+    [statement] = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert statement["Action"] == "s3:GetObject"
+    assert statement["Resource"]["Fn::Sub"].endswith("/media/*")
+    for function in resources_of(packaged, "AWS::Serverless::Function").values():
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert variables["MEDIA_BASE_URL"] == {"Fn::Sub": "https://${MediaDistribution.DomainName}"}
+        assert variables["MEDIA_BUCKET"] == {"Ref": "MediaBucket"}
+
+
+def test_the_api_only_signs_uploads_and_the_consumers_touch_only_their_part_of_the_bucket(packaged):
+    roles = resources_of(packaged, "AWS::IAM::Role")
+
+    def s3_access(role: str) -> dict:
+        statements = roles[role]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+        return {s["Resource"]: sorted(s["Action"]) for s in statements if s["Action"][0].startswith("s3:")}
+
+    bucket = f"arn:aws:s3:::{PREFIX}-media-*"
+    assert s3_access("ApiHandlerRole") == {f"{bucket}/uploads/*": ["s3:PutObject"]}
+    assert s3_access("UploadProcessorRole") == {f"{bucket}/uploads/*": ["s3:DeleteObject", "s3:GetObject"],
+                                                f"{bucket}/media/*": ["s3:PutObject", "s3:PutObjectTagging"]}
+    assert s3_access("MediaKeeperRole") == {f"{bucket}/media/*": ["s3:DeleteObject", "s3:PutObjectTagging"]}
+    others = set(roles) - {"ApiHandlerRole", "UploadProcessorRole", "MediaKeeperRole"}
+    assert others and not any(s3_access(role) for role in others)
+
+
+def test_the_upload_processor_has_more_memory_than_the_other_functions(packaged):
+    functions = resources_of(packaged, "AWS::Serverless::Function")
+    memory = {name: f["Properties"]["MemorySize"] for name, f in functions.items()}
+    assert memory.pop("UploadProcessor") > max(memory.values())
+
+
+def test_the_package_bundles_pillow_for_the_lambda_python(packaged):
+    abi = "cpython-" + LAMBDA_PYTHON_VERSION.replace(".", "")
+    with zipfile.ZipFile(packaged.parent / "deployment.zip") as bundle:
+        [extension] = [name for name in bundle.namelist() if name.startswith("PIL/_imaging.") and name.endswith(".so")]
+    assert abi in extension, "the bundled Pillow was built for another Python"

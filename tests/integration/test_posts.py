@@ -54,7 +54,7 @@ def test_creating_a_post_publishes_post_created(client, published):
     user, token = register_and_login(client)
     post = create_post(client, token)
     [event] = [e for e in published if e.type == events.PostCreated.type]
-    assert event.data == {"post_id": post["id"], "author_id": user["id"]}
+    assert event.data == {"post_id": post["id"], "author_id": user["id"], "media_ids": []}
 
 
 def test_creating_a_post_needs_a_token(client):
@@ -122,7 +122,7 @@ def test_deleting_a_post_publishes_post_deleted_with_its_hashtags(client, publis
     post = create_post(client, token, "#Sea and #sky")
     delete(client, f"/api/posts/{post['id']}", token)
     [event] = [e for e in published if e.type == events.PostDeleted.type]
-    assert event.data == {"post_id": post["id"], "author_id": user["id"], "hashtags": ["sea", "sky"]}
+    assert event.data == {"post_id": post["id"], "author_id": user["id"], "hashtags": ["sea", "sky"], "media_ids": []}
 
 
 def test_only_the_author_may_delete_a_post(client):

@@ -17,7 +17,15 @@ from chalicelib.models import (
     conversation_key,
 )
 from chalicelib.models.messages import LastMessage
-from tests.helpers import NOW, counting_dynamodb_calls, get, register_and_login, seed_notifications
+from tests.helpers import (
+    NOW,
+    counting_dynamodb_calls,
+    get,
+    post_json,
+    ready_media,
+    register_and_login,
+    seed_notifications,
+)
 
 
 def calls_for(client, path: str, token: str | None = None) -> list[str]:
@@ -198,3 +206,20 @@ def test_lists_shown_to_a_viewer_filter_blocks_with_one_read_for_5_or_500(client
         counts[size] = calls_for(client, f"/api/users/{user['id']}/followers", viewer.token)
     # token, the owner, the viewer's block item for the owner, Query, the users, their block items
     assert counts[5] == counts[500] == ["GetItem", "GetItem", "GetItem", "Query", "BatchGetItem", "BatchGetItem"]
+
+
+def test_a_post_with_1_or_10_photos_costs_the_same(client, alice):
+    counts = {}
+    for count in (1, 10):
+        media_ids = ready_media(alice.id, count)
+        with counting_dynamodb_calls() as calls:
+            response = post_json(client, "/api/posts", {"media_ids": media_ids}, alice.token)
+        assert response.status_code == 201, response.json_body
+        counts[count] = calls
+    # token, write limit, the media, the transaction, the outbox entry's deletion
+    assert counts[1] == counts[10] == ["GetItem", "UpdateItem", "BatchGetItem", "TransactWriteItems", "DeleteItem"]
+
+
+def test_a_media_costs_one_read(client, alice):
+    [media_id] = ready_media(alice.id, 1)
+    assert calls_for(client, f"/api/media/{media_id}", alice.token) == ["GetItem", "GetItem"]  # token, media

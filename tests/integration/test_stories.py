@@ -59,7 +59,7 @@ def test_create_story_returns_it(client, alice):
     body = response.json_body
     assert body == {
         "id": body["id"], "author_id": user["id"], "author_username": "alice",
-        "image_url": "https://x.test/s.png", "content": "hello", "created_at": body["created_at"],
+        "image_url": "https://x.test/s.png", "media": None, "content": "hello", "created_at": body["created_at"],
     }
     assert 0 < body["id"] <= 2**53 - 1
     assert body["created_at"].endswith("+00:00")

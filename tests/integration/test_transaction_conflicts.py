@@ -12,6 +12,7 @@ from tests.helpers import (
     follow,
     post_json,
     put_json,
+    ready_media,
     register,
     register_and_login,
     seed_notifications,
@@ -88,6 +89,20 @@ def _unfollow(client, me, token, other):
     return lambda: delete(client, f"/api/follow/{other['id']}", token)
 
 
+def _create_media(client, me, token, other):
+    return lambda: post_json(client, "/api/media", {"content_type": "image/jpeg", "size_bytes": 1000}, token)
+
+
+def _post_photos(client, me, token, other):
+    media_ids = ready_media(me["id"], 2)
+    return lambda: post_json(client, "/api/posts", {"media_ids": media_ids}, token)
+
+
+def _profile_photo(client, me, token, other):
+    [media_id] = ready_media(me["id"], 1)
+    return lambda: put_json(client, "/api/users/me", {"profile_media_id": media_id}, token)
+
+
 def _create_story(client, me, token, other):
     return lambda: post_json(client, "/api/stories", {"content": "Today"}, token)
 
@@ -121,6 +136,7 @@ WRITES = [
     (_unfollow, 200),
     (_create_story, 201), (_delete_story, 204), (_send_message, 201), (_read_messages, 200),
     (_read_notification, 200), (_read_all_notifications, 200),
+    (_create_media, 201), (_post_photos, 201), (_profile_photo, 200),
 ]
 IDS = [setup.__name__.strip("_") for setup, _ in WRITES]
 

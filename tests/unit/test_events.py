@@ -16,7 +16,7 @@ def test_the_envelope_has_the_contract_fields_and_the_payload_as_data():
     wire = json.loads(event.to_json())
     assert set(wire) == {"event_id", "type", "version", "occurred_at", "data"}
     assert wire["type"] == "post.deleted"
-    assert wire["data"] == {"post_id": 1, "author_id": 2, "hashtags": ["sun"]}
+    assert wire["data"] == {"post_id": 1, "author_id": 2, "hashtags": ["sun"], "media_ids": []}
     assert event.occurred_at.endswith("+00:00")
 
 
@@ -37,9 +37,16 @@ def test_the_contracts_event_types_and_ours():
         "comment.added", "comment.deleted", "user.followed", "user.unfollowed", "story.created",
         "story.deleted", "message.sent", "messages.read", "notification.read", "notifications.read_all",
     }
+    photos = {"media.ready", "media.rejected"}
     private_accounts = {"follow.requested", "follow.approved", "follow.declined", "user.blocked", "user.unblocked"}
-    ours = {"user.password_changed", "post.saved", "post.unsaved", "follow.requests_pending", "feed.fanout_continued"}
-    assert events.ALL_TYPES == contract | private_accounts | ours
+    ours = {"user.password_changed", "post.saved", "post.unsaved", "follow.requests_pending", "feed.fanout_continued",
+            "media.created"}
+    assert events.ALL_TYPES == contract | photos | private_accounts | ours
+
+
+def test_an_event_published_before_a_field_was_added_parses_with_its_default():
+    wire = _wire("post.created", {"post_id": 1, "author_id": 2})
+    assert Event.from_json(wire).payload == events.PostCreated(post_id=1, author_id=2, media_ids=[])
 
 
 def _wire(type_: str, data) -> str:
@@ -53,6 +60,7 @@ def _wire(type_: str, data) -> str:
     ("user.registered", {"user_id": "1"}),                      # a str for an int
     ("user.registered", {"user_id": True}),                     # a bool is not an id
     ("post.deleted", {"post_id": 1, "author_id": 2, "hashtags": [1]}),
+    ("post.deleted", {"post_id": 1, "author_id": 2, "hashtags": [], "media_ids": ["1"]}),
     ("post.created", ["not", "an", "object"]),
 ])
 def test_a_malformed_event_is_refused_when_parsed(type_, data):
