@@ -1,4 +1,4 @@
-"""`make bench`: how fast the API is, in six numbers-printing sections.
+"""`make bench`: how fast the API is, in seven numbers-printing sections.
 
     make bench                                    # starts its own local stack on free ports
     BASE_URL=http://127.0.0.1:8000 make bench     # against a stack that is already running
@@ -51,6 +51,16 @@ fanout      For an author with 2,000 and then 20,000 followers
             read merges in: medians and p99, and the DynamoDB calls a read
             took (the stack's X-DynamoDB-Calls header). Needs the stack
             this bench starts.
+photos      A 12-megapixel JPEG (4000 x 3000, camera-like noise, about 8 MB),
+            PHOTO_RUNS times (default 10): POST /api/media, POST the file
+            with the upload form, then GET /api/media/{id} every 10 ms until
+            it is ready. Median and worst of the time from the upload's
+            response to the first answer saying ready, and of the uploads
+            consumer's own duration (its log lines). Then, in a new process
+            each, the renditions made from that file as the consumer makes
+            them (JPEG draft mode: decoded at reduced scale) and, as the
+            baseline, decoded at full size first: time, the process's peak
+            RSS, and that peak less what the imports alone took.
 coldstart   IMPORT_RUNS times (default 10) each, alternating, in a new
             process that sees only what the deployment package holds (the
             code and requirements.txt, installed apart): `import boto3`, the
@@ -75,6 +85,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import io
 import json
 import math
 import os
@@ -90,6 +101,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -99,7 +111,7 @@ from typing import Any
 from api_client import Client, UnexpectedAnswer
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = ("keepalive", "feed", "throughput", "events", "fanout", "coldstart")
+SECTIONS = ("keepalive", "feed", "throughput", "events", "fanout", "photos", "coldstart")
 PASSWORD = "correct horse"
 POSTS_PER_AUTHOR = 5
 SEED_WORKERS = 8
@@ -602,6 +614,121 @@ def bench_coldstart(run: Run) -> None:
         shutil.rmtree(bundle)
 
 
+def twelve_megapixels() -> bytes:
+    """A camera-like 12 MP JPEG: noise compresses as a photo does, unlike a flat colour."""
+    from PIL import Image
+
+    noise = Image.effect_noise((4000, 3000), 40)
+    image = Image.merge("RGB", (noise, noise.rotate(180), noise.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def upload_form(url: str, fields: dict, data: bytes) -> None:
+    """The multipart/form-data POST a browser makes with an upload form."""
+    boundary = secrets.token_hex(16)
+    body = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+                    for name, value in fields.items())
+    body += (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="photo.jpg"\r\n'
+             "Content-Type: image/jpeg\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    request = urllib.request.Request(url, data=body, method="POST",
+                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        if response.status not in (200, 201, 204):
+            raise BenchError(f"upload: {response.status}")
+
+
+def consumer_durations(log, since: int, consumer: str) -> list[float]:
+    """duration_ms of the consumer's handled events since the log offset."""
+    log.flush()
+    log.seek(since)
+    durations = []
+    for raw in log.read().decode(errors="replace").splitlines():
+        with contextlib.suppress(ValueError):
+            line = json.loads(raw)
+            if isinstance(line, dict) and line.get("consumer") == consumer and line.get("outcome") == "done":
+                durations.append(line["duration_ms"] / 1000)
+    return durations
+
+
+# Runs in a new process: prints the seconds that making the renditions of
+# the file named by argv[1] took, the process's peak RSS (bytes) and its RSS
+# before reading the file (the imports); argv[2] "full" turns JPEG draft
+# mode off, so the photo is decoded at full size first (the baseline).
+RENDITIONS_PROBE = """
+import os, resource, sys, time
+from PIL import JpegImagePlugin
+from chalicelib import renditions
+def peak_rss():
+    # Linux's VmHWM is this process's own; ru_maxrss there also counts the
+    # parent's size at fork (the bench's), which would hide a smaller peak.
+    if os.path.exists("/proc/self/status"):
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM"))
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # macOS: bytes
+imported = peak_rss()
+if sys.argv[2] == "full":
+    JpegImagePlugin.JpegImageFile.draft = lambda self, mode, size: None
+data = open(sys.argv[1], "rb").read()
+started = time.perf_counter()
+made = renditions.renditions_of(data)
+seconds = time.perf_counter() - started
+print(seconds, peak_rss(), imported)
+"""
+
+
+def bench_photos(run: Run) -> None:
+    runs = setting("PHOTO_RUNS", 10)
+    photo = twelve_megapixels()
+    print(f"\nphotos: a 12 MP JPEG ({len(photo) / 1e6:.1f} MB), {runs} uploads")
+    client = Client(run.base_url)
+    [owner] = run.new_users("photos", 1)
+    if run.log is not None:
+        run.log.seek(0, os.SEEK_END)
+        since = run.log.tell()
+    until_ready = []
+    for _ in range(runs):
+        media = client.call("POST", "/api/media", {"content_type": "image/jpeg", "size_bytes": len(photo)},
+                            token=owner.token, expect=201)
+        upload_form(media["upload"]["url"], media["upload"]["fields"], photo)
+        uploaded = time.perf_counter()
+        while True:
+            status = client.call("GET", f"/api/media/{media['id']}", token=owner.token)["status"]
+            if status != "pending":
+                break
+            time.sleep(0.01)
+        if status != "ready":
+            raise BenchError(f"the photo was {status}")
+        until_ready.append(time.perf_counter() - uploaded)
+    client.close()
+    if run.aws_url:
+        wait_for_idle_pipeline(run)  # the last invocation logs its line after the media is ready
+    print(f"  upload's response -> ready:      median {ms(statistics.median(until_ready))}, "
+          f"worst {ms(max(until_ready))}")
+    if run.log is not None:
+        processing = consumer_durations(run.log, since, "uploads")
+        print(f"  the uploads consumer's own time: median {ms(statistics.median(processing))}, "
+              f"worst {ms(max(processing))} ({len(processing)} invocations)")
+    with tempfile.NamedTemporaryFile(suffix=".jpg") as file:
+        file.write(photo)
+        file.flush()
+        measured = {}
+        for way in ("draft", "full"):
+            samples = [subprocess.run([sys.executable, "-c", RENDITIONS_PROBE, file.name, way], cwd=ROOT,
+                                      capture_output=True, text=True, check=True).stdout.split()
+                       for _ in range(3)]
+            seconds = statistics.median(float(sample[0]) for sample in samples)
+            peak = statistics.median(int(sample[1]) for sample in samples)
+            imported = statistics.median(int(sample[2]) for sample in samples)
+            measured[way] = (seconds, peak - imported)
+            label = "as the consumer does (draft)" if way == "draft" else "decoded at full size (baseline)"
+            print(f"  renditions, {label + ':':<34} {ms(seconds)}, peak RSS {peak / 2**20:.0f} MiB "
+                  f"({(peak - imported) / 2**20:.0f} MiB over the imports'; median of 3 processes)")
+        print(f"  draft / full:                    time {measured['draft'][0] / measured['full'][0]:.2f}x, "
+              f"memory over the imports' {measured['draft'][1] / measured['full'][1]:.2f}x")
+
+
 def aws_client(aws_url: str, service: str):
     import boto3  # only here: the rest of the bench speaks plain HTTP
 
@@ -717,7 +844,7 @@ def bench_merged_feeds(run: Run) -> None:
 
 
 BENCHES = {"keepalive": bench_keepalive, "feed": bench_feed, "throughput": bench_throughput, "events": bench_events,
-           "fanout": bench_fanout, "coldstart": bench_coldstart}
+           "fanout": bench_fanout, "photos": bench_photos, "coldstart": bench_coldstart}
 
 
 # --- main ------------------------------------------------------------------------
