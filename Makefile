@@ -56,7 +56,11 @@ deploy: package
 		$(if $(ALARM_EMAIL),--parameter-overrides AlarmEmail=$(ALARM_EMAIL))
 	aws cloudformation describe-stacks --stack-name instagram-$(STAGE) --query "Stacks[0].Outputs"
 
+# CloudFormation deletes only an empty bucket: the photos go first.
 destroy:
+	MEDIA=$$(aws cloudformation describe-stacks --stack-name instagram-$(STAGE) --output text \
+		--query "Stacks[0].Outputs[?OutputKey=='MediaBucketName'].OutputValue"); \
+	if [ -n "$$MEDIA" ] && [ "$$MEDIA" != "None" ]; then aws s3 rm "s3://$$MEDIA" --recursive; fi
 	aws cloudformation delete-stack --stack-name instagram-$(STAGE)
 	aws cloudformation wait stack-delete-complete --stack-name instagram-$(STAGE)
 

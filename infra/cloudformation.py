@@ -72,7 +72,8 @@ def template(app=None) -> dict:
     queue_ids = {f"{name}Queue": f"{name}DeadLetterQueue"
                  for name in (resources.camel(queue.logical_name) for queue in resources.consumer_queues())}
     watched = alarms.template(api_name=resource_prefix(), function_ids=list(functions(app)), queue_ids=queue_ids)
-    outputs = {**watched.get("Outputs", {}), "MediaBaseUrl": {"Value": _media_base_url()}}
+    outputs = {**watched.get("Outputs", {}), "MediaBaseUrl": {"Value": _media_base_url()},
+               "MediaBucketName": {"Value": {"Ref": BUCKET_ID}}}
     return {**watched, "Resources": {**template_resources, **watched["Resources"]}, "Outputs": outputs}
 
 

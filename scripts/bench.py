@@ -108,7 +108,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from api_client import Client, UnexpectedAnswer
+from api_client import Client, UnexpectedAnswer, upload
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ("keepalive", "feed", "throughput", "events", "fanout", "photos", "coldstart")
@@ -625,20 +625,6 @@ def twelve_megapixels() -> bytes:
     return out.getvalue()
 
 
-def upload_form(url: str, fields: dict, data: bytes) -> None:
-    """The multipart/form-data POST a browser makes with an upload form."""
-    boundary = secrets.token_hex(16)
-    body = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-                    for name, value in fields.items())
-    body += (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="photo.jpg"\r\n'
-             "Content-Type: image/jpeg\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
-    request = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        if response.status not in (200, 201, 204):
-            raise BenchError(f"upload: {response.status}")
-
-
 def consumer_durations(log, since: int, consumer: str) -> list[float]:
     """duration_ms of the consumer's handled events since the log offset."""
     log.flush()
@@ -691,7 +677,7 @@ def bench_photos(run: Run) -> None:
     for _ in range(runs):
         media = client.call("POST", "/api/media", {"content_type": "image/jpeg", "size_bytes": len(photo)},
                             token=owner.token, expect=201)
-        upload_form(media["upload"]["url"], media["upload"]["fields"], photo)
+        upload(media["upload"], photo, "image/jpeg")
         uploaded = time.perf_counter()
         while True:
             status = client.call("GET", f"/api/media/{media['id']}", token=owner.token)["status"]

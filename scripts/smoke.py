@@ -1,22 +1,27 @@
 """`make smoke BASE_URL=...`: a short journey over HTTP against any running
 stage (make run, or a deployed one: https://<api>.execute-api.<region>.amazonaws.com/v1).
 
-Two new users (random names) register and log in; one posts, the other
-follows, finds the post in their feed, likes it and saves it; the author
-is notified of the follow and the like. Then it cleans up what it can:
-the post is deleted and the follow undone (users cannot be deleted).
+Two new users (random names) register and log in; one uploads a photo
+with the upload form and posts it once it is ready, the other follows,
+finds the post in their feed, likes it and saves it; the photo's URLs
+answer without credentials; the author is notified of the follow and the
+like. Then it cleans up what it can: the post (and so its photo) is
+deleted and the follow undone (users cannot be deleted).
 What the consumers do is waited for, up to SMOKE_WAIT_SECONDS (default 30).
 Prints each step; exits 1 at the first one that fails.
 """
 from __future__ import annotations
 
 import http.client
+import io
 import os
 import secrets
 import sys
 import time
+import urllib.request
 
-from api_client import Client, UnexpectedAnswer
+from api_client import Client, UnexpectedAnswer, upload
+from PIL import Image
 
 PASSWORD = "correct horse battery"
 
@@ -39,6 +44,12 @@ class Api(Client):
             time.sleep(0.2)
 
 
+def _photo() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (1200, 900), (40, 110, 180)).save(out, "JPEG")
+    return out.getvalue()
+
+
 def step(what: str) -> None:
     print(f"  {what}", flush=True)
 
@@ -57,9 +68,20 @@ def journey(api: Api) -> None:
     step(f"registered and logged in {author['username']} and {reader['username']}")
     assert api.call("GET", "/api/auth/me", token=reader_token)["id"] == reader["id"]
 
+    photo = _photo()
+    media = api.call("POST", "/api/media", {"content_type": "image/jpeg", "size_bytes": len(photo)}, author_token,
+                     expect=201)
+    upload(media["upload"], photo, "image/jpeg")
+    media = api.eventually(f"/api/media/{media['id']}", author_token, lambda found: found["status"] != "pending",
+                           "the photo processed")
+    if media["status"] != "ready":
+        raise SmokeFailed(f"the photo was not accepted: {media}")
+    step(f"uploaded a photo with its form; it is ready, {media['width']} x {media['height']}")
+
     api.call("POST", f"/api/follow/{author['id']}", token=reader_token)
-    post = api.call("POST", "/api/posts", {"content": f"smoke test #smoke{tag}"}, author_token, expect=201)
-    step(f"{reader['username']} follows {author['username']}, who posted {post['id']}")
+    post = api.call("POST", "/api/posts", {"content": f"smoke test #smoke{tag}", "media_ids": [media["id"]]},
+                    author_token, expect=201)
+    step(f"{reader['username']} follows {author['username']}, who posted {post['id']} with the photo")
     try:
         api.eventually("/api/feed", reader_token, lambda feed: any(p["id"] == post["id"] for p in feed),
                        "the post in the follower's feed")
@@ -70,6 +92,11 @@ def journey(api: Api) -> None:
         if not (seen["liked_by_me"] and seen["saved_by_me"]):
             raise SmokeFailed(f"the feed does not show the like and the save: {seen}")
         step("liked and saved it; the feed says so")
+        for url in (media["url"], media["thumbnail_url"]):
+            with urllib.request.urlopen(url, timeout=30) as response:  # no credentials
+                if response.headers["Content-Type"] != "image/jpeg":
+                    raise SmokeFailed(f"{url}: {response.headers['Content-Type']}")
+        step("both renditions answer without credentials")
         api.eventually("/api/notifications", author_token,
                        lambda items: {"follow", "like"} <= {item["type"] for item in items},
                        "the follow and like notifications")

@@ -277,6 +277,10 @@ def test_renditions_are_served_by_a_cdn_the_only_reader_of_the_bucket(packaged):
     assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
     assert statement["Action"] == "s3:GetObject"
     assert statement["Resource"]["Fn::Sub"].endswith("/media/*")
+    outputs = json.loads(packaged.read_text())["Outputs"]
+    assert outputs["MediaBaseUrl"]["Value"] == {"Fn::Sub": "https://${MediaDistribution.DomainName}"}
+    # What make destroy empties first: CloudFormation deletes only an empty bucket.
+    assert outputs["MediaBucketName"]["Value"] == {"Ref": "MediaBucket"}
     for function in resources_of(packaged, "AWS::Serverless::Function").values():
         variables = function["Properties"]["Environment"]["Variables"]
         assert variables["MEDIA_BASE_URL"] == {"Fn::Sub": "https://${MediaDistribution.DomainName}"}
