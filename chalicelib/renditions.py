@@ -32,6 +32,11 @@ _JPEG = ("JPEG", "MPO")
 # nor the errors a bug of ours would raise: those must not pass for "damaged".
 _DECODING_ERRORS = (OSError, ValueError, SyntaxError, EOFError, struct.error)
 _TOO_MANY_PIXELS = f"Larger than {MAX_PIXELS // 1_000_000} megapixels"
+# A progressive JPEG is decoded scan by scan, each over every block of the
+# full image, draft mode or not: a few KB of repeated scans can take minutes.
+# Cameras and encoders write at most a dozen or so.
+MAX_JPEG_SCANS = 64
+_START_OF_SCAN = b"\xff\xda"
 # How to turn the stored pixels upright for each EXIF orientation: what
 # ImageOps.exif_transpose does, without its writing the EXIF back afterwards,
 # which raises TypeError on some malformed EXIF (and we drop the EXIF anyway).
@@ -80,6 +85,7 @@ def renditions_of(data: bytes) -> Renditions:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             # No `with`: there is no file to close, and `large` may be the opened image itself.
             upload = Image.open(io.BytesIO(data), formats=_FORMATS)
+            _check_scans(upload, data)
             large = _upright_rgb(_checked(upload), LARGE)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise Rejected(_TOO_MANY_PIXELS) from None
@@ -103,6 +109,13 @@ def _checked(upload: Image.Image) -> Image.Image:
     if upload.mode == "CMYK":
         raise Rejected("CMYK images are not supported")
     return upload
+
+
+def _check_scans(upload: Image.Image, data: bytes) -> None:
+    # Entropy-coded data escapes every 0xFF, so only markers count (an
+    # embedded thumbnail's too): never fewer than the real scans.
+    if upload.format in _JPEG and data.count(_START_OF_SCAN) > MAX_JPEG_SCANS:
+        raise Rejected("Too many progressive scans")
 
 
 def _upright_rgb(upload: Image.Image, longest: int) -> Image.Image:

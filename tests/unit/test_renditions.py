@@ -330,3 +330,22 @@ def test_corrupted_uploads_are_accepted_or_rejected_but_never_crash():
             renditions_of(bytes(corrupted))
         except Rejected:
             pass
+
+
+def test_a_progressive_jpeg_with_thousands_of_scans_is_rejected_before_decoding(monkeypatch):
+    """Each scan is decoded over the whole image, draft mode or not: a few KB
+    of repeated scans would keep the consumer busy past its timeout."""
+    out = io.BytesIO()
+    Image.new("L", (1200, 1200), 128).save(out, "JPEG", progressive=True)
+    data = out.getvalue()
+    last_scan = data.rindex(b"\xff\xda")
+    hostile = data[:last_scan] + data[last_scan:-2] * 200 + data[-2:]
+    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "load", lambda self: pytest.fail("decoded"))
+    with pytest.raises(Rejected, match="Too many progressive scans"):
+        renditions_of(hostile)
+
+
+def test_an_ordinary_progressive_jpeg_is_accepted():
+    out = io.BytesIO()
+    Image.new("RGB", (1600, 1200), "teal").save(out, "JPEG", progressive=True)
+    assert renditions_of(out.getvalue()).large.width == 1080
