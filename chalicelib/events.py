@@ -241,6 +241,7 @@ class StoryCreated(Payload):
     type: ClassVar[str] = "story.created"
     story_id: int
     author_id: int
+    media_ids: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

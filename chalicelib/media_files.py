@@ -4,11 +4,12 @@
   consumer deletes it once processed; a lifecycle rule deletes what is left
   after a day.
 - `media/<media_id>-<token>/large.jpg` and `thumbnail.jpg`: the renditions,
-  immutable, cached for a year. They are written tagged `claimed=no`; a
-  lifecycle rule deletes such files two days later, which is after their
-  unused media's record expired (one day) and after a story using them
-  ended. A post or a profile photo claims them for good: the media
-  consumer tags them `claimed=yes`.
+  immutable, cached for a year. They are written tagged `claimed=no`, which
+  a lifecycle rule deletes a day later, when their unused media's record
+  has expired too. When a post or a profile photo takes the media, the
+  media consumer tags its files `claimed=yes`, kept for good; a story's,
+  `claimed=story`, deleted two days after they were written, once the
+  story (which had to take them within a day) has ended.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ RENDITIONS_PREFIX = "media/"
 UPLOAD_FORM_SECONDS = 15 * 60
 CACHED_FOR_A_YEAR = "public, max-age=31536000, immutable"
 CLAIMED_TAG = "claimed"
+UNCLAIMED, KEPT, FOR_A_STORY = "no", "yes", "story"
 RENDITIONS = ("large", "thumbnail")
 
 
@@ -80,17 +82,18 @@ def delete_upload(media_id: int) -> None:
 def write_rendition(media_id: int, token: str, rendition: str, data: bytes, content_type: str) -> None:
     aws.client("s3").put_object(
         Bucket=media_bucket(), Key=rendition_key(media_id, token, rendition), Body=data,
-        ContentType=content_type, CacheControl=CACHED_FOR_A_YEAR, Tagging=f"{CLAIMED_TAG}=no",
+        ContentType=content_type, CacheControl=CACHED_FOR_A_YEAR, Tagging=f"{CLAIMED_TAG}={UNCLAIMED}",
     )
 
 
-def keep_renditions(media_id: int, token: str) -> None:
-    """Takes the renditions out of the lifecycle rule for unclaimed files."""
+def claim_renditions(media_id: int, token: str, claimed: str) -> None:
+    """Moves the renditions from the lifecycle rule for unclaimed files to
+    the one for `claimed` (KEPT: none; FOR_A_STORY)."""
     for rendition in RENDITIONS:
         try:
             aws.client("s3").put_object_tagging(
                 Bucket=media_bucket(), Key=rendition_key(media_id, token, rendition),
-                Tagging={"TagSet": [{"Key": CLAIMED_TAG, "Value": "yes"}]},
+                Tagging={"TagSet": [{"Key": CLAIMED_TAG, "Value": claimed}]},
             )
         except ClientError as error:
             # Deleted meanwhile (the post went first): nothing left to keep.

@@ -68,10 +68,20 @@ def _tables(prefix: str, only: str | None = None) -> list[str]:
 PUBLISHING_CONSUMERS = {"follow-requests", "feed", "uploads"}
 
 
+def _media_bucket(prefix: str) -> str:
+    """The stage's media bucket, whose name the template makes unique with
+    the account and region."""
+    return f"arn:aws:s3:::{prefix}-{resources.MEDIA_BUCKET}-*"
+
+
 def _media_files(prefix: str, under: str) -> str:
-    """Objects under a prefix of the stage's media bucket, whose name the
-    template makes unique with the account and region."""
-    return f"arn:aws:s3:::{prefix}-{resources.MEDIA_BUCKET}-*/{under}*"
+    return f"{_media_bucket(prefix)}/{under}*"
+
+
+def _missing_is_404(prefix: str) -> dict:
+    # Without it S3 answers 403, not 404, for a file that is not there (an
+    # upload deleted by an earlier delivery): an error, not an answer.
+    return _statement("KnowWhatIsMissing", ["s3:ListBucket"], _media_bucket(prefix))
 
 
 # What each consumer does with the media bucket (chalicelib/media_files.py).
@@ -80,10 +90,12 @@ _MEDIA_ACCESS = {
         _statement("ReadUploads", ["s3:GetObject", "s3:DeleteObject"], _media_files(prefix, UPLOADS_PREFIX)),
         _statement("WriteRenditions", ["s3:PutObject", "s3:PutObjectTagging"],
                    _media_files(prefix, RENDITIONS_PREFIX)),
+        _missing_is_404(prefix),
     ],
     "media": lambda prefix: [
         _statement("KeepOrDeleteRenditions", ["s3:PutObjectTagging", "s3:DeleteObject"],
                    _media_files(prefix, RENDITIONS_PREFIX)),
+        _missing_is_404(prefix),
     ],
 }
 

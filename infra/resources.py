@@ -14,9 +14,9 @@ from pynamodb.attributes import TTLAttribute
 from chalicelib import media_files
 from chalicelib.config import resource_name
 from chalicelib.consumers import BUCKET_CONSUMERS, CONSUMERS
+from chalicelib.consumers.batch import MAX_RECEIVE_COUNT
 from chalicelib.models import ALL_MODELS
 
-MAX_RECEIVE_COUNT = 5
 # Lambda asks for a visibility timeout of at least six times the function's
 # timeout (60 s, .chalice/config.json).
 VISIBILITY_TIMEOUT_SECONDS = 360
@@ -110,11 +110,14 @@ class LifecycleRule:
     tag: tuple[str, str] | None = None
 
 
-# What media_files.py leaves behind: an upload never processed, and
-# renditions never claimed (see its docstring for why two days).
+# What media_files.py leaves behind: an upload never processed, renditions
+# never claimed, and a story's once it has ended (see its docstring).
 LIFECYCLE_RULES = (
     LifecycleRule("uploads-left-behind", media_files.UPLOADS_PREFIX, 1),
-    LifecycleRule("unclaimed-renditions", media_files.RENDITIONS_PREFIX, 2, (media_files.CLAIMED_TAG, "no")),
+    LifecycleRule("unclaimed-renditions", media_files.RENDITIONS_PREFIX, 1,
+                  (media_files.CLAIMED_TAG, media_files.UNCLAIMED)),
+    LifecycleRule("story-renditions", media_files.RENDITIONS_PREFIX, 2,
+                  (media_files.CLAIMED_TAG, media_files.FOR_A_STORY)),
 )
 
 

@@ -190,7 +190,7 @@ def ready_media(owner_id: int, count: int) -> list[int]:
 
     media = [Media(new_id(), owner_id=owner_id, status="ready", content_type="image/jpeg", size_bytes=1,
                    token="t", width=1080, height=810, created_at=NOW,
-                   expires_at=datetime.now(timezone.utc) + timedelta(hours=1))
+                   expires_at=datetime.now(timezone.utc) + timedelta(hours=24))
              for _ in range(count)]
     with Media.batch_write() as batch:
         for item in media:

@@ -86,33 +86,34 @@ class UpdateProfileRequest(BaseModel):
         return self
 
 
-class _ContentOrImage(BaseModel):
+class _SomethingToShow(BaseModel):
     content: Optional[Text] = None
     image_url: Optional[Url] = None
 
-    def _has_media(self) -> bool:
-        return False
+    def _media(self):
+        raise NotImplementedError
 
     @model_validator(mode="after")
     def _one_of_them(self):
-        if not (self.content or "").strip() and not self.image_url and not self._has_media():
-            raise ValueError("content or image_url: at least one of them must be non-empty")
+        if not (self.content or "").strip() and not self.image_url and not self._media():
+            *others, last = type(self).model_fields
+            raise ValueError(f"{', '.join(others)} or {last}: at least one of them must be non-empty")
         return self
 
 
-class CreatePostRequest(_ContentOrImage):
+class CreatePostRequest(_SomethingToShow):
     media_ids: Optional[Annotated[list[Id], Field(min_length=1, max_length=10)]] = Field(
         default=None, description="Ready, unused media of mine, shown in this order.")
 
-    def _has_media(self) -> bool:
-        return bool(self.media_ids)
+    def _media(self):
+        return self.media_ids
 
 
-class CreateStoryRequest(_ContentOrImage):
+class CreateStoryRequest(_SomethingToShow):
     media_id: Optional[Id] = Field(default=None, description="A ready, unused media of mine.")
 
-    def _has_media(self) -> bool:
-        return self.media_id is not None
+    def _media(self):
+        return self.media_id
 
 
 class CreateMediaRequest(BaseModel):

@@ -6,7 +6,6 @@ conditional write in its own transaction (claim). Unused, it expires a day
 after its creation."""
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Iterable
@@ -21,6 +20,10 @@ from chalicelib.models.media import PENDING, READY, REJECTED
 from chalicelib.writes import NOTHING_TO_DO, Writes, command
 
 UNUSED_LIFETIME = timedelta(hours=24)
+# A media must be used at least this long before it expires: the lifecycle
+# rule may delete unclaimed files from a day after they were written, and
+# the media consumer needs a moment to mark a post's files claimed.
+CLAIM_MARGIN = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -40,8 +43,7 @@ def request_upload(owner_id: int, content_type: str, size_bytes: int) -> NewMedi
     config = settings()
     rate_limits.hit(f"uploads#{owner_id}", config.uploads_per_user, config.uploads_window_seconds)
     media = Media(new_id(), owner_id=owner_id, status=PENDING, content_type=content_type, size_bytes=size_bytes,
-                  token=secrets.token_urlsafe(12), created_at=now_iso(),
-                  expires_at=datetime.now(timezone.utc) + UNUSED_LIFETIME)
+                  created_at=now_iso(), expires_at=datetime.now(timezone.utc) + UNUSED_LIFETIME)
     _create(media)
     return NewMedia(media, media_files.upload_form(media.media_id, content_type, size_bytes))
 
@@ -53,9 +55,11 @@ def _create(writes: Writes, media: Media) -> None:
 
 
 @command("record the processed upload")
-def mark_ready(writes: Writes, media: Media, width: int, height: int) -> None:
-    """Decided once: a redelivered upload finds it decided and changes nothing."""
-    writes.update(Media(media.media_id), [Media.status.set(READY), Media.width.set(width), Media.height.set(height)],
+def mark_ready(writes: Writes, media: Media, token: str, width: int, height: int) -> None:
+    """Decided once: a redelivered upload finds it decided and changes
+    nothing. token: the key of the renditions this attempt wrote."""
+    writes.update(Media(media.media_id), [Media.status.set(READY), Media.token.set(token), Media.width.set(width),
+                                          Media.height.set(height)],
                   condition=Media.status == PENDING, otherwise=NOTHING_TO_DO)
     writes.publish(events.MediaReady(media_id=media.media_id, owner_id=media.owner_id))
 
@@ -75,11 +79,13 @@ def usable_media(owner_id: int, media_ids: Iterable[int], field: str) -> list[Me
     if len(set(media_ids)) != len(media_ids):
         raise Invalid(f"{field}: a media can be given only once")
     found = {media.media_id: media for media in Media.batch_get(media_ids, consistent_read=True)}
-    now = datetime.now(timezone.utc)
+    deadline = datetime.now(timezone.utc) + CLAIM_MARGIN
     for media_id in media_ids:
         media = found.get(media_id)
-        if media is None or media.owner_id != owner_id or (media.expires_at and media.expires_at <= now):
+        if media is None or media.owner_id != owner_id:
             raise Invalid(f"{field}: media {media_id} not found")
+        if media.expires_at and media.expires_at <= deadline:
+            raise Invalid(f"{field}: media {media_id} has expired (use a media within 23 hours of its upload)")
         if media.status != READY:
             raise Invalid(f"{field}: media {media_id} is {media.status}, not ready")
         if media.used_by:
@@ -91,10 +97,10 @@ def claim(writes: Writes, media: list[Media], used_by: str, field: str, expires_
     """Adds each media's claim to the transaction: it stays the owner's,
     ready, unused and unexpired until the commit, or the whole command is a
     422. Claimed, it no longer expires (a story's media expires with it)."""
-    now = datetime.now(timezone.utc)
+    deadline = datetime.now(timezone.utc) + CLAIM_MARGIN
     for item in media:
         keep = Media.expires_at.set(expires_at) if expires_at else Media.expires_at.remove()
         writes.update(Media(item.media_id), [Media.used_by.set(used_by), keep],
                       condition=(Media.owner_id == item.owner_id) & (Media.status == READY)
-                      & Media.used_by.does_not_exist() & (Media.expires_at > now),
+                      & Media.used_by.does_not_exist() & (Media.expires_at > deadline),
                       otherwise=Invalid(f"{field}: media {item.media_id} is already used"))

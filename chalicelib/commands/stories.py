@@ -38,7 +38,8 @@ def create_story(writes: Writes, author: User, image_url: str | None, content: s
     claim(writes, photos, f"story:{story_id}", "media_id", expires_at=story.expires_at)
     # The author sees their own story at once, before the fan-out.
     writes.put(StoryFeedEntry.entry(author_id, story_id, author_id, expires_at=story.expires_at))
-    writes.publish(events.StoryCreated(story_id=story_id, author_id=author_id))
+    writes.publish(events.StoryCreated(story_id=story_id, author_id=author_id,
+                                       media_ids=[photo.media_id for photo in photos]))
     return story
 
 

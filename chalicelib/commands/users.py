@@ -37,18 +37,21 @@ def _change_photo(writes: Writes, user_id: int, actions: list, image_url: str | 
     if user is None:
         raise Unauthorized(NO_SUCH_USER)
     previous = user.profile_media_id
-    claimed = []
+    photo = None
     if media_id is None:
         actions = [*actions, User.profile_image_url.set(image_url), User.profile_media_id.remove()]
     elif media_id == previous:  # the same photo again: nothing to claim
         actions = [*actions, User.profile_media_id.set(media_id)]
     else:
         [photo] = usable_media(user_id, [media_id], "profile_media_id")
-        claim(writes, [photo], f"profile:{user_id}", "profile_media_id")
         actions = [*actions, User.profile_image_url.set(photo.thumbnail_url), User.profile_media_id.set(media_id)]
-        claimed = [media_id]
     unchanged = User.profile_media_id == previous if previous else User.profile_media_id.does_not_exist()
+    # Before the claim: when both fail (the same request twice at once), the
+    # changed photo decides, and the run again finds nothing left to do.
     writes.update(User(user_id), actions, condition=User.user_id.exists() & unchanged)
+    if photo is not None:
+        claim(writes, [photo], f"profile:{user_id}", "profile_media_id")
+    claimed = [media_id] if photo is not None else []
     released = [previous] if previous and previous != media_id else []
     writes.publish(events.UserUpdated(user_id=user_id, media_ids=claimed, released_media_ids=released))
 

@@ -17,29 +17,38 @@ from chalicelib.logs import cold_start, json_logger
 
 Handlers = Mapping[type[Payload], Callable[[Event], None]]
 
+# How many times a message is received before its queue dead-letters it
+# (infra/resources.py gives every consumer queue this redrive policy).
+MAX_RECEIVE_COUNT = 5
+
 # Not the Chalice app's name, so consumer logs stand apart from request logs.
 logger = json_logger("instagram-events")
 
 
-Parse = Callable[[str], Optional[Event]]
+Parse = Callable[[dict], Optional[Event]]
 
 
-def process_batch(records: Iterable, handlers: Handlers, consumer: str, parse: Parse = Event.from_json) -> dict:
-    """parse: a record's body as an event, or None for a message that asks
-    for nothing (S3's test event)."""
+def domain_event(record: dict) -> Event:
+    return Event.from_json(record["body"])
+
+
+def process_batch(records: Iterable, handlers: Handlers, consumer: str, parse: Parse = domain_event) -> dict:
+    """parse: a record (Lambda's, as a dict) as an event, or None for a
+    message that asks for nothing (S3's test event)."""
     failures = []
     cold = cold_start()
     for record in records:
-        message_id = record.to_dict()["messageId"]
+        raw = record.to_dict()
+        message_id = raw["messageId"]
         context = {"consumer": consumer, "message_id": message_id, "cold_start": cold}
-        if not _process_record(record.body, handlers, context, parse):
+        if not _process_record(raw, handlers, context, parse):
             failures.append({"itemIdentifier": message_id})
     return {"batchItemFailures": failures}
 
 
-def _process_record(body: str, handlers: Handlers, context: dict, parse: Parse) -> bool:
+def _process_record(record: dict, handlers: Handlers, context: dict, parse: Parse) -> bool:
     try:
-        event = parse(body)
+        event = parse(record)
     except (ValueError, KeyError, TypeError) as error:
         logger.error(f"not an event envelope: {error}", extra=_outcome(context, "malformed"))
         return False

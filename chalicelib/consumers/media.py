@@ -1,9 +1,9 @@
 """Media consumer: the files of media that posts, stories and profiles take
 and let go.
 
-- A post or a profile photo keeps its media's files for good: they leave
-  the lifecycle rule for unclaimed files (chalicelib/media_files.py). A
-  story's media is left to that rule: it outlives the story.
+- A post or a profile photo keeps its media's files for good, a story until
+  it has ended: they move from the lifecycle rule for unclaimed files to
+  another, or none (chalicelib/media_files.py).
 - A deleted post or story, and a replaced profile photo, delete their
   media: files first, then records, so that a retry after a failure still
   finds what to delete.
@@ -15,17 +15,21 @@ from __future__ import annotations
 
 from chalicelib import media_files
 from chalicelib.batches import batch_write
-from chalicelib.events import Event, PostCreated, PostDeleted, StoryDeleted, UserUpdated
+from chalicelib.events import Event, PostCreated, PostDeleted, StoryCreated, StoryDeleted, UserUpdated
 from chalicelib.models import Media
 
 
 def keep_post_media(event: Event[PostCreated]) -> None:
-    _keep(event.payload.media_ids, f"post:{event.payload.post_id}")
+    _claim(event.payload.media_ids, f"post:{event.payload.post_id}", media_files.KEPT)
+
+
+def keep_story_media(event: Event[StoryCreated]) -> None:
+    _claim(event.payload.media_ids, f"story:{event.payload.story_id}", media_files.FOR_A_STORY)
 
 
 def update_profile_media(event: Event[UserUpdated]) -> None:
     used_by = f"profile:{event.payload.user_id}"
-    _keep(event.payload.media_ids, used_by)
+    _claim(event.payload.media_ids, used_by, media_files.KEPT)
     _delete(event.payload.released_media_ids, used_by)
 
 
@@ -43,9 +47,9 @@ def _used_by(media_ids: list[int], used_by: str) -> list[Media]:
     return [media for media in Media.batch_get(media_ids, consistent_read=True) if media.used_by == used_by]
 
 
-def _keep(media_ids: list[int], used_by: str) -> None:
+def _claim(media_ids: list[int], used_by: str, claimed: str) -> None:
     for media in _used_by(media_ids, used_by):
-        media_files.keep_renditions(media.media_id, media.token)
+        media_files.claim_renditions(media.media_id, media.token, claimed)
 
 
 def _delete(media_ids: list[int], used_by: str) -> None:
@@ -60,6 +64,7 @@ def _delete(media_ids: list[int], used_by: str) -> None:
 
 HANDLERS = {
     PostCreated: keep_post_media,
+    StoryCreated: keep_story_media,
     UserUpdated: update_profile_media,
     PostDeleted: delete_post_media,
     StoryDeleted: delete_story_media,

@@ -5,19 +5,28 @@ object-created notifications (through a queue), not by the events topic.
 The file is checked at its real size (the form's size condition is the
 client's promise; moto does not even enforce it), decoded and re-encoded by
 chalicelib/renditions.py, and deleted once the media is decided. Deciding
-is a conditional write from pending, and the rendition keys are fixed per
-media, so a redelivered notification, or a second upload with the same
-form, changes nothing: it only deletes the file.
+is a conditional write from pending, so a redelivered notification, or a
+second upload with the same form, changes nothing but delete the file.
+Each attempt writes its renditions under a key of its own, which the
+decision records: two attempts at once (two uploads with one form, handled
+side by side) cannot change the files of a media already ready; the
+loser's files are never claimed, and the lifecycle rule deletes them.
+
+An upload that fails every attempt (a crash, a timeout) is rejected on its
+last receive instead of being tried: the media gets a reason, and the
+dead-letter queue stays for what is really broken.
 """
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
 from typing import ClassVar
 from urllib.parse import unquote_plus
 
 from chalicelib import media_files, renditions
 from chalicelib.commands.media import mark_ready, mark_rejected
+from chalicelib.consumers.batch import MAX_RECEIVE_COUNT
 from chalicelib.events import Event
 from chalicelib.models import Media
 from chalicelib.models.base import stored_now
@@ -30,29 +39,34 @@ class UploadCompleted:
 
     type: ClassVar[str] = "s3.object_created"
     media_id: int
+    receives: int  # how many times the queue has handed out this notification
 
 
-def upload_completed(body: str) -> Event | None:
-    """The event of one notification's body; None for S3's test event, sent
-    when the notification is configured. ValueError (or KeyError,
-    TypeError) when the body is neither."""
-    notification = json.loads(body)
+def upload_completed(record: dict) -> Event | None:
+    """The event of one notification; None for S3's test event, sent when
+    the notification is configured. ValueError (or KeyError, TypeError)
+    when the body is neither."""
+    notification = json.loads(record["body"])
     if notification.get("Event") == "s3:TestEvent":
         return None
     # S3 sends one record per message.
-    [record] = notification["Records"]
-    key = unquote_plus(record["s3"]["object"]["key"])
-    return Event(UploadCompleted(media_id=media_files.media_id_of_upload(key)))  # type: ignore[arg-type]
+    [s3_record] = notification["Records"]
+    key = unquote_plus(s3_record["s3"]["object"]["key"])
+    receives = int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
+    return Event(UploadCompleted(media_id=media_files.media_id_of_upload(key), receives=receives))  # type: ignore
 
 
 def process_upload(event: Event[UploadCompleted]) -> None:
     media_id = event.payload.media_id
     media = stored_now(Media, media_id)
     if media is not None and media.status == PENDING:
-        size = media_files.upload_size(media_id)
-        if size is None:
-            return  # nothing to decide from: it stays pending until it expires
-        _decide(media, size)
+        if event.payload.receives >= MAX_RECEIVE_COUNT:
+            mark_rejected(media, "Could not be processed")
+        else:
+            size = media_files.upload_size(media_id)
+            if size is None:
+                return  # nothing to decide from: it stays pending until it expires
+            _decide(media, size)
     media_files.delete_upload(media_id)
 
 
@@ -65,9 +79,10 @@ def _decide(media: Media, size: int) -> None:
         made = renditions.renditions_of(media_files.read_upload(media.media_id))
     except renditions.Rejected as rejected:
         return mark_rejected(media, rejected.reason)
+    token = secrets.token_urlsafe(12)
     for name, rendition in (("large", made.large), ("thumbnail", made.thumbnail)):
-        media_files.write_rendition(media.media_id, media.token, name, rendition.data, renditions.CONTENT_TYPE)
-    mark_ready(media, made.large.width, made.large.height)
+        media_files.write_rendition(media.media_id, token, name, rendition.data, renditions.CONTENT_TYPE)
+    mark_ready(media, token, made.large.width, made.large.height)
 
 
 HANDLERS = {UploadCompleted: process_upload}

@@ -14,7 +14,8 @@ class Media(Model):
     Until it is used, expires_at lets DynamoDB's TTL remove it a day after
     its creation; using it removes expires_at (a story's media takes the
     story's instead). Its files live under keys made from media_id and
-    token, a random part, so that nobody can guess another photo's URL."""
+    token, a random part chosen when they are written, so that nobody can
+    guess another photo's URL."""
 
     Meta = table_meta("media")
 
@@ -24,7 +25,7 @@ class Media(Model):
     reason = UnicodeAttribute(null=True)
     content_type = UnicodeAttribute()
     size_bytes = NumberAttribute()  # as declared: the upload form allows no more
-    token = UnicodeAttribute()
+    token = UnicodeAttribute(null=True)  # once ready
     width = NumberAttribute(null=True)  # of the large rendition, once ready
     height = NumberAttribute(null=True)
     used_by = UnicodeAttribute(null=True)  # "post:<id>", "story:<id>" or "profile:<user id>"

@@ -91,4 +91,4 @@ def test_the_media_bucket_notifies_the_uploads_queue_of_uploads_only(aws):
     [rule] = queue["Filter"]["Key"]["FilterRules"]
     assert (rule["Name"].lower(), rule["Value"]) == ("prefix", "uploads/")
     rules = {rule["ID"]: rule for rule in s3.get_bucket_lifecycle_configuration(Bucket=aws.media_bucket)["Rules"]}
-    assert set(rules) == {"uploads-left-behind", "unclaimed-renditions"}
+    assert set(rules) == {"uploads-left-behind", "unclaimed-renditions", "story-renditions"}

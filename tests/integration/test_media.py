@@ -420,3 +420,97 @@ def test_someone_elses_post_event_deletes_nothing(client, alice, bob, pump):
     consumer.delete_post_media(Event(PostDeleted(post_id=other["id"], author_id=bob.id, hashtags=[],
                                                  media_ids=[media_id])))
     assert Media.get(media_id).used_by.startswith("post:")
+
+
+def test_a_file_over_10_mib_is_rejected_whatever_was_declared(client, alice, pump):
+    media = _processed(client, alice, pump, b"\xff" * (10 * 1024 * 1024 + 1), declared=10 * 1024 * 1024)
+    assert (media["status"], media["reason"]) == ("rejected", "Larger than 10 MiB")
+
+
+def test_two_uploads_with_one_form_handled_at_once_leave_the_files_the_media_describes(client, alice, pump):
+    """Two uploads with one form, handled side by side: the second attempt
+    read the media while it was pending, and writes its files after the
+    first one decided. The decided media's files stay the first's."""
+    from chalicelib.consumers import uploads
+
+    media = _upload(client, alice, _jpeg(800, 600))
+    read_while_pending = Media.get(media["id"])
+    pump.drain()
+    second = _jpeg(300, 200)
+    _put(media, second)
+    uploads._decide(read_while_pending, len(second))
+    ready = get_json(client, f"/api/media/{media['id']}", alice.token)
+    assert (ready["width"], ready["height"]) == (800, 600)
+    assert Image.open(io.BytesIO(_object(_key_of(ready["url"]))["Body"].read())).size == (800, 600)
+
+
+def test_an_upload_that_fails_every_attempt_is_rejected_on_its_last_not_dead_lettered(client, alice, pump, aws,
+                                                                                      monkeypatch):
+    from chalicelib import renditions
+
+    attempts = []
+
+    def crash(data):
+        attempts.append(True)
+        raise RuntimeError("the decoder fell over")
+
+    monkeypatch.setattr(renditions, "renditions_of", crash)
+    media = _processed(client, alice, pump, _jpeg())
+    assert (media["status"], media["reason"]) == ("rejected", "Could not be processed")
+    assert len(attempts) == 4  # the fifth receive rejects without trying
+    assert _dead_letters(aws) == 0
+    assert not _head(media_files.upload_key(media["id"]))
+
+
+def test_an_expired_media_is_not_found_even_before_ttl_removes_it(client, alice, pump):
+    media_id = _ready_id(client, alice, pump)
+    Media(media_id).update(actions=[Media.expires_at.set(datetime.now(timezone.utc) - timedelta(seconds=1))])
+    assert _missing(client, alice, media_id)
+
+
+def test_a_media_in_its_last_hour_can_no_longer_be_used(client, alice, pump):
+    """Its files may go from a day after their upload; a post needs a moment to keep them."""
+    media_id = _ready_id(client, alice, pump)
+    Media(media_id).update(actions=[Media.expires_at.set(datetime.now(timezone.utc) + timedelta(minutes=30))])
+    assert "expired" in _refused(client, alice, [media_id])
+
+
+def test_a_storys_files_are_kept_until_it_has_ended(client, alice, pump):
+    media_id = _ready_id(client, alice, pump)
+    story = post_json(client, "/api/stories", {"media_id": media_id}, alice.token).json_body
+    pump.drain()
+    assert _tag(_key_of(story["media"]["url"])) == "story"
+
+
+def test_a_story_or_profile_photo_takes_only_my_ready_unused_media(client, alice, bob, pump):
+    mine, pending = _ready_id(client, alice, pump), _new_media(client, alice).json_body["id"]
+    for media_id in (mine, pending):
+        response = post_json(client, "/api/stories", {"media_id": media_id}, bob.token if media_id == mine
+                             else alice.token)
+        assert response.status_code == 422 and "media_id" in response.json_body["detail"]
+        response = put_json(client, "/api/users/me", {"profile_media_id": media_id},
+                            bob.token if media_id == mine else alice.token)
+        assert response.status_code == 422 and "profile_media_id" in response.json_body["detail"]
+    post_json(client, "/api/posts", {"media_ids": [mine]}, alice.token)
+    response = put_json(client, "/api/users/me", {"profile_media_id": mine}, alice.token)
+    assert response.status_code == 422 and "already used" in response.json_body["detail"]
+
+
+def test_the_same_profile_photo_set_twice_at_once_is_no_error(client, serialised_aws, alice, pump, monkeypatch):
+    from chalicelib.commands import users
+
+    media_id = _ready_id(client, alice, pump)
+    checked, landed = users.usable_media, []
+
+    def check_then_land(*args):
+        media = checked(*args)
+        if not landed:
+            landed.append(None)
+            landed[0] = put_json(client, "/api/users/me", {"profile_media_id": media_id}, alice.token)
+        return media
+
+    monkeypatch.setattr(users, "usable_media", check_then_land)
+    response = put_json(client, "/api/users/me", {"profile_media_id": media_id}, alice.token)
+    assert landed[0].status_code == 200
+    assert response.status_code == 200, response.json_body
+    assert User.get(alice.id).profile_media_id == media_id

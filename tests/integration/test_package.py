@@ -262,6 +262,8 @@ def test_the_private_media_bucket_notifies_the_uploads_queue_and_expires_what_is
     rules = {rule["Id"]: rule for rule in properties["LifecycleConfiguration"]["Rules"]}
     assert (rules["uploads-left-behind"]["Prefix"], rules["uploads-left-behind"]["ExpirationInDays"]) == ("uploads/", 1)
     assert rules["unclaimed-renditions"]["TagFilters"] == [{"Key": "claimed", "Value": "no"}]
+    assert rules["unclaimed-renditions"]["ExpirationInDays"] == 1
+    assert rules["story-renditions"]["TagFilters"] == [{"Key": "claimed", "Value": "story"}]
     [cors] = properties["CorsConfiguration"]["CorsRules"]
     assert (cors["AllowedMethods"], cors["AllowedOrigins"]) == (["POST"], [APP_ORIGIN])
 
@@ -296,9 +298,12 @@ def test_the_api_only_signs_uploads_and_the_consumers_touch_only_their_part_of_t
 
     bucket = f"arn:aws:s3:::{PREFIX}-media-*"
     assert s3_access("ApiHandlerRole") == {f"{bucket}/uploads/*": ["s3:PutObject"]}
+    # ListBucket: a missing file is then a 404, not a 403.
     assert s3_access("UploadProcessorRole") == {f"{bucket}/uploads/*": ["s3:DeleteObject", "s3:GetObject"],
-                                                f"{bucket}/media/*": ["s3:PutObject", "s3:PutObjectTagging"]}
-    assert s3_access("MediaKeeperRole") == {f"{bucket}/media/*": ["s3:DeleteObject", "s3:PutObjectTagging"]}
+                                                f"{bucket}/media/*": ["s3:PutObject", "s3:PutObjectTagging"],
+                                                bucket: ["s3:ListBucket"]}
+    assert s3_access("MediaKeeperRole") == {f"{bucket}/media/*": ["s3:DeleteObject", "s3:PutObjectTagging"],
+                                            bucket: ["s3:ListBucket"]}
     others = set(roles) - {"ApiHandlerRole", "UploadProcessorRole", "MediaKeeperRole"}
     assert others and not any(s3_access(role) for role in others)
 

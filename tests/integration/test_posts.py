@@ -63,9 +63,9 @@ def test_creating_a_post_needs_a_token(client):
 
 
 @pytest.mark.parametrize("body, field", [
-    ({}, "content or image_url"),
-    ({"content": "   "}, "content or image_url"),
-    ({"content": "", "image_url": None}, "content or image_url"),
+    ({}, "content, image_url or media_ids"),
+    ({"content": "   "}, "content, image_url or media_ids"),
+    ({"content": "", "image_url": None}, "content, image_url or media_ids"),
     ({"content": "x" * 2201}, "content"),
     ({"content": 5}, "content"),
     ({"image_url": "not a url"}, "image_url"),

@@ -75,9 +75,9 @@ def test_a_story_expires_24_hours_after_its_creation(client, alice):
 
 
 @pytest.mark.parametrize("body, field", [
-    ({}, "content or image_url"),
-    ({"content": "   "}, "content or image_url"),
-    ({"content": "", "image_url": None}, "content or image_url"),
+    ({}, "content, image_url or media_id"),
+    ({"content": "   "}, "content, image_url or media_id"),
+    ({"content": "", "image_url": None}, "content, image_url or media_id"),
     ({"image_url": "not a url"}, "image_url"),
     ({"content": "x" * 2201}, "content"),
 ])
