@@ -99,6 +99,23 @@ def _missing(client, person, media_id) -> bool:
     return (response.status_code, response.json_body) == (404, {"detail": "Media not found"})
 
 
+def _landing_after_the_check(monkeypatch, module, then) -> list:
+    """Races a command: right after its first check of the media (module's
+    usable_media), then() runs, and lands before the command's transaction.
+    Returns a list that then holds then()'s response."""
+    checked, landed = module.usable_media, []
+
+    def check_then_land(*args):
+        media = checked(*args)
+        if not landed:
+            landed.append(None)  # then() checks too: no second landing
+            landed[0] = then()
+        return media
+
+    monkeypatch.setattr(module, "usable_media", check_then_land)
+    return landed
+
+
 def _dead_letters(aws) -> int:
     sqs = boto3.client("sqs")
     return sum(int(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
@@ -312,16 +329,8 @@ def test_an_expired_media_cannot_be_used_even_before_ttl_removes_it(client, alic
 def test_a_media_claimed_between_the_check_and_the_commit_is_a_422(client, serialised_aws, alice, pump,
                                                                    monkeypatch):
     media_id = _ready_id(client, alice, pump)
-    checked, landed = post_commands.usable_media, []
-
-    def check_then_land(*args):
-        media = checked(*args)
-        if not landed:
-            landed.append(None)
-            landed[0] = post_json(client, "/api/posts", {"media_ids": [media_id]}, alice.token)
-        return media
-
-    monkeypatch.setattr(post_commands, "usable_media", check_then_land)
+    landed = _landing_after_the_check(monkeypatch, post_commands,
+                                      lambda: post_json(client, "/api/posts", {"media_ids": [media_id]}, alice.token))
     response = post_json(client, "/api/posts", {"media_ids": [media_id]}, alice.token)
     assert landed[0].status_code == 201
     assert response.status_code == 422 and "already used" in response.json_body["detail"]
@@ -500,17 +509,9 @@ def test_the_same_profile_photo_set_twice_at_once_is_no_error(client, serialised
     from chalicelib.commands import users
 
     media_id = _ready_id(client, alice, pump)
-    checked, landed = users.usable_media, []
-
-    def check_then_land(*args):
-        media = checked(*args)
-        if not landed:
-            landed.append(None)
-            landed[0] = put_json(client, "/api/users/me", {"profile_media_id": media_id}, alice.token)
-        return media
-
-    monkeypatch.setattr(users, "usable_media", check_then_land)
-    response = put_json(client, "/api/users/me", {"profile_media_id": media_id}, alice.token)
+    same_again = lambda: put_json(client, "/api/users/me", {"profile_media_id": media_id}, alice.token)  # noqa: E731
+    landed = _landing_after_the_check(monkeypatch, users, same_again)
+    response = same_again()
     assert landed[0].status_code == 200
     assert response.status_code == 200, response.json_body
     assert User.get(alice.id).profile_media_id == media_id
