@@ -23,6 +23,7 @@ model one attribute at a time.
 """
 from __future__ import annotations
 
+import collections
 import contextlib
 import copy
 import functools
@@ -74,13 +75,42 @@ class OneAtATime:
     """The lock every call into moto's backends takes."""
 
     def __init__(self):
-        self._lock = threading.Lock()
+        self._lock = _FirstComeFirstServed()
 
     def turn(self, target: str | bytes | None):
         """Held while one call with this X-Amz-Target runs."""
         if isinstance(target, bytes):
             target = target.decode()
         return contextlib.nullcontext() if target in _UNSERIALISED_TARGETS else self._lock
+
+
+class _FirstComeFirstServed:
+    """A lock taken in the order it was asked for. With a plain Lock, a
+    thread that had just asked often got it before one that had waited for
+    seconds: a call's wait had no bound."""
+
+    def __init__(self):
+        self._guard = threading.Lock()
+        self._waiting = collections.deque()
+        self._held = False
+
+    def __enter__(self):
+        with self._guard:
+            if not self._held:
+                self._held = True
+                return self
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiting.append(turn)
+        turn.acquire()  # released by the holder, who hands the lock over
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        with self._guard:
+            if self._waiting:
+                self._waiting.popleft().release()
+            else:
+                self._held = False
 
 
 class SerialisedApp:

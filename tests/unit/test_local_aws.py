@@ -140,3 +140,24 @@ def test_a_failure_of_the_parents_moto_reaches_the_workers_caller():
                 botocore_stubber.process_request(prepared("DynamoDB_20120810.GetItem"))
     finally:
         parent.stop()
+
+
+def test_the_lock_is_taken_in_the_order_it_was_asked_for():
+    one_at_a_time, order = OneAtATime(), []
+    lock = one_at_a_time.turn("DynamoDB_20120810.PutItem")
+
+    def take(number: int):
+        with lock:
+            order.append(number)
+
+    with lock:
+        threads = []
+        for number in range(5):
+            threads.append(threading.Thread(target=take, args=(number,)))
+            threads[-1].start()
+            deadline = time.monotonic() + 10
+            while len(lock._waiting) <= number and time.monotonic() < deadline:  # until it waits
+                time.sleep(0.001)
+    for thread in threads:
+        thread.join(timeout=10)
+    assert order == [0, 1, 2, 3, 4]
