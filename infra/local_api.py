@@ -1,5 +1,5 @@
-"""The API of `make run`: chalice local's server and gateway, in the process
-that holds the embedded AWS, so that routes call moto in-process.
+"""The API of `make run`: chalice local's server and gateway, served by
+worker processes on one listening socket (infra/local.py starts them).
 
 Its request handler differs from chalice local's in four ways: every
 response says how many DynamoDB calls it took (X-DynamoDB-Calls, local
@@ -13,11 +13,11 @@ from __future__ import annotations
 import functools
 import json
 import os
-import threading
+import socket
 from pathlib import Path
 
 from chalice.cli.factory import CLIFactory
-from chalice.local import ChaliceRequestHandler, LocalDevServer, LocalGatewayException, create_local_server
+from chalice.local import ChaliceRequestHandler, LocalGatewayException, ThreadedHTTPServer, create_local_server
 
 from chalicelib.api import cors
 from infra.local_aws import dynamodb_calls_counted
@@ -60,18 +60,24 @@ class ApiRequestHandler(ChaliceRequestHandler):
         return cors.headers_for(self.headers.get("Origin"))
 
 
-def local_api(project_dir: Path, host: str, port: int, stage: str = "local") -> LocalDevServer:
-    """The app of project_dir served on host:port with the stage's settings
-    (environment variables included), as `chalice local` would serve it."""
-    factory = CLIFactory(str(project_dir), environ=os.environ)
-    config = factory.create_config_obj(chalice_stage_name=stage)
-    app = config.chalice_app
-    server = create_local_server(app, config, host, port)
-    server.server.RequestHandlerClass = functools.partial(ApiRequestHandler, app_object=app, config=config)
+def local_api(project_dir: Path, listening: socket.socket, stage: str = "local") -> ThreadedHTTPServer:
+    """The app of project_dir served on the listening socket with the
+    stage's settings (environment variables included), as `chalice local`
+    would serve it."""
+    app, config = chalice_app(project_dir, stage)
+    host, port = listening.getsockname()[:2]
+    # chalice makes its server on a port of its own; ours accepts on the
+    # socket all the workers share.
+    server = create_local_server(app, config, host, 0).server
+    server.socket.close()
+    server.socket, server.server_address = listening, (host, port)
+    server.RequestHandlerClass = functools.partial(ApiRequestHandler, app_object=app, config=config)
     return server
 
 
-def serve_in_background(server: LocalDevServer) -> threading.Thread:
-    thread = threading.Thread(target=server.server.serve_forever, name="api", daemon=True)
-    thread.start()
-    return thread
+def chalice_app(project_dir: Path, stage: str = "local"):
+    """(the app, its config) as `chalice local` loads them: the stage's
+    environment variables are in os.environ from then on."""
+    factory = CLIFactory(str(project_dir), environ=os.environ)
+    config = factory.create_config_obj(chalice_stage_name=stage)
+    return config.chalice_app, config

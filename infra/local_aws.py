@@ -1,14 +1,16 @@
 """The embedded AWS of `make run`: moto, keeping DynamoDB's promises under
 concurrency.
 
-The API, the event pump and the provisioner run in the same process as moto
-and call it in-process (`mock_aws`): no HTTP hop, no socket. Outside tools
-(the aws CLI, `make dead-letters`, anything given AWS_ENDPOINT_URL) reach the
-same backends over HTTP.
+The event pump and the provisioner run in the same process as moto and call
+it in-process (`mock_aws`): no HTTP hop, no socket. The API's worker
+processes hand their calls, as botocore prepared them, to that process's
+moto over a local connection (`MotoForWorkers`). Outside tools (the aws CLI,
+`make dead-letters`, anything given AWS_ENDPOINT_URL) reach the same
+backends over HTTP.
 
 moto's backends take no locks: two concurrent TransactWriteItems could both
-pass their conditions. So every call, in-process or over HTTP, runs under one
-lock (`OneAtATime`), except SQS long polls, which only wait for messages and
+pass their conditions. So every call, in-process, from a worker or over HTTP,
+runs under one lock (`OneAtATime`), except SQS long polls, which only wait for messages and
 would otherwise stall everything for a second each.
 
 Under that lock, moto's DynamoDB is also made to cost what DynamoDB's does,
@@ -21,14 +23,24 @@ model one attribute at a time.
 """
 from __future__ import annotations
 
+import collections
 import contextlib
 import copy
+import functools
 import inspect
 import json
+import logging
+import pickle
 import threading
+from multiprocessing import AuthenticationError, current_process
+from multiprocessing.connection import Client, Listener
 
+from botocore.awsrequest import AWSPreparedRequest
+from botocore.compat import HTTPHeaders
 from moto import mock_aws
+from moto.core import responses as core_responses
 from moto.core.models import botocore_stubber
+from moto.core.utils import camelcase_to_underscores, method_names_from_class
 from moto.dynamodb import models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
@@ -39,7 +51,10 @@ from moto.moto_server.werkzeug_app import (
     MotoRequestHandler,
     create_backend_app,
 )
+from moto.sqs import models as sqs_models
 from werkzeug.serving import make_server
+
+logger = logging.getLogger("local_aws")
 
 _UNSERIALISED_TARGETS = {"AmazonSQS.ReceiveMessage"}
 
@@ -60,13 +75,42 @@ class OneAtATime:
     """The lock every call into moto's backends takes."""
 
     def __init__(self):
-        self._lock = threading.Lock()
+        self._lock = _FirstComeFirstServed()
 
     def turn(self, target: str | bytes | None):
         """Held while one call with this X-Amz-Target runs."""
         if isinstance(target, bytes):
             target = target.decode()
         return contextlib.nullcontext() if target in _UNSERIALISED_TARGETS else self._lock
+
+
+class _FirstComeFirstServed:
+    """A lock taken in the order it was asked for. With a plain Lock, a
+    thread that had just asked often got it before one that had waited for
+    seconds: a call's wait had no bound."""
+
+    def __init__(self):
+        self._guard = threading.Lock()
+        self._waiting = collections.deque()
+        self._held = False
+
+    def __enter__(self):
+        with self._guard:
+            if not self._held:
+                self._held = True
+                return self
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiting.append(turn)
+        turn.acquire()  # released by the holder, who hands the lock over
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        with self._guard:
+            if self._waiting:
+                self._waiting.popleft().release()
+            else:
+                self._held = False
 
 
 class SerialisedApp:
@@ -90,17 +134,109 @@ def in_process_calls_serialised(one_at_a_time: OneAtATime):
     answer = botocore_stubber.process_request
 
     def answer_in_turn(request):
+        with one_at_a_time.turn(request.headers.get("X-Amz-Target")):
+            return answer(request)
+
+    with _calls_answered_by(answer_in_turn):
+        yield
+
+
+class MotoForWorkers:
+    """Answers the botocore calls of this process's workers
+    (`calls_answered_by_parent`) with answer, the function that answers its
+    own: in-process moto, in turn with every other call. A request crosses
+    as botocore prepared it and the answer as moto made it, so nothing
+    parses HTTP; over moto's HTTP server, the serving alone cost three times
+    the call."""
+
+    def __init__(self, answer):
+        self._answer_here = answer
+        # A Unix socket (a named pipe on Windows), answering only processes
+        # that know this one's authkey, which multiprocessing gives its children.
+        self._listener = Listener(backlog=64, authkey=current_process().authkey)
+        self.address = self._listener.address
+        self._thread = threading.Thread(target=self._accept, name="moto-for-workers", daemon=True)
+
+    def start(self) -> "MotoForWorkers":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._listener.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection = self._listener.accept()
+            except AuthenticationError:
+                continue
+            except OSError:
+                return  # stopped
+            threading.Thread(target=self._answer, args=(connection,), name="moto-for-a-worker", daemon=True).start()
+
+    def _answer(self, connection) -> None:
+        with connection:
+            while True:
+                try:
+                    method, url, headers, body = pickle.loads(connection.recv_bytes())
+                except (EOFError, OSError):
+                    return  # the worker's thread is gone
+                prepared_headers = HTTPHeaders()
+                for name, value in headers:
+                    prepared_headers[name] = value
+                request = AWSPreparedRequest(method, url, prepared_headers, body, stream_output=False)
+                try:
+                    answer = self._answer_here(request)
+                except Exception as error:
+                    logger.exception("the embedded AWS failed a worker's %s", prepared_headers.get("X-Amz-Target", url))
+                    answer = RuntimeError(f"the embedded AWS failed: {error!r}")
+                if answer is not None and not isinstance(answer, Exception):
+                    status, answer_headers, answer_body = answer
+                    answer = status, dict(answer_headers), answer_body
+                connection.send_bytes(pickle.dumps(answer))
+
+
+@contextlib.contextmanager
+def calls_answered_by_parent(address):
+    """While inside (and inside mock_aws), every botocore call of this
+    process is answered by its parent's moto, listening at address
+    (MotoForWorkers). Each thread has a connection of its own."""
+    connections = threading.local()
+
+    def answer_there(request):
+        connection = getattr(connections, "connection", None)
+        if connection is None:
+            connection = connections.connection = Client(address, authkey=current_process().authkey)
+        body = request.body.read() if hasattr(request.body, "read") else request.body
+        # Plain pickle: multiprocessing's own pickler costs more to set up than
+        # most calls take to pickle.
+        connection.send_bytes(pickle.dumps((request.method, request.url, list(request.headers.items()), body)))
+        answer = pickle.loads(connection.recv_bytes())
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    with _calls_answered_by(answer_there):
+        yield
+
+
+@contextlib.contextmanager
+def _calls_answered_by(answer):
+    """While inside, mock_aws hands every botocore call of this process to
+    answer, and each thread counts its DynamoDB calls."""
+    original = botocore_stubber.process_request
+
+    def counted(request):
         target = request.headers.get("X-Amz-Target")
         if target and (target.decode() if isinstance(target, bytes) else target).startswith("DynamoDB_"):
             _dynamodb_calls.count = getattr(_dynamodb_calls, "count", 0) + 1
-        with one_at_a_time.turn(target):
-            return answer(request)
+        return answer(request)
 
-    botocore_stubber.process_request = answer_in_turn
+    botocore_stubber.process_request = counted
     try:
         yield
     finally:
-        botocore_stubber.process_request = answer
+        botocore_stubber.process_request = original
 
 
 @contextlib.contextmanager
@@ -205,6 +341,35 @@ def _restore(table: Table | None, key: dict | None, item) -> None:
         table.put_item(item.to_json()["Attributes"])
 
 
+@contextlib.contextmanager
+def per_call_overhead_trimmed():
+    """While inside, moto does less of the same work again on every call:
+    the names of a response class's methods (moto lists them with
+    inspect.getmembers to route each call), the snake_case of a name, and the
+    retention period an SQS receive checks for each message (moto builds all
+    of the queue's attributes three times for it, counting its messages
+    each time). A few percent of every call each; the answers are the same."""
+    responses_names, responses_snake = core_responses.method_names_from_class, core_responses.camelcase_to_underscores
+    sqs_snake = sqs_models.camelcase_to_underscores
+    retained = sqs_models.SQSBackend.is_message_valid_based_on_retention_period
+    snake = functools.cache(camelcase_to_underscores)
+    core_responses.method_names_from_class = functools.cache(lambda cls: frozenset(method_names_from_class(cls)))
+    core_responses.camelcase_to_underscores = sqs_models.camelcase_to_underscores = snake
+    sqs_models.SQSBackend.is_message_valid_based_on_retention_period = _within_retention_period
+    try:
+        yield
+    finally:
+        core_responses.method_names_from_class = responses_names
+        core_responses.camelcase_to_underscores = responses_snake
+        sqs_models.camelcase_to_underscores = sqs_snake
+        sqs_models.SQSBackend.is_message_valid_based_on_retention_period = retained
+
+
+def _within_retention_period(backend: sqs_models.SQSBackend, queue_name: str, message) -> bool:
+    retention_period = backend.get_queue(queue_name).message_retention_period
+    return retention_period + message.sent_timestamp / 1000 > sqs_models.unix_time()
+
+
 class _NoDelayHandler(MotoRequestHandler):
     # Headers and body leave in separate writes: with Nagle's algorithm on, a
     # keep-alive client (botocore pools its connections) waits ~40 ms for
@@ -213,8 +378,8 @@ class _NoDelayHandler(MotoRequestHandler):
 
 
 class LocalAws:
-    """moto in this process, for this process's calls, and on host:port for
-    everyone else's."""
+    """moto in this process, for this process's calls, its workers' (at
+    worker_address) and on host:port for everyone else's."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 5000):
         one_at_a_time = OneAtATime()
@@ -223,20 +388,29 @@ class LocalAws:
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
         self._one_at_a_time = one_at_a_time
         self._in_process = contextlib.ExitStack()
+        self._for_workers = None
 
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
+    @property
+    def worker_address(self):
+        return self._for_workers.address if self._for_workers else None
+
     def start(self) -> "LocalAws":
         self._in_process.enter_context(mock_aws())
         self._in_process.enter_context(in_process_calls_serialised(self._one_at_a_time))
         self._in_process.enter_context(dynamodb_costs_bounded())
+        self._in_process.enter_context(per_call_overhead_trimmed())
         self._thread.start()
+        self._for_workers = MotoForWorkers(botocore_stubber.process_request).start()
         return self
 
     def stop(self) -> None:
+        if self._for_workers:
+            self._for_workers.stop()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)

@@ -28,7 +28,12 @@ from chalice.test import Client  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from app import app  # noqa: E402
-from infra.local_aws import OneAtATime, dynamodb_costs_bounded, in_process_calls_serialised  # noqa: E402
+from infra.local_aws import (  # noqa: E402
+    OneAtATime,
+    dynamodb_costs_bounded,
+    in_process_calls_serialised,
+    per_call_overhead_trimmed,
+)
 from infra.provision import provision  # noqa: E402
 from infra.pump import EventPump  # noqa: E402
 from tests.helpers import (  # noqa: E402
@@ -43,8 +48,8 @@ from tests.helpers import (  # noqa: E402
 def provisioned_aws():
     """The mocked AWS with every resource, created once: provisioning takes
     about half a second, which every test would otherwise pay. Its DynamoDB
-    costs what the local stack's does (infra/local_aws.py)."""
-    with mock_aws(), dynamodb_costs_bounded():
+    costs what the local stack's does, and every call as little (infra/local_aws.py)."""
+    with mock_aws(), dynamodb_costs_bounded(), per_call_overhead_trimmed():
         provisioned = provision()
         assert provisioned.topic_arn == os.environ["EVENTS_TOPIC_ARN"]
         yield provisioned

@@ -1,14 +1,24 @@
 """The embedded AWS serves DynamoDB requests one at a time (so a conditional
-write or a transaction is atomic), over HTTP and in-process alike, but lets
-SQS long polls wait in parallel."""
+write or a transaction is atomic), over HTTP, in-process and from its
+workers alike, but lets SQS long polls wait in parallel."""
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
+import pytest
+from botocore.awsrequest import AWSPreparedRequest
+from botocore.compat import HTTPHeaders
 from moto.core.models import botocore_stubber
 
-from infra.local_aws import OneAtATime, SerialisedApp, in_process_calls_serialised
+from infra.local_aws import (
+    MotoForWorkers,
+    OneAtATime,
+    SerialisedApp,
+    calls_answered_by_parent,
+    dynamodb_calls_counted,
+    in_process_calls_serialised,
+)
 
 
 class SlowBackend:
@@ -89,3 +99,65 @@ def test_http_and_in_process_calls_share_one_lock(monkeypatch):
         with ThreadPoolExecutor(max_workers=len(calls)) as pool:
             list(pool.map(lambda call: call(), calls))
     assert backend.most_active == 1
+
+
+def prepared(target: str) -> AWSPreparedRequest:
+    headers = HTTPHeaders()
+    headers["X-Amz-Target"] = target
+    return AWSPreparedRequest("POST", "https://dynamodb.us-east-1.amazonaws.com/", headers, b"{}", False)
+
+
+def test_a_workers_calls_take_the_parents_lock_and_count_in_the_worker(monkeypatch):
+    backend, one_at_a_time = SlowBackend(), OneAtATime()
+    monkeypatch.setattr(botocore_stubber, "process_request", lambda request: (backend.call(), (200, {}, b"{}"))[1])
+    with in_process_calls_serialised(one_at_a_time):
+        answer_here = botocore_stubber.process_request
+        parent = MotoForWorkers(answer_here).start()
+        try:
+            # The worker's side, in this same process: calls leave through the connection.
+            with calls_answered_by_parent(parent.address):
+                from_worker = botocore_stubber.process_request
+                request = prepared("DynamoDB_20120810.PutItem")
+                dynamodb_calls_counted(start=True)
+                assert from_worker(request) == (200, {}, b"{}")
+                assert dynamodb_calls_counted() == 1
+                calls = [lambda: answer_here(request), lambda: from_worker(request)] * 3
+                with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+                    list(pool.map(lambda call: call(), calls))
+        finally:
+            parent.stop()
+    assert backend.most_active == 1
+
+
+def test_a_failure_of_the_parents_moto_reaches_the_workers_caller():
+    def failing(request):
+        raise KeyError("no such backend")
+
+    parent = MotoForWorkers(failing).start()
+    try:
+        with calls_answered_by_parent(parent.address):
+            with pytest.raises(RuntimeError, match="no such backend"):
+                botocore_stubber.process_request(prepared("DynamoDB_20120810.GetItem"))
+    finally:
+        parent.stop()
+
+
+def test_the_lock_is_taken_in_the_order_it_was_asked_for():
+    one_at_a_time, order = OneAtATime(), []
+    lock = one_at_a_time.turn("DynamoDB_20120810.PutItem")
+
+    def take(number: int):
+        with lock:
+            order.append(number)
+
+    with lock:
+        threads = []
+        for number in range(5):
+            threads.append(threading.Thread(target=take, args=(number,)))
+            threads[-1].start()
+            deadline = time.monotonic() + 10
+            while len(lock._waiting) <= number and time.monotonic() < deadline:  # until it waits
+                time.sleep(0.001)
+    for thread in threads:
+        thread.join(timeout=10)
+    assert order == [0, 1, 2, 3, 4]
