@@ -10,10 +10,18 @@ from functools import lru_cache
 import boto3
 from botocore.config import Config
 
-# Upload forms signed with Signature Version 4, which every region accepts.
-_CONFIG = {"s3": Config(signature_version="s3v4")}
+from chalicelib.config import media_upload_endpoint
 
 
 @lru_cache(maxsize=None)
 def client(service: str):
-    return boto3.client(service, config=_CONFIG.get(service))
+    return boto3.client(service)
+
+
+@lru_cache(maxsize=1)
+def upload_signer():
+    """The S3 client that signs upload forms (no call): for the endpoint
+    clients upload to, with Signature Version 4, which every region accepts."""
+    endpoint = media_upload_endpoint()
+    addressing = {"addressing_style": "path"} if endpoint else None  # an endpoint like http://127.0.0.1:5000
+    return boto3.client("s3", endpoint_url=endpoint, config=Config(signature_version="s3v4", s3=addressing))

@@ -107,6 +107,12 @@ def media_bucket() -> str:
     return os.environ.get("MEDIA_BUCKET") or resource_name("media")
 
 
+def media_upload_endpoint() -> str | None:
+    """Where clients send upload forms (MEDIA_UPLOAD_ENDPOINT): S3's own
+    endpoint when unset, as on AWS; `make run`'s embedded AWS locally."""
+    return os.environ.get("MEDIA_UPLOAD_ENDPOINT") or None
+
+
 def media_base_url() -> str:
     """Where browsers GET renditions (MEDIA_BASE_URL): the stage's CDN on
     AWS, the embedded AWS for `make run`."""

@@ -52,7 +52,7 @@ def upload_form(media_id: int, content_type: str, size_bytes: int) -> dict:
     """An S3 presigned POST for this one upload: only that key, that content
     type, at most that many bytes, for 15 minutes. Signing is local: no call."""
     expires = datetime.now(timezone.utc) + timedelta(seconds=UPLOAD_FORM_SECONDS)
-    form = aws.client("s3").generate_presigned_post(
+    form = aws.upload_signer().generate_presigned_post(
         Bucket=media_bucket(), Key=upload_key(media_id),
         Fields={"Content-Type": content_type},
         Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, size_bytes]],

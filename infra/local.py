@@ -54,12 +54,13 @@ def main() -> int:
 
             local_aws = LocalAws(port=int(os.environ.get("MOTO_PORT", "5000"))).start()
             aws_url = local_aws.url
-        # Upload forms and photo URLs go to the embedded AWS over HTTP, so
-        # that any client (curl, a browser) can use them without credentials.
-        os.environ.setdefault("AWS_ENDPOINT_URL_S3", aws_url)
+        # Upload forms and photo URLs lead to the embedded AWS over HTTP, so
+        # that any client (curl, a browser) can use them without credentials;
+        # our own S3 calls are answered in-process, as every other call.
+        os.environ.setdefault("MEDIA_UPLOAD_ENDPOINT", aws_url)
         from chalicelib.config import media_bucket
 
-        os.environ.setdefault("MEDIA_BASE_URL", f"{os.environ['AWS_ENDPOINT_URL_S3']}/{media_bucket()}")
+        os.environ.setdefault("MEDIA_BASE_URL", f"{os.environ['MEDIA_UPLOAD_ENDPOINT']}/{media_bucket()}")
         from infra.provision import provision
 
         provisioned = provision()

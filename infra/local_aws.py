@@ -28,6 +28,7 @@ import contextlib
 import copy
 import functools
 import inspect
+import io
 import json
 import logging
 import pickle
@@ -53,6 +54,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from moto.sqs import models as sqs_models
 from werkzeug.serving import make_server
+from werkzeug.wsgi import get_input_stream
 
 logger = logging.getLogger("local_aws")
 
@@ -121,9 +123,13 @@ class SerialisedApp:
         self._one_at_a_time = one_at_a_time
 
     def __call__(self, environ, start_response):
+        # The request's body is read before the lock is taken: a slow client
+        # (a large upload, one waiting for 100-continue) must not hold up
+        # every other call.
+        environ["wsgi.input"] = io.BytesIO(get_input_stream(environ).read())
         with self._one_at_a_time.turn(environ.get("HTTP_X_AMZ_TARGET")):
-            # Consume the body while holding the lock: the backend does its
-            # work while the response is produced.
+            # Consume the response while holding the lock: the backend does
+            # its work while the response is produced.
             return list(self._app(environ, start_response))
 
 

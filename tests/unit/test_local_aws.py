@@ -1,6 +1,7 @@
 """The embedded AWS serves DynamoDB requests one at a time (so a conditional
 write or a transaction is atomic), over HTTP, in-process and from its
 workers alike, but lets SQS long polls wait in parallel."""
+import io
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -10,6 +11,7 @@ import pytest
 from botocore.awsrequest import AWSPreparedRequest
 from botocore.compat import HTTPHeaders
 from moto.core.models import botocore_stubber
+from werkzeug.test import EnvironBuilder
 
 from infra.local_aws import (
     MotoForWorkers,
@@ -54,9 +56,13 @@ def concurrently(call, times: int = 6):
         list(pool.map(lambda _: call(), range(times)))
 
 
+def http_request(target: str, body=b"") -> dict:
+    return EnvironBuilder(method="POST", headers={"X-Amz-Target": target}, data=body).get_environ()
+
+
 def over_http(backend, target: str):
     app = SerialisedApp(lambda environ, start_response: [backend.call()], OneAtATime())
-    return lambda: app({"HTTP_X_AMZ_TARGET": target}, None)
+    return lambda: app(http_request(target), None)
 
 
 def test_dynamodb_requests_over_http_are_served_one_at_a_time():
@@ -93,12 +99,39 @@ def test_http_and_in_process_calls_share_one_lock(monkeypatch):
     backend, one_at_a_time = SlowBackend(), OneAtATime()
     monkeypatch.setattr(botocore_stubber, "process_request", lambda request: backend.call())
     app = SerialisedApp(lambda environ, start_response: [backend.call()], one_at_a_time)
-    calls = [lambda: app({"HTTP_X_AMZ_TARGET": "DynamoDB_20120810.PutItem"}, None),
+    calls = [lambda: app(http_request("DynamoDB_20120810.PutItem"), None),
              in_process(backend, b"DynamoDB_20120810.PutItem")] * 3
     with in_process_calls_serialised(one_at_a_time):
         with ThreadPoolExecutor(max_workers=len(calls)) as pool:
             list(pool.map(lambda call: call(), calls))
     assert backend.most_active == 1
+
+
+class _SlowBody(io.BytesIO):
+    """A request body that arrives only once let_go is set."""
+
+    def __init__(self, data: bytes, let_go: threading.Event):
+        super().__init__(data)
+        self._let_go = let_go
+
+    def read(self, *args):
+        self._let_go.wait(timeout=30)
+        return super().read(*args)
+
+
+def test_a_request_whose_body_is_still_arriving_does_not_hold_the_lock():
+    one_at_a_time, let_go = OneAtATime(), threading.Event()
+    app = SerialisedApp(lambda environ, start_response: [environ["wsgi.input"].read()], one_at_a_time)
+    slow = http_request("DynamoDB_20120810.PutItem", b"{}")
+    slow["wsgi.input"] = _SlowBody(b"{}", let_go)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        arriving = pool.submit(app, slow, None)
+        other = pool.submit(app, http_request("DynamoDB_20120810.GetItem", b"[]"), None)
+        # The other call is answered while the first one's body is still on its
+        # way (the bound only keeps a broken lock from hanging the suite).
+        assert other.result(timeout=20) == [b"[]"]
+        let_go.set()
+        assert arriving.result(timeout=30) == [b"{}"]
 
 
 def prepared(target: str) -> AWSPreparedRequest:
