@@ -41,6 +41,18 @@ class Payload:
             values[item.name] = _checked(cls.type, item.name, data[item.name], hints[item.name])
         return cls(**values)
 
+    def carries(self) -> list[str]:
+        """What the event has that some consumers need and most events lack
+        (`hashtags`, `media`): a message attribute that subscriptions filter
+        on, so that those consumers are not invoked for nothing."""
+        carried = {"media" if item.name.endswith("media_ids") else item.name
+                   for item in fields(self) if isinstance(getattr(self, item.name), list) and getattr(self, item.name)}
+        return sorted(carried & CARRIED)
+
+
+# What Payload.carries can name.
+CARRIED = frozenset({"hashtags", "media"})
+
 
 def _checked(type_name: str, name: str, value: Any, hint) -> Any:
     if hint is int and _is_int(value):
@@ -86,6 +98,7 @@ class PostCreated(Payload):
     post_id: int
     author_id: int
     media_ids: list[int] = field(default_factory=list)
+    hashtags: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from pynamodb.attributes import TTLAttribute
 
 from chalicelib import media_files
 from chalicelib.config import resource_name
-from chalicelib.consumers import BUCKET_CONSUMERS, CONSUMERS
+from chalicelib.consumers import BUCKET_CONSUMERS, CONSUMERS, ONLY_CARRYING
 from chalicelib.consumers.batch import MAX_RECEIVE_COUNT
 from chalicelib.models import ALL_MODELS
 
@@ -40,6 +40,7 @@ class ConsumerQueue:
     dead_letter_name: str
     event_types: tuple[str, ...]  # what it takes from the events topic
     from_bucket: bool = False  # fed by the media bucket's notifications instead
+    only_carrying: str | None = None  # of those events, only those that carry this
 
 
 def camel(logical_name: str) -> str:
@@ -89,6 +90,7 @@ def consumer_queues() -> list[ConsumerQueue]:
             name=resource_name(name),
             dead_letter_name=resource_name(f"{name}-dlq"),
             event_types=tuple(sorted(payload.type for payload in handlers)),
+            only_carrying=ONLY_CARRYING.get(name),
         )
         for name, handlers in CONSUMERS.items()
     ]
@@ -129,7 +131,10 @@ def upload_cors_rule(origins: tuple[str, ...]) -> dict | None:
 
 
 def filter_policy(queue: ConsumerQueue) -> dict:
-    return {"event_type": list(queue.event_types)}
+    policy = {"event_type": list(queue.event_types)}
+    if queue.only_carrying:
+        policy["carries"] = [queue.only_carrying]
+    return policy
 
 
 def redrive_policy(dead_letter_arn: str) -> dict:

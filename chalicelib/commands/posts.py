@@ -48,7 +48,8 @@ def create_post(writes: Writes, author: User, content: str | None, image_url: st
     writes.update(User(author_id), [User.post_count.add(1)], condition=User.user_id.exists(),
                   otherwise=Unauthorized(NO_SUCH_USER))
     claim(writes, photos, f"post:{post.post_id}", "media_ids")
-    writes.publish(events.PostCreated(post_id=post.post_id, author_id=author_id, media_ids=list(media_ids)))
+    writes.publish(events.PostCreated(post_id=post.post_id, author_id=author_id, media_ids=list(media_ids),
+                                      hashtags=list(post.hashtags)))
     return post
 
 

@@ -9,7 +9,7 @@ from chalicelib.events import Event
 from chalicelib.models import SearchEntry
 from chalicelib.publisher import publish
 from infra.resources import MAX_RECEIVE_COUNT
-from tests.helpers import event_of, found, register
+from tests.helpers import create_post, event_of, found, post_json, ready_media, register
 
 
 def queue_messages(url: str) -> list[dict]:
@@ -90,3 +90,26 @@ def test_a_failing_message_is_tried_max_receive_count_times_then_dead_lettered(c
     assert len(attempts) == MAX_RECEIVE_COUNT
     [dead] = queue_messages(aws.dead_letter_urls["search"])
     assert json.loads(dead["Body"])["type"] == events.UserRegistered.type
+
+
+def test_consumers_that_need_hashtags_or_media_are_sent_only_events_that_carry_them(client, alice, aws):
+    """A post without hashtags or photos reaches the feed consumer, not the
+    hashtags or media consumers, which would have nothing to do."""
+    sqs = boto3.client("sqs")
+
+    def queued() -> dict[str, int]:
+        counts = {}
+        for name in ("feed", "hashtags", "media"):
+            messages = sqs.receive_message(QueueUrl=aws.queue_urls[name], MaxNumberOfMessages=10).get("Messages", [])
+            counts[name] = len(messages)
+            for message in messages:
+                sqs.delete_message(QueueUrl=aws.queue_urls[name], ReceiptHandle=message["ReceiptHandle"])
+        return counts
+
+    create_post(client, alice.token, "Plain words")
+    assert queued() == {"feed": 1, "hashtags": 0, "media": 0}
+    create_post(client, alice.token, "Golden #hour")
+    assert queued() == {"feed": 1, "hashtags": 1, "media": 0}
+    [media_id] = ready_media(alice.id, 1)
+    assert post_json(client, "/api/posts", {"media_ids": [media_id]}, alice.token).status_code == 201
+    assert queued() == {"feed": 1, "hashtags": 0, "media": 1}

@@ -41,7 +41,8 @@ def test_each_consumer_queue_has_a_dead_letter_queue_and_a_filtered_raw_subscrip
             SubscriptionArn=subscription["SubscriptionArn"])["Attributes"]
         assert sub_attributes["RawMessageDelivery"] == "true"
         handled = sorted(payload.type for payload in CONSUMERS[queue.logical_name])
-        assert json.loads(sub_attributes["FilterPolicy"]) == {"event_type": handled}
+        carrying = {"carries": [queue.only_carrying]} if queue.only_carrying else {}
+        assert json.loads(sub_attributes["FilterPolicy"]) == {"event_type": handled, **carrying}
 
 
 def test_the_template_has_the_same_resources():
