@@ -43,15 +43,16 @@ class Payload:
 
     def carries(self) -> list[str]:
         """What the event has that some consumers need and most events lack
-        (`hashtags`, `media`): a message attribute that subscriptions filter
-        on, so that those consumers are not invoked for nothing."""
+        (`hashtags`, `media`, `mentions`): a message attribute that
+        subscriptions filter on, so that those consumers are not invoked for
+        nothing (chalicelib/consumers/batch.py: OnlyCarrying)."""
         carried = {"media" if item.name.endswith("media_ids") else item.name
                    for item in fields(self) if isinstance(getattr(self, item.name), list) and getattr(self, item.name)}
         return sorted(carried & CARRIED)
 
 
 # What Payload.carries can name.
-CARRIED = frozenset({"hashtags", "media"})
+CARRIED = frozenset({"hashtags", "media", "mentions"})
 
 
 def _checked(type_name: str, name: str, value: Any, hint) -> Any:
@@ -99,6 +100,7 @@ class PostCreated(Payload):
     author_id: int
     media_ids: list[int] = field(default_factory=list)
     hashtags: list[str] = field(default_factory=list)
+    mentions: list[str] = field(default_factory=list)  # the names in its text, as written
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from pynamodb.attributes import TTLAttribute
 
 from chalicelib import media_files
 from chalicelib.config import resource_name
-from chalicelib.consumers import BUCKET_CONSUMERS, CONSUMERS, ONLY_CARRYING
-from chalicelib.consumers.batch import MAX_RECEIVE_COUNT
+from chalicelib.consumers import BUCKET_CONSUMERS, CONSUMERS
+from chalicelib.consumers.batch import MAX_RECEIVE_COUNT, OnlyCarrying
 from chalicelib.models import ALL_MODELS
 
 # Lambda asks for a visibility timeout of at least six times the function's
@@ -40,7 +40,8 @@ class ConsumerQueue:
     dead_letter_name: str
     event_types: tuple[str, ...]  # what it takes from the events topic
     from_bucket: bool = False  # fed by the media bucket's notifications instead
-    only_carrying: str | None = None  # of those events, only those that carry this
+    # Event types whose handler needs what they carry (OnlyCarrying), by what.
+    only_carrying: tuple[tuple[str, str], ...] = ()
 
 
 def camel(logical_name: str) -> str:
@@ -90,7 +91,8 @@ def consumer_queues() -> list[ConsumerQueue]:
             name=resource_name(name),
             dead_letter_name=resource_name(f"{name}-dlq"),
             event_types=tuple(sorted(payload.type for payload in handlers)),
-            only_carrying=ONLY_CARRYING.get(name),
+            only_carrying=tuple(sorted((payload.type, handler.carried) for payload, handler in handlers.items()
+                                       if isinstance(handler, OnlyCarrying))),
         )
         for name, handlers in CONSUMERS.items()
     ]
@@ -131,10 +133,15 @@ def upload_cors_rule(origins: tuple[str, ...]) -> dict | None:
 
 
 def filter_policy(queue: ConsumerQueue) -> dict:
-    policy = {"event_type": list(queue.event_types)}
-    if queue.only_carrying:
-        policy["carries"] = [queue.only_carrying]
-    return policy
+    """The queue's event types; those whose handler needs what they carry
+    only when they carry it (the `carries` attribute)."""
+    needing = dict(queue.only_carrying)
+    groups: dict[str | None, list[str]] = {}
+    for event_type in queue.event_types:
+        groups.setdefault(needing.get(event_type), []).append(event_type)
+    policies = [{"event_type": types, **({"carries": [carried]} if carried else {})}
+                for carried, types in groups.items()]
+    return policies[0] if len(policies) == 1 else {"$or": policies}
 
 
 def redrive_policy(dead_letter_arn: str) -> dict:

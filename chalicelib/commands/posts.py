@@ -27,7 +27,8 @@ def create_post(writes: Writes, author: User, content: str | None, image_url: st
     author_id = author.user_id
     # Refuses too many, and anyone who blocked the author; the notifications
     # consumer reads them from the post.
-    require_no_blocker_mentioned(author_id, mentions_in(content))
+    mentioned = mentions_in(content)
+    require_no_blocker_mentioned(author_id, mentioned)
     photos = usable_media(author_id, media_ids, "media_ids") if media_ids else []
     post = Post(
         new_id(),
@@ -49,7 +50,7 @@ def create_post(writes: Writes, author: User, content: str | None, image_url: st
                   otherwise=Unauthorized(NO_SUCH_USER))
     claim(writes, photos, f"post:{post.post_id}", "media_ids")
     writes.publish(events.PostCreated(post_id=post.post_id, author_id=author_id, media_ids=list(media_ids),
-                                      hashtags=list(post.hashtags)))
+                                      hashtags=list(post.hashtags), mentions=sorted(mentioned)))
     return post
 
 

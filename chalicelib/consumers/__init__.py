@@ -25,12 +25,6 @@ CONSUMERS = {
 BUCKET_CONSUMERS = {
     "uploads": uploads.HANDLERS,
 }
-# Consumers sent only the events that carry this (Payload.carries): every
-# one of their events without it would be a no-op invocation.
-ONLY_CARRYING = {
-    "hashtags": "hashtags",
-    "media": "media",
-}
 
 BATCH_SIZE = 10
 

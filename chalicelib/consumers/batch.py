@@ -9,6 +9,7 @@ batch-mates are not redelivered.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping, Optional
 
 from chalicelib import metrics
@@ -16,6 +17,19 @@ from chalicelib.events import Event, Payload
 from chalicelib.logs import cold_start, json_logger
 
 Handlers = Mapping[type[Payload], Callable[[Event], None]]
+
+
+@dataclass(frozen=True)
+class OnlyCarrying:
+    """A handler with nothing to do for an event that does not carry this
+    (Payload.carries): its consumer's subscription filters such events out,
+    so that they invoke nothing (infra/resources.py: filter_policy)."""
+
+    carried: str
+    handler: Callable[[Event], None]
+
+    def __call__(self, event: Event) -> None:
+        self.handler(event)
 
 # How many times a message is received before its queue dead-letters it
 # (infra/resources.py gives every consumer queue this redrive policy).

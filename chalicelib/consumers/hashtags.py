@@ -10,6 +10,7 @@ from __future__ import annotations
 from pynamodb.exceptions import PutError
 
 from chalicelib.batches import batch_write
+from chalicelib.consumers.batch import OnlyCarrying
 from chalicelib.events import Event, PostCreated, PostDeleted
 from chalicelib.ids import new_id
 from chalicelib.models import Hashtag, HashtagPost, Post
@@ -58,6 +59,6 @@ def _unindex(post_id: int, tags: list[str]) -> None:
 
 
 HANDLERS = {
-    PostCreated: index_post,
-    PostDeleted: unindex_post,
+    PostCreated: OnlyCarrying("hashtags", index_post),
+    PostDeleted: OnlyCarrying("hashtags", unindex_post),
 }

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from chalicelib import media_files
 from chalicelib.batches import batch_write
+from chalicelib.consumers.batch import OnlyCarrying
 from chalicelib.events import Event, PostCreated, PostDeleted, StoryCreated, StoryDeleted, UserUpdated
 from chalicelib.models import Media
 
@@ -63,9 +64,11 @@ def _delete(media_ids: list[int], used_by: str) -> None:
 
 
 HANDLERS = {
-    PostCreated: keep_post_media,
-    StoryCreated: keep_story_media,
-    UserUpdated: update_profile_media,
-    PostDeleted: delete_post_media,
-    StoryDeleted: delete_story_media,
+    event_type: OnlyCarrying("media", handler) for event_type, handler in (
+        (PostCreated, keep_post_media),
+        (StoryCreated, keep_story_media),
+        (UserUpdated, update_profile_media),
+        (PostDeleted, delete_post_media),
+        (StoryDeleted, delete_story_media),
+    )
 }

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pynamodb.exceptions import DeleteError, PutError
 
+from chalicelib.consumers.batch import OnlyCarrying
 from chalicelib.events import (
     CommentAdded,
     Event,
@@ -201,7 +202,7 @@ HANDLERS = {
     PostLiked: notify_like,
     PostUnliked: forget_like,
     CommentAdded: notify_comment,
-    PostCreated: notify_mentions_in_post,
+    PostCreated: OnlyCarrying("mentions", notify_mentions_in_post),
     UserFollowed: notify_follow,
     FollowRequested: notify_follow_request,
     FollowApproved: notify_follow_accepted,

@@ -92,14 +92,16 @@ def test_a_failing_message_is_tried_max_receive_count_times_then_dead_lettered(c
     assert json.loads(dead["Body"])["type"] == events.UserRegistered.type
 
 
-def test_consumers_that_need_hashtags_or_media_are_sent_only_events_that_carry_them(client, alice, aws):
-    """A post without hashtags or photos reaches the feed consumer, not the
-    hashtags or media consumers, which would have nothing to do."""
+def test_consumers_that_need_hashtags_photos_or_mentions_are_sent_only_events_that_carry_them(client, alice, bob,
+                                                                                            aws):
+    """A post without hashtags, photos or mentions reaches the feed consumer,
+    not the hashtags, media or notifications consumers, which would have
+    nothing to do."""
     sqs = boto3.client("sqs")
 
     def queued() -> dict[str, int]:
         counts = {}
-        for name in ("feed", "hashtags", "media"):
+        for name in ("feed", "hashtags", "media", "notifications"):
             messages = sqs.receive_message(QueueUrl=aws.queue_urls[name], MaxNumberOfMessages=10).get("Messages", [])
             counts[name] = len(messages)
             for message in messages:
@@ -107,9 +109,15 @@ def test_consumers_that_need_hashtags_or_media_are_sent_only_events_that_carry_t
         return counts
 
     create_post(client, alice.token, "Plain words")
-    assert queued() == {"feed": 1, "hashtags": 0, "media": 0}
+    assert queued() == {"feed": 1, "hashtags": 0, "media": 0, "notifications": 0}
     create_post(client, alice.token, "Golden #hour")
-    assert queued() == {"feed": 1, "hashtags": 1, "media": 0}
+    assert queued() == {"feed": 1, "hashtags": 1, "media": 0, "notifications": 0}
+    create_post(client, alice.token, f"With @{bob.username}")
+    assert queued() == {"feed": 1, "hashtags": 0, "media": 0, "notifications": 1}
     [media_id] = ready_media(alice.id, 1)
     assert post_json(client, "/api/posts", {"media_ids": [media_id]}, alice.token).status_code == 201
-    assert queued() == {"feed": 1, "hashtags": 0, "media": 1}
+    assert queued() == {"feed": 1, "hashtags": 0, "media": 1, "notifications": 0}
+    # What the notifications consumer takes besides post.created still reaches it, whatever it carries.
+    assert post_json(client, f"/api/posts/{create_post(client, bob.token, 'x')['id']}/likes",
+                     token=alice.token).status_code == 200
+    assert queued()["notifications"] == 1

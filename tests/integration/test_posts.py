@@ -54,7 +54,8 @@ def test_creating_a_post_publishes_post_created(client, published):
     user, token = register_and_login(client)
     post = create_post(client, token)
     [event] = [e for e in published if e.type == events.PostCreated.type]
-    assert event.data == {"post_id": post["id"], "author_id": user["id"], "media_ids": [], "hashtags": []}
+    assert event.data == {"post_id": post["id"], "author_id": user["id"], "media_ids": [], "hashtags": [],
+                          "mentions": []}
 
 
 def test_creating_a_post_needs_a_token(client):
