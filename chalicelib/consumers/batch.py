@@ -31,6 +31,7 @@ class OnlyCarrying:
     def __call__(self, event: Event) -> None:
         self.handler(event)
 
+
 # How many times a message is received before its queue dead-letters it
 # (infra/resources.py gives every consumer queue this redrive policy).
 MAX_RECEIVE_COUNT = 5
