@@ -1,6 +1,6 @@
 """Media, from the upload form to its one use.
 
-A media is created pending with an upload form; the media consumer decides
+A media is created pending with an upload form; the uploads consumer decides
 it ready or rejected; a post, story or profile then claims it, once, with a
 conditional write in its own transaction (claim). Unused, it expires a day
 after its creation."""
