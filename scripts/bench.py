@@ -628,17 +628,21 @@ def twelve_megapixels() -> bytes:
     return out.getvalue()
 
 
-def consumer_durations(log, since: int, consumer: str) -> list[float]:
-    """duration_ms of the consumer's handled events since the log offset."""
+def handled_lines(log, since: int, consumer: str, types: tuple[str, ...] | None = None) -> list[dict]:
+    """The consumer's lines for the events (of those types, if given) it
+    handled since the log offset."""
     log.flush()
     log.seek(since)
-    durations = []
+    lines = []
     for raw in log.read().decode(errors="replace").splitlines():
-        with contextlib.suppress(ValueError):
+        try:
             line = json.loads(raw)
-            if isinstance(line, dict) and line.get("consumer") == consumer and line.get("outcome") == "done":
-                durations.append(line["duration_ms"] / 1000)
-    return durations
+        except ValueError:
+            continue
+        if (isinstance(line, dict) and line.get("consumer") == consumer and line.get("outcome") == "done"
+                and (types is None or line.get("type") in types)):
+            lines.append(line)
+    return lines
 
 
 # Runs in a new process: prints the seconds that making the renditions of
@@ -696,7 +700,7 @@ def bench_photos(run: Run) -> None:
     print(f"  upload's response -> ready:      median {ms(statistics.median(until_ready))}, "
           f"worst {ms(max(until_ready))}")
     if run.log is not None:
-        processing = consumer_durations(run.log, since, "uploads")
+        processing = [line["duration_ms"] / 1000 for line in handled_lines(run.log, since, "uploads")]
         print(f"  the uploads consumer's own time: median {ms(statistics.median(processing))}, "
               f"worst {ms(max(processing))} ({len(processing)} invocations)")
     with tempfile.NamedTemporaryFile(suffix=".jpg") as file:
@@ -743,22 +747,6 @@ def seed_followers(run: Run, author: User, count: int) -> list[int]:
     return followers
 
 
-def fan_out_lines(log, since: int) -> list[dict]:
-    """The feed consumer's lines for what it handled since the log offset."""
-    log.flush()
-    log.seek(since)
-    lines = []
-    for raw in log.read().decode(errors="replace").splitlines():
-        try:
-            line = json.loads(raw)
-        except ValueError:
-            continue
-        if (isinstance(line, dict) and line.get("consumer") == "feed" and line.get("outcome") == "done"
-                and line.get("type") in ("post.created", "feed.fanout_continued")):
-            lines.append(line)
-    return lines
-
-
 def bench_fanout(run: Run) -> None:
     sizes = [int(size) for size in os.environ.get("FANOUT_FOLLOWERS", "2000,20000").split(",")]
     print(f"\nfanout: a post by an author with {' and '.join(f'{size:,}' for size in sizes)} followers")
@@ -782,7 +770,7 @@ def bench_fanout(run: Run) -> None:
         while queued_events(run.aws_url):
             time.sleep(0.2)
         elapsed = time.perf_counter() - started
-        lines = fan_out_lines(run.log, since)
+        lines = handled_lines(run.log, since, "feed", ("post.created", "feed.fanout_continued"))
         durations = [line["duration_ms"] for line in lines]
         dynamodb = aws_client(run.aws_url, "dynamodb")
         sample = random.sample(followers, min(100, size))
