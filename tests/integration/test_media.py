@@ -16,6 +16,7 @@ from chalicelib.commands import posts as post_commands
 from chalicelib.config import media_bucket
 from chalicelib.errors import Invalid
 from chalicelib.models import Media, User
+from infra import dead_letters
 from tests.helpers import delete, get, get_json, of_types, post_json, put_json
 
 
@@ -114,12 +115,6 @@ def _landing_after_the_check(monkeypatch, module, then) -> list:
 
     monkeypatch.setattr(module, "usable_media", check_then_land)
     return landed
-
-
-def _dead_letters(aws) -> int:
-    sqs = boto3.client("sqs")
-    return sum(int(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
-                   ["Attributes"]["ApproximateNumberOfMessages"]) for url in aws.dead_letter_urls.values())
 
 
 # --- the upload form -------------------------------------------------------------
@@ -223,7 +218,7 @@ def test_a_hostile_or_unsupported_file_is_rejected_with_a_reason(client, alice, 
     assert reason in media["reason"]
     assert (media["url"], media["thumbnail_url"]) == (None, None)
     assert [event.payload.reason for event in of_types(published, ["media.rejected"])] == [media["reason"]]
-    assert _dead_letters(aws) == 0
+    assert not any(dead_letters.counts().values())
 
 
 def test_the_png_bomb_is_a_few_kilobytes():
@@ -246,7 +241,7 @@ def test_a_second_upload_with_the_same_form_changes_nothing(client, alice, pump,
     assert get_json(client, f"/api/media/{media['id']}", alice.token) == first
     assert Image.open(io.BytesIO(_object(_key_of(first["url"]))["Body"].read())).size == (800, 600)
     assert not _head(media_files.upload_key(media["id"]))
-    assert _dead_letters(aws) == 0
+    assert not any(dead_letters.counts().values())
 
 
 def test_a_redelivered_notification_changes_nothing(client, alice, pump, aws, published):
@@ -268,7 +263,7 @@ def test_the_buckets_test_notification_is_ignored(client, aws, pump):
     sqs.send_message(QueueUrl=aws.queue_urls["uploads"], MessageBody=json.dumps(
         {"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": media_bucket()}))
     assert pump.drain() == 1
-    assert _dead_letters(aws) == 0
+    assert not any(dead_letters.counts().values())
 
 
 # --- using media ---------------------------------------------------------------------
@@ -467,7 +462,7 @@ def test_an_upload_that_fails_every_attempt_is_rejected_on_its_last_not_dead_let
     media = _processed(client, alice, pump, _jpeg())
     assert (media["status"], media["reason"]) == ("rejected", "Could not be processed")
     assert len(attempts) == 4  # the fifth receive rejects without trying
-    assert _dead_letters(aws) == 0
+    assert not any(dead_letters.counts().values())
     assert not _head(media_files.upload_key(media["id"]))
 
 
