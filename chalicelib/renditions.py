@@ -31,6 +31,7 @@ _JPEG = ("JPEG", "MPO")
 # What a malformed file makes Pillow raise while decoding it. Not MemoryError,
 # nor the errors a bug of ours would raise: those must not pass for "damaged".
 _DECODING_ERRORS = (OSError, ValueError, SyntaxError, EOFError, struct.error)
+TOO_MANY_BYTES = f"Larger than {MAX_BYTES // (1024 * 1024)} MiB"
 _TOO_MANY_PIXELS = f"Larger than {MAX_PIXELS // 1_000_000} megapixels"
 # A progressive JPEG is decoded scan by scan, each over every block of the
 # full image, draft mode or not: a few KB of repeated scans can take minutes.
@@ -77,7 +78,7 @@ class Rejected(Exception):
 def renditions_of(data: bytes) -> Renditions:
     """The photo's JPEGs; raises Rejected(reason) for any upload this module refuses."""
     if len(data) > MAX_BYTES:
-        raise Rejected(f"Larger than {MAX_BYTES // (1024 * 1024)} MiB")
+        raise Rejected(TOO_MANY_BYTES)
     try:
         # Pillow's own bomb check, in open(), raises only beyond twice its limit and
         # merely warns below that: a file it warns about must not be expanded either.

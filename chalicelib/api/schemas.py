@@ -24,7 +24,7 @@ from chalicelib.queries.paging import PageRequest
 
 MAX_OFFSET = 10_000
 MAX_ID = 2**53 - 1  # ids stay exact in JavaScript
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # renditions.MAX_BYTES, which the API does not import (Pillow)
 
 
 def _password_bytes(value: str) -> str:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 from urllib.parse import unquote_plus
 
-from chalicelib import media_files, renditions
+from chalicelib import media_files
 from chalicelib.commands.media import mark_ready, mark_rejected
 from chalicelib.consumers.batch import MAX_RECEIVE_COUNT
 from chalicelib.events import Event
@@ -71,8 +71,13 @@ def process_upload(event: Event[UploadCompleted]) -> None:
 
 
 def _decide(media: Media, size: int) -> None:
-    if size > renditions.MAX_BYTES:
-        return mark_rejected(media, "Larger than 10 MiB")
+    # Pillow is imported here, by the one function that decodes photos: the
+    # API and every other consumer import this module too, and would pay
+    # for it at each cold start.
+    from chalicelib import renditions
+
+    if size > renditions.MAX_BYTES:  # not worth reading
+        return mark_rejected(media, renditions.TOO_MANY_BYTES)
     if size > media.size_bytes:
         return mark_rejected(media, f"Larger than the {media.size_bytes} bytes declared")
     try:

@@ -23,3 +23,14 @@ def test_importing_the_app_makes_no_network_call():
         env={"PATH": "/usr/bin:/bin", "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_DEFAULT_REGION": "us-east-1"},
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_importing_the_app_leaves_pillow_to_the_upload_processor():
+    """Only the consumer that decodes photos needs Pillow; the API and the
+    other consumers import the same modules and would load it for nothing."""
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys, app; assert 'PIL' not in sys.modules, 'PIL imported'"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "us-east-1"},
+    )
+    assert result.returncode == 0, result.stderr
