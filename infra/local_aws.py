@@ -33,10 +33,11 @@ import io
 import json
 import logging
 import pickle
+import queue
 import threading
 import time
 from multiprocessing import AuthenticationError, current_process
-from multiprocessing.connection import Client, Listener
+from multiprocessing.connection import Client, Listener, Pipe, wait
 
 from botocore.awsrequest import AWSPreparedRequest
 from botocore.compat import HTTPHeaders
@@ -75,6 +76,10 @@ def dynamodb_calls_counted(start: bool = False) -> int:
     return counted
 
 
+def _target(header: str | bytes | None) -> str | None:
+    return header.decode() if isinstance(header, bytes) else header
+
+
 class OneAtATime:
     """The lock every call into moto's backends takes."""
 
@@ -83,9 +88,7 @@ class OneAtATime:
 
     def turn(self, target: str | bytes | None):
         """Held while one call with this X-Amz-Target runs."""
-        if isinstance(target, bytes):
-            target = target.decode()
-        return contextlib.nullcontext() if target in _UNSERIALISED_TARGETS else self._lock
+        return contextlib.nullcontext() if _target(target) in _UNSERIALISED_TARGETS else self._lock
 
 
 class _FirstComeFirstServed:
@@ -155,7 +158,13 @@ class MotoForWorkers:
     own: in-process moto, in turn with every other call. A request crosses
     as botocore prepared it and the answer as moto made it, so nothing
     parses HTTP; over moto's HTTP server, the serving alone cost three times
-    the call."""
+    the call.
+
+    One thread answers every connection, call after call, in the order they
+    arrive: with a thread per connection, each call also paid for waking its
+    thread and for handing the lock and the interpreter lock between a dozen
+    threads, as much again as the call. Only SQS long polls, which wait for
+    messages rather than work, are answered on threads of their own."""
 
     def __init__(self, answer):
         self._answer_here = answer
@@ -163,14 +172,21 @@ class MotoForWorkers:
         # that know this one's authkey, which multiprocessing gives its children.
         self._listener = Listener(backlog=64, authkey=current_process().authkey)
         self.address = self._listener.address
-        self._thread = threading.Thread(target=self._accept, name="moto-for-workers", daemon=True)
+        self._accepted = queue.SimpleQueue()  # new connections, for the answering thread
+        self._woken, self._wake_up = Pipe(duplex=False)  # tells it there are some
+        self._threads = [
+            threading.Thread(target=self._accept, name="moto-for-workers-accept", daemon=True),
+            threading.Thread(target=self._answer_all, name="moto-for-workers", daemon=True),
+        ]
 
     def start(self) -> "MotoForWorkers":
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
         return self
 
     def stop(self) -> None:
         self._listener.close()
+        self._wake_up.close()
 
     def _accept(self) -> None:
         while True:
@@ -180,28 +196,51 @@ class MotoForWorkers:
                 continue
             except OSError:
                 return  # stopped
-            threading.Thread(target=self._answer, args=(connection,), name="moto-for-a-worker", daemon=True).start()
+            self._accepted.put(connection)
+            self._wake_up.send_bytes(b"")
 
-    def _answer(self, connection) -> None:
-        with connection:
-            while True:
+    def _answer_all(self) -> None:
+        connections = []
+        while True:
+            for ready in wait([self._woken, *connections]):
+                if ready is self._woken:
+                    try:
+                        self._woken.recv_bytes()
+                    except (EOFError, OSError):
+                        return  # stopped
+                    while not self._accepted.empty():
+                        connections.append(self._accepted.get())
+                    continue
                 try:
-                    method, url, headers, body = pickle.loads(connection.recv_bytes())
+                    call = pickle.loads(ready.recv_bytes())
                 except (EOFError, OSError):
-                    return  # the worker's thread is gone
-                prepared_headers = HTTPHeaders()
-                for name, value in headers:
-                    prepared_headers[name] = value
-                request = AWSPreparedRequest(method, url, prepared_headers, body, stream_output=False)
-                try:
-                    answer = self._answer_here(request)
-                except Exception as error:
-                    logger.exception("the embedded AWS failed a worker's %s", prepared_headers.get("X-Amz-Target", url))
-                    answer = RuntimeError(f"the embedded AWS failed: {error!r}")
-                if answer is not None and not isinstance(answer, Exception):
-                    status, answer_headers, answer_body = answer
-                    answer = status, dict(answer_headers), answer_body
-                connection.send_bytes(pickle.dumps(answer))
+                    connections.remove(ready)  # the worker's thread is gone
+                    ready.close()
+                    continue
+                if _target(dict(call[2]).get("X-Amz-Target")) in _UNSERIALISED_TARGETS:
+                    threading.Thread(target=self._answer, args=(ready, call), name="moto-long-poll",
+                                     daemon=True).start()
+                else:
+                    self._answer(ready, call)
+
+    def _answer(self, connection, call) -> None:
+        method, url, headers, body = call
+        prepared_headers = HTTPHeaders()
+        for name, value in headers:
+            prepared_headers[name] = value
+        request = AWSPreparedRequest(method, url, prepared_headers, body, stream_output=False)
+        try:
+            answer = self._answer_here(request)
+        except Exception as error:
+            logger.exception("the embedded AWS failed a worker's %s", prepared_headers.get("X-Amz-Target", url))
+            answer = RuntimeError(f"the embedded AWS failed: {error!r}")
+        if answer is not None and not isinstance(answer, Exception):
+            status, answer_headers, answer_body = answer
+            answer = status, dict(answer_headers), answer_body
+        try:
+            connection.send_bytes(pickle.dumps(answer))
+        except OSError:
+            pass  # the worker's thread is gone; the answering loop drops its connection
 
 
 @contextlib.contextmanager
@@ -236,7 +275,7 @@ def _calls_answered_by(answer):
 
     def counted(request):
         target = request.headers.get("X-Amz-Target")
-        if target and (target.decode() if isinstance(target, bytes) else target).startswith("DynamoDB_"):
+        if (_target(target) or "").startswith("DynamoDB_"):
             _dynamodb_calls.count = getattr(_dynamodb_calls, "count", 0) + 1
         return answer(request)
 
