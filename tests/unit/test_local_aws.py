@@ -162,6 +162,30 @@ def test_a_workers_calls_take_the_parents_lock_and_count_in_the_worker(monkeypat
     assert backend.most_active == 1
 
 
+def test_a_workers_long_poll_does_not_hold_up_other_calls_from_workers():
+    polling, let_go = threading.Event(), threading.Event()
+
+    def answer(request):
+        if request.headers["X-Amz-Target"] == "AmazonSQS.ReceiveMessage":
+            polling.set()
+            let_go.wait(timeout=30)  # waits for messages
+        return 200, {}, b"{}"
+
+    parent = MotoForWorkers(answer).start()
+    try:
+        with calls_answered_by_parent(parent.address), ThreadPoolExecutor(max_workers=2) as pool:
+            long_poll = pool.submit(botocore_stubber.process_request, prepared("AmazonSQS.ReceiveMessage"))
+            assert polling.wait(timeout=20)
+            other = pool.submit(botocore_stubber.process_request, prepared("DynamoDB_20120810.GetItem"))
+            # The bound only keeps a broken server from hanging the suite.
+            assert other.result(timeout=20) == (200, {}, b"{}")
+            let_go.set()
+            assert long_poll.result(timeout=30) == (200, {}, b"{}")
+    finally:
+        let_go.set()
+        parent.stop()
+
+
 def test_a_failure_of_the_parents_moto_reaches_the_workers_caller():
     def failing(request):
         raise KeyError("no such backend")
