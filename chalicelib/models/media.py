@@ -1,4 +1,4 @@
-from pynamodb.attributes import MapAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
 
 from chalicelib import media_files
 from chalicelib.models.base import Model, table_meta
@@ -56,3 +56,15 @@ class MediaItem(MapAttribute):
     def of(cls, media: Media) -> "MediaItem":
         return cls(media_id=media.media_id, url=media.url, thumbnail_url=media.thumbnail_url,
                    width=media.width, height=media.height)
+
+
+class MediaItems(ListAttribute):
+    """A list of MediaItem. pynamodb builds a MediaItem, deep-copying its
+    attributes, to read any such list, an empty one too: about 60 µs on
+    every post read, most posts having no photo."""
+
+    def __init__(self, **kwargs):
+        super().__init__(of=MediaItem, **kwargs)
+
+    def deserialize(self, values):
+        return super().deserialize(values) if values else []

@@ -2,7 +2,7 @@ from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.models.base import Model, index_meta, table_meta
-from chalicelib.models.media import MediaItem
+from chalicelib.models.media import MediaItems
 
 
 class PostsByAuthor(GlobalSecondaryIndex):
@@ -21,7 +21,7 @@ class Post(Model):
     author_username = UnicodeAttribute()
     content = UnicodeAttribute(null=True)
     image_url = UnicodeAttribute(null=True)  # with media, the first one's url
-    media = ListAttribute(of=MediaItem, default=list)
+    media = MediaItems(default=list)
     hashtags = ListAttribute(of=UnicodeAttribute, default=list)
     like_count = NumberAttribute(default=0)
     comment_count = NumberAttribute(default=0)
