@@ -10,7 +10,7 @@ api = ApiBlueprint(__name__, tag="notifications")
 @api.route("/api/notifications", methods=["GET"], query=LongPageQuery, response=[NotificationResponse],
            auth=True, summary="My notifications, newest first")
 def list_notifications(caller, query):
-    page = queries.notifications(caller.user_id, query.page())
+    page = queries.notifications(caller, query.page())
     return Page([with_is_read(notification, is_read) for notification, is_read in page.items], page.next_cursor)
 
 

@@ -28,6 +28,7 @@ def _register(writes: Writes, username: str, email: str, password_hash: str, ful
         email=email,
         password_hash=password_hash,
         full_name=full_name,
+        notifications_read_up_to=0,
         created_at=now_iso(),
     )
     writes.put(UniqueKey(key=UniqueKey.for_email(email), user_id=user.user_id),

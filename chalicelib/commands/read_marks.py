@@ -1,5 +1,6 @@
 """Read watermarks: "everything up to this id is read", one write however
-many items that covers (notifications, and each conversation's messages)."""
+many items that covers (each conversation's messages; the notifications'
+is on the user item: commands/notifications.py)."""
 from __future__ import annotations
 
 from chalicelib.events import Payload

@@ -33,13 +33,13 @@ from chalicelib.models import (
     Like,
     Notification,
     Post,
-    ReadMark,
     UniqueKey,
     User,
 )
 from chalicelib.models.base import condition_failed, stored_now
 from chalicelib.queries.access import without_blocked
 from chalicelib.queries.loading import fetch_many
+from chalicelib.queries.notifications import read_all_mark
 from chalicelib.text import MAX_MENTIONS, mentioned
 
 LIKE = "like"
@@ -71,10 +71,10 @@ def forget_like(event: Event[PostUnliked]) -> None:
     already read about the like: then it is history."""
     author_id, like_id = event.payload.post_author_id, event.payload.like_id
     try:
-        if like_id <= ReadMark.get(author_id, ReadMark.NOTIFICATIONS, consistent_read=True).up_to:
+        if like_id <= read_all_mark(User.get(author_id, consistent_read=True)):
             return
-    except ReadMark.DoesNotExist:
-        pass
+    except User.DoesNotExist:
+        return
     try:
         Notification(author_id, like_id).delete(condition=Notification.is_read == False)  # noqa: E712
     except DeleteError as error:

@@ -24,8 +24,10 @@ class ReadMark(Model):
     """A read watermark: everything with an id up to up_to counts as read.
     Marking all notifications, or a whole conversation, read is one write.
 
-    mark is "notifications", or "messages#<sender id>" for the messages that
-    sender sent to user_id."""
+    mark is "messages#<sender id>" for the messages that sender sent to
+    user_id, or "notifications", read-all's mark before it moved onto the
+    user item (User.notifications_read_up_to), still read for accounts
+    that have not marked all read since."""
 
     Meta = table_meta("read-marks")
 

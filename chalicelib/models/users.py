@@ -28,6 +28,12 @@ class User(Model):
     # FEED_LARGE_ACCOUNT followers: its posts are merged into feeds on read
     # rather than fanned out.
     is_large = BooleanAttribute(default=False)
+    # Notifications with an id up to this were all marked read at once
+    # (read-all). Here rather than in read-marks because the token check
+    # already reads this item: a notifications page costs no read for it.
+    # None on accounts from before it moved here, whose mark is still in
+    # read-marks until their next read-all.
+    notifications_read_up_to = NumberAttribute(null=True)
     created_at = UnicodeAttribute()
     post_count = NumberAttribute(default=0)
     follower_count = NumberAttribute(default=0)

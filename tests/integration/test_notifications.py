@@ -9,10 +9,11 @@ events published as the commands publish them (docs/data-model.md,
 import pytest
 
 from chalicelib import events
+from chalicelib.commands import notifications as notification_commands
 from chalicelib.consumers.notifications import HANDLERS
 from chalicelib.events import Event
 from chalicelib.ids import new_id
-from chalicelib.models import Comment, Follow, Like, Notification, Post, ReadMark
+from chalicelib.models import Comment, Follow, Like, Notification, Post, ReadMark, User
 from chalicelib.publisher import publish
 from tests.helpers import (
     NOW,
@@ -340,12 +341,13 @@ def test_bad_paging_parameters_are_422(client, author, query, field):
     assert response.json_body["detail"].startswith(field)
 
 
-def test_listing_costs_one_query_and_one_get(client, author, dynamodb_calls):
+def test_listing_costs_the_token_check_and_one_query(client, author, dynamodb_calls):
     a, a_token = author
     seed_notifications(a["id"], 30)
     dynamodb_calls.clear()
     notifications_of(client, a_token)
-    assert dynamodb_calls == [TOKEN_CHECK, "Query", "GetItem"]
+    # The read-all mark comes with the user item the token check reads.
+    assert dynamodb_calls == [TOKEN_CHECK, "Query"]
 
 
 @pytest.mark.parametrize("method, path", [
@@ -413,7 +415,29 @@ def test_read_all_marks_everything_so_far_read_but_not_what_comes_after(client, 
     assert [n["is_read"] for n in notifications_of(client, a_token)] == [False, True, True, True]
     [event] = of_types(published, NOTIFICATION_EVENTS)
     assert event.type == events.NotificationsReadAll.type
-    assert event.data == {"user_id": a["id"], "up_to": ReadMark.get(a["id"], ReadMark.NOTIFICATIONS).up_to}
+    assert event.data == {"user_id": a["id"], "up_to": User.get(a["id"]).notifications_read_up_to}
+
+
+def test_read_all_never_moves_the_mark_back(client, author):
+    a, _ = author
+    later = notification_commands.mark_all_read(a["id"])
+    notification_commands.advance_read_all_mark(a["id"], later - 1000)
+    assert User.get(a["id"]).notifications_read_up_to == later
+
+
+def test_an_account_from_before_the_mark_moved_keeps_its_read_all_until_the_next(client, pump, author, fan):
+    """Accounts registered before read-all's mark moved onto the user item
+    have none there; their mark in read-marks still counts."""
+    (a, a_token), (f, _) = author, fan
+    old_ids = seed_notifications(a["id"], 2)
+    User(a["id"]).update(actions=[User.notifications_read_up_to.remove()])
+    ReadMark(a["id"], ReadMark.NOTIFICATIONS, up_to=max(old_ids)).save()
+    follow(f, a)
+    pump.drain()
+    assert [n["is_read"] for n in notifications_of(client, a_token)] == [False, True, True]
+    read_all(client, a_token)
+    assert [n["is_read"] for n in notifications_of(client, a_token)] == [True, True, True]
+    assert User.get(a["id"]).notifications_read_up_to > max(old_ids)
 
 
 def test_read_all_is_one_write_however_many_notifications(client, author, fan, dynamodb_calls):
