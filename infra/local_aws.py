@@ -231,14 +231,16 @@ class MotoForWorkers:
         request = AWSPreparedRequest(method, url, prepared_headers, body, stream_output=False)
         try:
             answer = self._answer_here(request)
+            if answer is not None:
+                status, answer_headers, answer_body = answer
+                answer = status, dict(answer_headers), answer_body
+            reply = pickle.dumps(answer)
         except Exception as error:
+            # The call fails for its caller only: this thread answers everyone.
             logger.exception("the embedded AWS failed a worker's %s", prepared_headers.get("X-Amz-Target", url))
-            answer = RuntimeError(f"the embedded AWS failed: {error!r}")
-        if answer is not None and not isinstance(answer, Exception):
-            status, answer_headers, answer_body = answer
-            answer = status, dict(answer_headers), answer_body
+            reply = pickle.dumps(RuntimeError(f"the embedded AWS failed: {error!r}"))
         try:
-            connection.send_bytes(pickle.dumps(answer))
+            connection.send_bytes(reply)
         except OSError:
             pass  # the worker's thread is gone; the answering loop drops its connection
 

@@ -186,15 +186,28 @@ def test_a_workers_long_poll_does_not_hold_up_other_calls_from_workers():
         parent.stop()
 
 
-def test_a_failure_of_the_parents_moto_reaches_the_workers_caller():
-    def failing(request):
-        raise KeyError("no such backend")
+def test_a_failure_of_the_parents_moto_reaches_the_workers_caller_and_only_it():
+    calls = []
 
-    parent = MotoForWorkers(failing).start()
+    def failing_once(request):
+        calls.append(request)
+        if len(calls) == 1:
+            raise KeyError("no such backend")
+        return 200, {}, b"{}"
+
+    parent = MotoForWorkers(failing_once).start()
     try:
         with calls_answered_by_parent(parent.address):
             with pytest.raises(RuntimeError, match="no such backend"):
                 botocore_stubber.process_request(prepared("DynamoDB_20120810.GetItem"))
+            # The thread that answers every worker goes on answering (the bound
+            # only keeps a dead one from hanging the suite).
+            answered = []
+            next_call = threading.Thread(target=lambda: answered.append(
+                botocore_stubber.process_request(prepared("DynamoDB_20120810.GetItem"))), daemon=True)
+            next_call.start()
+            next_call.join(timeout=20)
+            assert answered == [(200, {}, b"{}")]
     finally:
         parent.stop()
 
