@@ -25,8 +25,13 @@ def create_table(client) -> None:
     client.create_table(
         TableName=TABLE, BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=[{"AttributeName": "owner", "AttributeType": "N"},
-                              {"AttributeName": "item", "AttributeType": "N"}],
+                              {"AttributeName": "item", "AttributeType": "N"},
+                              {"AttributeName": "group", "AttributeType": "N"}],
         KeySchema=[{"AttributeName": "owner", "KeyType": "HASH"}, {"AttributeName": "item", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[{
+            "IndexName": "by-group", "Projection": {"ProjectionType": "ALL"},
+            "KeySchema": [{"AttributeName": "group", "KeyType": "HASH"}, {"AttributeName": "item", "KeyType": "RANGE"}],
+        }],
     )
 
 
@@ -50,12 +55,19 @@ def key(owner: int, item: int) -> dict:
 def seeded(client) -> None:
     for owner in (1, 2, 3):
         for item in range(1, 31):
-            client.put_item(TableName=TABLE, Item={**key(owner, item), "note": {"S": f"{owner}/{item}"}})
+            # In group item % 4 of the index, but every fifth item in none (not in the index).
+            group = {} if item % 5 == 0 else {"group": {"N": str(item % 4)}}
+            client.put_item(TableName=TABLE, Item={**key(owner, item), **group, "note": {"S": f"{owner}/{item}"}})
 
 
 def partition(owner: int, **more) -> dict:
     return {"KeyConditionExpression": "#o = :o", "ExpressionAttributeNames": {"#o": "owner"},
             "ExpressionAttributeValues": {":o": {"N": str(owner)}}, **more}
+
+
+def group(number: str, **more) -> dict:
+    return {"IndexName": "by-group", "KeyConditionExpression": "#g = :g", "ExpressionAttributeNames": {"#g": "group"},
+            "ExpressionAttributeValues": {":g": {"N": number}}, **more}
 
 
 QUERIES = [
@@ -66,6 +78,14 @@ QUERIES = [
      "ExpressionAttributeValues": {":o": {"N": "3"}, ":i": {"N": "12"}}},
     partition(2, Limit=4, ExclusiveStartKey=key(2, 9)),
     partition(9),  # an empty partition
+    group("1"),
+    group("1.0"),  # the same number, written otherwise
+    group("2", ScanIndexForward=False, Limit=4),
+    {**group("3", ScanIndexForward=False, Limit=5), "KeyConditionExpression": "#g = :g AND #i > :i",
+     "ExpressionAttributeNames": {"#g": "group", "#i": "item"},
+     "ExpressionAttributeValues": {":g": {"N": "3"}, ":i": {"N": "12"}}},
+    group("1", Limit=3, ExclusiveStartKey={**key(2, 9), "group": {"N": "1"}}),
+    group("7"),  # an empty partition of the index
 ]
 
 
