@@ -161,12 +161,12 @@ class MotoForWorkers:
     parses HTTP; over moto's HTTP server, the serving alone cost three times
     the call.
 
-    One thread answers every connection, call after call, in the order they
-    arrive: with a thread per connection, each call also paid for waking its
-    thread and for handing the lock and the interpreter lock between a dozen
-    threads (over half of this process's samples, under the throughput
-    bench). Only SQS long polls, which wait for messages rather than work,
-    are answered on threads of their own."""
+    One thread answers every connection, a call from each in turn: with a
+    thread per connection, each call also paid for waking its thread and for
+    handing the lock and the interpreter lock between a dozen threads (over
+    half of this process's samples, under the throughput bench). Only SQS
+    long polls, which wait for messages rather than work, are answered on
+    threads of their own, which then hand their connection back."""
 
     def __init__(self, answer):
         self._answer_here = answer
@@ -174,8 +174,11 @@ class MotoForWorkers:
         # that know this one's authkey, which multiprocessing gives its children.
         self._listener = Listener(backlog=64, authkey=current_process().authkey)
         self.address = self._listener.address
-        self._accepted = queue.SimpleQueue()  # new connections, for the answering thread
-        self._woken, self._wake_up = Pipe(duplex=False)  # tells it there are some
+        # Connections for the answering thread to watch: new ones, and those
+        # back from a long poll; a message on the pipe says there are some.
+        self._handed_over = queue.SimpleQueue()
+        self._woken, self._wake_up = Pipe(duplex=False)
+        self._waking = threading.Lock()
         self._threads = [
             threading.Thread(target=self._accept, name="moto-for-workers-accept", daemon=True),
             threading.Thread(target=self._answer_all, name="moto-for-workers", daemon=True),
@@ -188,7 +191,8 @@ class MotoForWorkers:
 
     def stop(self) -> None:
         self._listener.close()
-        self._wake_up.close()
+        with self._waking:
+            self._wake_up.close()
 
     def _accept(self) -> None:
         while True:
@@ -198,39 +202,62 @@ class MotoForWorkers:
                 continue
             except OSError:
                 return  # stopped
-            self._accepted.put(connection)
+            self._hand_over(connection)
+
+    def _hand_over(self, connection) -> None:
+        with self._waking:
+            if self._wake_up.closed:
+                connection.close()  # stopped
+                return
+            self._handed_over.put(connection)
             self._wake_up.send_bytes(b"")
 
     def _answer_all(self) -> None:
-        connections = []
-        while True:
-            for ready in wait([self._woken, *connections]):
-                if ready is self._woken:
+        watched = []
+        try:
+            while True:
+                for ready in wait([self._woken, *watched]):
+                    if ready is self._woken:
+                        self._woken.recv_bytes()  # EOFError once stopped
+                        while not self._handed_over.empty():
+                            watched.append(self._handed_over.get())
+                        continue
+                    watched.remove(ready)
                     try:
-                        self._woken.recv_bytes()
-                    except (EOFError, OSError):
-                        return  # stopped
-                    while not self._accepted.empty():
-                        connections.append(self._accepted.get())
-                    continue
-                try:
-                    call = pickle.loads(ready.recv_bytes())
-                except (EOFError, OSError):
-                    connections.remove(ready)  # the worker's thread is gone
-                    ready.close()
-                    continue
-                if _target(dict(call[2]).get("X-Amz-Target")) in _UNSERIALISED_TARGETS:
-                    threading.Thread(target=self._answer, args=(ready, call), name="moto-long-poll",
-                                     daemon=True).start()
-                else:
-                    self._answer(ready, call)
+                        self._take_call(ready, watched)
+                    except Exception as error:
+                        # The worker's thread is gone (EOFError), or it sent what
+                        # no worker sends: its caller gets an EOFError rather
+                        # than waiting forever, and everyone else goes on.
+                        if not isinstance(error, EOFError):
+                            logger.exception("the embedded AWS dropped a worker's connection")
+                        ready.close()
+        except (EOFError, OSError):
+            pass  # stopped
+        finally:
+            while not self._handed_over.empty():
+                watched.append(self._handed_over.get())
+            for connection in watched:
+                connection.close()
 
-    def _answer(self, connection, call) -> None:
-        method, url, headers, body = call
-        prepared_headers = HTTPHeaders()
-        for name, value in headers:
-            prepared_headers[name] = value
-        request = AWSPreparedRequest(method, url, prepared_headers, body, stream_output=False)
+    def _take_call(self, connection, watched: list) -> None:
+        request = _prepared(pickle.loads(connection.recv_bytes()))
+        if _target(request.headers.get("X-Amz-Target")) in _UNSERIALISED_TARGETS:
+            threading.Thread(target=self._answer_long_poll, args=(connection, request), name="moto-long-poll",
+                             daemon=True).start()
+        elif self._answer(connection, request):
+            watched.append(connection)
+        else:
+            connection.close()
+
+    def _answer_long_poll(self, connection, request: AWSPreparedRequest) -> None:
+        if self._answer(connection, request):
+            self._hand_over(connection)
+        else:
+            connection.close()
+
+    def _answer(self, connection, request: AWSPreparedRequest) -> bool:
+        """Answers one call; False if its caller is gone."""
         try:
             answer = self._answer_here(request)
             if answer is not None:
@@ -238,13 +265,24 @@ class MotoForWorkers:
                 answer = status, dict(answer_headers), answer_body
             reply = pickle.dumps(answer)
         except Exception as error:
-            # The call fails for its caller only: this thread answers everyone.
-            logger.exception("the embedded AWS failed a worker's %s", prepared_headers.get("X-Amz-Target", url))
+            # The call fails for its caller only.
+            logger.exception("the embedded AWS failed a worker's %s",
+                             request.headers.get("X-Amz-Target", request.url))
             reply = pickle.dumps(RuntimeError(f"the embedded AWS failed: {error!r}"))
         try:
             connection.send_bytes(reply)
         except OSError:
-            pass  # the worker's thread is gone; the answering loop drops its connection
+            return False
+        return True
+
+
+def _prepared(call: tuple) -> AWSPreparedRequest:
+    """A worker's call, as botocore prepared it there (calls_answered_by_parent)."""
+    method, url, headers, body = call
+    prepared_headers = HTTPHeaders()
+    for name, value in headers:
+        prepared_headers[name] = value
+    return AWSPreparedRequest(method, url, prepared_headers, body, stream_output=False)
 
 
 @contextlib.contextmanager

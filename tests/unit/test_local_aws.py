@@ -2,9 +2,12 @@
 write or a transaction is atomic), over HTTP, in-process and from its
 workers alike, but lets SQS long polls wait in parallel."""
 import io
+import pickle
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from multiprocessing import current_process
+from multiprocessing.connection import Client
 from types import SimpleNamespace
 
 import pytest
@@ -186,6 +189,77 @@ def test_a_workers_long_poll_does_not_hold_up_other_calls_from_workers():
         parent.stop()
 
 
+def answered_within(call, seconds: float = 20) -> list:
+    """[what call returned, or the exception it raised], or [] if it had not
+    returned in time (the bound only keeps a broken server from hanging the
+    suite)."""
+    outcome = []
+
+    def run():
+        try:
+            outcome.append(call())
+        except Exception as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout=seconds)
+    return outcome
+
+
+def raw_connection(parent: MotoForWorkers):
+    return Client(parent.address, authkey=current_process().authkey)
+
+
+def test_a_worker_gone_during_its_long_poll_leaves_the_others_answered():
+    polling, let_go = threading.Event(), threading.Event()
+
+    def answer(request):
+        if request.headers["X-Amz-Target"] == "AmazonSQS.ReceiveMessage":
+            polling.set()
+            let_go.wait(timeout=30)
+        return 200, {}, b"{}"
+
+    parent = MotoForWorkers(answer).start()
+    try:
+        gone = raw_connection(parent)
+        long_poll = prepared("AmazonSQS.ReceiveMessage")
+        gone.send_bytes(pickle.dumps((long_poll.method, long_poll.url, list(long_poll.headers.items()), b"{}")))
+        assert polling.wait(timeout=20)
+        gone.close()
+        let_go.set()  # its answer finds nobody
+        with calls_answered_by_parent(parent.address):
+            for _ in range(3):
+                assert answered_within(lambda: botocore_stubber.process_request(
+                    prepared("DynamoDB_20120810.GetItem"))) == [(200, {}, b"{}")]
+    finally:
+        let_go.set()
+        parent.stop()
+
+
+def test_a_connection_that_sends_what_no_worker_sends_is_dropped_and_the_others_answered():
+    parent = MotoForWorkers(lambda request: (200, {}, b"{}")).start()
+    try:
+        odd = raw_connection(parent)
+        odd.send_bytes(b"not a pickle")
+        [dropped] = answered_within(odd.recv_bytes)
+        assert isinstance(dropped, EOFError)
+        with calls_answered_by_parent(parent.address):
+            assert answered_within(lambda: botocore_stubber.process_request(
+                prepared("DynamoDB_20120810.GetItem"))) == [(200, {}, b"{}")]
+    finally:
+        parent.stop()
+
+
+def test_a_call_after_stop_fails_rather_than_waits():
+    parent = MotoForWorkers(lambda request: (200, {}, b"{}")).start()
+    with calls_answered_by_parent(parent.address):
+        assert botocore_stubber.process_request(prepared("DynamoDB_20120810.GetItem")) == (200, {}, b"{}")
+        parent.stop()
+        [failure] = answered_within(lambda: botocore_stubber.process_request(prepared("DynamoDB_20120810.GetItem")))
+        assert isinstance(failure, (EOFError, OSError))
+
+
 def test_a_failure_of_the_parents_moto_reaches_the_workers_caller_and_only_it():
     calls = []
 
@@ -200,14 +274,9 @@ def test_a_failure_of_the_parents_moto_reaches_the_workers_caller_and_only_it():
         with calls_answered_by_parent(parent.address):
             with pytest.raises(RuntimeError, match="no such backend"):
                 botocore_stubber.process_request(prepared("DynamoDB_20120810.GetItem"))
-            # The thread that answers every worker goes on answering (the bound
-            # only keeps a dead one from hanging the suite).
-            answered = []
-            next_call = threading.Thread(target=lambda: answered.append(
-                botocore_stubber.process_request(prepared("DynamoDB_20120810.GetItem"))), daemon=True)
-            next_call.start()
-            next_call.join(timeout=20)
-            assert answered == [(200, {}, b"{}")]
+            # The thread that answers every worker goes on answering.
+            assert answered_within(lambda: botocore_stubber.process_request(
+                prepared("DynamoDB_20120810.GetItem"))) == [(200, {}, b"{}")]
     finally:
         parent.stop()
 
