@@ -10,9 +10,11 @@ from multiprocessing import current_process
 from multiprocessing.connection import Client
 from types import SimpleNamespace
 
+import boto3
 import pytest
 from botocore.awsrequest import AWSPreparedRequest
 from botocore.compat import HTTPHeaders
+from moto import mock_aws
 from moto.core.models import botocore_stubber
 from werkzeug.test import EnvironBuilder
 
@@ -258,6 +260,25 @@ def test_a_call_after_stop_fails_rather_than_waits():
         parent.stop()
         [failure] = answered_within(lambda: botocore_stubber.process_request(prepared("DynamoDB_20120810.GetItem")))
         assert isinstance(failure, (EOFError, OSError))
+
+
+def test_workers_send_their_dynamodb_calls_unsigned_and_every_other_call_signed():
+    authorization = {}
+
+    def answer(request):
+        value = request.headers.get("Authorization")
+        authorization[request.url.split("/")[2].split(".")[0]] = value.decode() if isinstance(value, bytes) else value
+        return 200, {}, b"{}"
+
+    parent = MotoForWorkers(answer).start()
+    try:
+        with mock_aws(), calls_answered_by_parent(parent.address):
+            boto3.client("dynamodb", region_name="us-east-1").list_tables()
+            boto3.client("sqs", region_name="us-east-1").list_queues()
+    finally:
+        parent.stop()
+    assert authorization["dynamodb"] is None
+    assert authorization["sqs"].startswith("AWS4-HMAC-SHA256 ")
 
 
 def test_a_failure_of_the_parents_moto_reaches_the_workers_caller_and_only_it():
