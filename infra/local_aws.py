@@ -1,21 +1,22 @@
 """The embedded AWS of `make run`: moto, keeping DynamoDB's promises under
 concurrency.
 
-The event pump and the provisioner run in the same process as moto and call
-it in-process (`mock_aws`): no HTTP hop, no socket. The API's worker
-processes hand their calls, as botocore prepared them, to that process's
-moto over a local connection (`MotoForWorkers`). Outside tools (the aws CLI,
-`make dead-letters`, anything given AWS_ENDPOINT_URL) reach the same
-backends over HTTP.
+The provisioner runs in the same process as moto and calls it in-process
+(`mock_aws`): no HTTP hop, no socket. The worker processes (the API's and
+the event pump's) hand their calls, as botocore prepared them, to that
+process's moto over a local connection (`MotoForWorkers`). Outside tools
+(the aws CLI, `make dead-letters`, anything given AWS_ENDPOINT_URL) reach
+the same backends over HTTP.
 
 moto's backends take no locks: two concurrent TransactWriteItems could both
-pass their conditions. So every call, in-process, from a worker or over HTTP,
-runs under one lock (`OneAtATime`), except SQS long polls, which only wait for messages and
-would otherwise stall everything for a second each.
+pass their conditions. So every call, in-process, from a worker or over
+HTTP, runs under one lock (`OneAtATime`), except SQS long polls, which only
+wait for messages and would otherwise stall everything for a second each.
 
 Under that lock, moto's DynamoDB is also made to cost what DynamoDB's does,
 by the items a call touches rather than by the size of its table
-(`dynamodb_costs_bounded`): a Query on a table reads one partition, a
+(`dynamodb_costs_bounded`): a Query on a table reads one partition (one on
+an index still goes through the table, but without sorting it first), a
 TransactWriteItems keeps copies of the items it writes, not of every table
 it touches, to undo a cancelled transaction, and items (already in
 DynamoDB's JSON) are sent as they are rather than walked through botocore's
