@@ -145,9 +145,12 @@ def prepared(target: str) -> AWSPreparedRequest:
     return AWSPreparedRequest("POST", "https://dynamodb.us-east-1.amazonaws.com/", headers, b"{}", False)
 
 
+OK = (200, {}, b"{}")
+
+
 def test_a_workers_calls_take_the_parents_lock_and_count_in_the_worker(monkeypatch):
     backend, one_at_a_time = SlowBackend(), OneAtATime()
-    monkeypatch.setattr(botocore_stubber, "process_request", lambda request: (backend.call(), (200, {}, b"{}"))[1])
+    monkeypatch.setattr(botocore_stubber, "process_request", lambda request: (backend.call(), OK)[1])
     with in_process_calls_serialised(one_at_a_time):
         answer_here = botocore_stubber.process_request
         parent = MotoForWorkers(answer_here).start()
@@ -157,7 +160,7 @@ def test_a_workers_calls_take_the_parents_lock_and_count_in_the_worker(monkeypat
                 from_worker = botocore_stubber.process_request
                 request = prepared("DynamoDB_20120810.PutItem")
                 dynamodb_calls_counted(start=True)
-                assert from_worker(request) == (200, {}, b"{}")
+                assert from_worker(request) == OK
                 assert dynamodb_calls_counted() == 1
                 calls = [lambda: answer_here(request), lambda: from_worker(request)] * 3
                 with ThreadPoolExecutor(max_workers=len(calls)) as pool:
@@ -167,27 +170,39 @@ def test_a_workers_calls_take_the_parents_lock_and_count_in_the_worker(monkeypat
     assert backend.most_active == 1
 
 
-def test_a_workers_long_poll_does_not_hold_up_other_calls_from_workers():
-    polling, let_go = threading.Event(), threading.Event()
+def get_item():
+    """A GetItem, answered by whoever answers this process's calls now."""
+    return botocore_stubber.process_request(prepared("DynamoDB_20120810.GetItem"))
 
-    def answer(request):
+
+class LongPollsHeld:
+    """Answers every call at once, but holds each SQS long poll (as if it
+    waited for messages) until let_go is set."""
+
+    def __init__(self):
+        self.polling, self.let_go = threading.Event(), threading.Event()
+
+    def __call__(self, request):
         if request.headers["X-Amz-Target"] == "AmazonSQS.ReceiveMessage":
-            polling.set()
-            let_go.wait(timeout=30)  # waits for messages
-        return 200, {}, b"{}"
+            self.polling.set()
+            self.let_go.wait(timeout=30)
+        return OK
 
+
+def test_a_workers_long_poll_does_not_hold_up_other_calls_from_workers():
+    answer = LongPollsHeld()
     parent = MotoForWorkers(answer).start()
     try:
         with calls_answered_by_parent(parent.address), ThreadPoolExecutor(max_workers=2) as pool:
             long_poll = pool.submit(botocore_stubber.process_request, prepared("AmazonSQS.ReceiveMessage"))
-            assert polling.wait(timeout=20)
-            other = pool.submit(botocore_stubber.process_request, prepared("DynamoDB_20120810.GetItem"))
+            assert answer.polling.wait(timeout=20)
+            other = pool.submit(get_item)
             # The bound only keeps a broken server from hanging the suite.
-            assert other.result(timeout=20) == (200, {}, b"{}")
-            let_go.set()
-            assert long_poll.result(timeout=30) == (200, {}, b"{}")
+            assert other.result(timeout=20) == OK
+            answer.let_go.set()
+            assert long_poll.result(timeout=30) == OK
     finally:
-        let_go.set()
+        answer.let_go.set()
         parent.stop()
 
 
@@ -214,51 +229,42 @@ def raw_connection(parent: MotoForWorkers):
 
 
 def test_a_worker_gone_during_its_long_poll_leaves_the_others_answered():
-    polling, let_go = threading.Event(), threading.Event()
-
-    def answer(request):
-        if request.headers["X-Amz-Target"] == "AmazonSQS.ReceiveMessage":
-            polling.set()
-            let_go.wait(timeout=30)
-        return 200, {}, b"{}"
-
+    answer = LongPollsHeld()
     parent = MotoForWorkers(answer).start()
     try:
         gone = raw_connection(parent)
         long_poll = prepared("AmazonSQS.ReceiveMessage")
         gone.send_bytes(pickle.dumps((long_poll.method, long_poll.url, list(long_poll.headers.items()), b"{}")))
-        assert polling.wait(timeout=20)
+        assert answer.polling.wait(timeout=20)
         gone.close()
-        let_go.set()  # its answer finds nobody
+        answer.let_go.set()  # its answer finds nobody
         with calls_answered_by_parent(parent.address):
             for _ in range(3):
-                assert answered_within(lambda: botocore_stubber.process_request(
-                    prepared("DynamoDB_20120810.GetItem"))) == [(200, {}, b"{}")]
+                assert answered_within(get_item) == [OK]
     finally:
-        let_go.set()
+        answer.let_go.set()
         parent.stop()
 
 
 def test_a_connection_that_sends_what_no_worker_sends_is_dropped_and_the_others_answered():
-    parent = MotoForWorkers(lambda request: (200, {}, b"{}")).start()
+    parent = MotoForWorkers(lambda request: OK).start()
     try:
         odd = raw_connection(parent)
         odd.send_bytes(b"not a pickle")
         [dropped] = answered_within(odd.recv_bytes)
         assert isinstance(dropped, EOFError)
         with calls_answered_by_parent(parent.address):
-            assert answered_within(lambda: botocore_stubber.process_request(
-                prepared("DynamoDB_20120810.GetItem"))) == [(200, {}, b"{}")]
+            assert answered_within(get_item) == [OK]
     finally:
         parent.stop()
 
 
 def test_a_call_after_stop_fails_rather_than_waits():
-    parent = MotoForWorkers(lambda request: (200, {}, b"{}")).start()
+    parent = MotoForWorkers(lambda request: OK).start()
     with calls_answered_by_parent(parent.address):
-        assert botocore_stubber.process_request(prepared("DynamoDB_20120810.GetItem")) == (200, {}, b"{}")
+        assert get_item() == OK
         parent.stop()
-        [failure] = answered_within(lambda: botocore_stubber.process_request(prepared("DynamoDB_20120810.GetItem")))
+        [failure] = answered_within(get_item)
         assert isinstance(failure, (EOFError, OSError))
 
 
@@ -268,7 +274,7 @@ def test_workers_send_their_dynamodb_calls_unsigned_and_every_other_call_signed(
     def answer(request):
         value = request.headers.get("Authorization")
         authorization[request.url.split("/")[2].split(".")[0]] = value.decode() if isinstance(value, bytes) else value
-        return 200, {}, b"{}"
+        return OK
 
     parent = MotoForWorkers(answer).start()
     try:
@@ -288,16 +294,15 @@ def test_a_failure_of_the_parents_moto_reaches_the_workers_caller_and_only_it():
         calls.append(request)
         if len(calls) == 1:
             raise KeyError("no such backend")
-        return 200, {}, b"{}"
+        return OK
 
     parent = MotoForWorkers(failing_once).start()
     try:
         with calls_answered_by_parent(parent.address):
             with pytest.raises(RuntimeError, match="no such backend"):
-                botocore_stubber.process_request(prepared("DynamoDB_20120810.GetItem"))
+                get_item()
             # The thread that answers every worker goes on answering.
-            assert answered_within(lambda: botocore_stubber.process_request(
-                prepared("DynamoDB_20120810.GetItem"))) == [(200, {}, b"{}")]
+            assert answered_within(get_item) == [OK]
     finally:
         parent.stop()
 
