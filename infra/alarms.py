@@ -1,6 +1,6 @@
 """What wakes the operator of a deployed stage: CloudWatch alarms, each
 notifying one SNS topic, to which `make deploy ALARM_EMAIL=...` subscribes an
-address. The README's "Operating it" says what each one means and what to do.
+address. docs/operations.md ("Alarms") says what each one means and what to do.
 
 Every alarm treats missing data as fine: no traffic is not an incident. A
 relay that stops running entirely shows as its function's errors."""
