@@ -4,7 +4,9 @@ shell as a reader would type them, against a `make run` stack on free ports
 
 A block that cannot run here is named in NOT_RUN, with the reason; its
 `make` commands, and those the prose shows in backticks, are still
-dry-run (`make -n`), so a target or a variable that no longer exists fails.
+dry-run (`make -n`), so a target that no longer exists fails. `make
+package` is not run here: tests/integration/test_package.py builds the same
+template with the same two steps and checks it.
 """
 import os
 import re
@@ -23,7 +25,7 @@ LOCAL_API = "localhost:8000"
 # The start of a command (a regular expression) -> why the test does not run it.
 NOT_RUN = {
     r"make run\b": "the local_stack fixture starts what it runs (python -m infra.local), on free ports",
-    r"make test\s": "this test is part of it",
+    r"make test\s": "this test is part of make test",
     r"make test-(unit|integration|e2e)\b": "parts of make test, which this test is part of",
     r"make lint\b": ".ci/run runs it",
     r"make lock\b": "rewrites the lock files from the package index",
@@ -90,6 +92,13 @@ def test_every_readme_block_either_runs_or_says_why_not():
     shown = [command for _, block in blocks(README.read_text()) for command in commands(block)]
     unused = [start for start in NOT_RUN if not any(re.match(start, command + " ") for command in shown)]
     assert not unused, f"NOT_RUN names commands the README no longer shows: {unused}"
+
+
+@pytest.mark.parametrize("line, block", [pytest.param(*found, id=f"line {found[0]}") for found in split_blocks()[1]])
+def test_a_block_that_cannot_run_here_says_why(line, block):
+    """Listed by `pytest -rs`: which README blocks are not run, and why."""
+    reasons = [f"{command.split('  #')[0].strip()}: {why_not_run(command)}" for command in commands(block)]
+    pytest.skip(f"README line {line}: " + "; ".join(reasons))
 
 
 @pytest.mark.parametrize("command", make_commands_shown(README.read_text()))
