@@ -22,6 +22,7 @@ from chalicelib import metrics, rate_limits, security
 from chalicelib.api import cors
 from chalicelib.config import settings
 from chalicelib.errors import Busy, Conflict, DomainError, Forbidden, Invalid, NotFound, TooManyRequests, Unauthorized
+from chalicelib.events import current_correlation_id
 from chalicelib.logs import cold_start, json_logger
 from chalicelib.models import User
 from chalicelib.queries import users
@@ -189,6 +190,9 @@ def http_middleware(request, get_response):
     cold = cold_start()
     _caller_id.set(None)
     request_id = _request_id(request)
+    # The events this request publishes carry its id, which every consumer
+    # logs with them.
+    current_correlation_id.set(request_id)
     metrics.start_counting()
     response = _detailed(request, get_response)
     response.headers.update(cors.headers_for(request.headers.get("origin")))
