@@ -191,10 +191,13 @@ def http_middleware(request, get_response):
     _caller_id.set(None)
     request_id = _request_id(request)
     # The events this request publishes carry its id, which every consumer
-    # logs with them.
-    current_correlation_id.set(request_id)
+    # logs with them; nothing after the request does.
+    correlating = current_correlation_id.set(request_id)
     metrics.start_counting()
-    response = _detailed(request, get_response)
+    try:
+        response = _detailed(request, get_response)
+    finally:
+        current_correlation_id.reset(correlating)
     response.headers.update(cors.headers_for(request.headers.get("origin")))
     status = response.status_code
     logger.log(logging.WARNING if status >= 500 else logging.INFO, f"{request.method} {request.path} {status}",
