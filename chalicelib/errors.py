@@ -38,3 +38,13 @@ class TooManyRequests(DomainError):
     def __init__(self, retry_after: int):
         super().__init__(f"Too many requests, retry in {retry_after} s")
         self.retry_after = retry_after
+
+
+class Busy(DomainError):
+    """Contention outlasted a command's retries (HTTP 503): the server's
+    trouble, not the request's, so the client should try again after
+    retry_after seconds."""
+
+    def __init__(self, detail: str, retry_after: int = 1):
+        super().__init__(detail)
+        self.retry_after = retry_after

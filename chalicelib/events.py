@@ -2,17 +2,22 @@
 every write publishes.
 
 On the wire an event is `{"type", "data", "version", "event_id",
-"occurred_at"}`; `data` is the payload's fields. A command builds the
-payload; batch processing parses the envelope once, checking every field's
-type, and consumers receive the typed payload as `event.payload`.
+"occurred_at", "correlation_id"}`; `data` is the payload's fields, and
+`version` the version of its type's fields that the publisher wrote. A
+command builds the payload; batch processing parses the envelope once,
+checking every field's type, and consumers receive the typed payload as
+`event.payload`. `correlation_id` is the API request's id (or the id of the
+event whose handling published this one), so that one request can be
+followed through every consumer's logs.
 """
 from __future__ import annotations
 
 import json
 import typing
 import uuid
+from contextvars import ContextVar
 from dataclasses import MISSING, asdict, dataclass, field, fields
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Optional, Protocol, TypeVar
 
 from chalicelib.clock import now_iso
 
@@ -21,9 +26,16 @@ class Payload:
     """The data of one event type. Subclasses are frozen dataclasses of
     ints, str and lists of int or str, with their wire name in `type`. A
     field added to a type later has a default, so that its events published
-    before the change (still in a queue) parse too."""
+    before the change (still in a queue) parse too; a change that old
+    consumers could not read raises the type's `version`, which a consumer
+    that does not know it refuses (UnknownVersion).
+
+    `carrying` declares what the event can carry that some consumers need
+    and most events lack: for each of CARRIED, the fields that carry it."""
 
     type: ClassVar[str]
+    version: ClassVar[int] = 1
+    carrying: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     @classmethod
     def from_data(cls, data: dict) -> "Payload":
@@ -42,17 +54,21 @@ class Payload:
         return cls(**values)
 
     def carries(self) -> list[str]:
-        """What the event has that some consumers need and most events lack
-        (`hashtags`, `media`, `mentions`): a message attribute that
-        subscriptions filter on, so that those consumers are not invoked for
-        nothing (chalicelib/consumers/batch.py: OnlyCarrying)."""
-        carried = {"media" if item.name.endswith("media_ids") else item.name
-                   for item in fields(self) if isinstance(getattr(self, item.name), list) and getattr(self, item.name)}
-        return sorted(carried & CARRIED)
+        """What this event carries of what its type declares it can
+        (`carrying`): a message attribute that subscriptions filter on, so
+        that the consumers needing it are not invoked for nothing
+        (chalicelib/consumers/batch.py: OnlyCarrying)."""
+        return sorted(carried for carried, names in self.carrying.items()
+                      if any(getattr(self, name) for name in names))
 
 
-# What Payload.carries can name.
+# What Payload.carrying can name.
 CARRIED = frozenset({"hashtags", "media", "mentions"})
+
+
+class UnknownVersion(ValueError):
+    """An event of a version of its type this code does not know: refused
+    whole rather than half-parsed."""
 
 
 def _checked(type_name: str, name: str, value: Any, hint) -> Any:
@@ -80,6 +96,7 @@ class UserRegistered(Payload):
 @dataclass(frozen=True)
 class UserUpdated(Payload):
     type: ClassVar[str] = "user.updated"
+    carrying: ClassVar[dict[str, tuple[str, ...]]] = {"media": ("media_ids", "released_media_ids")}
     user_id: int
     media_ids: list[int] = field(default_factory=list)  # the profile photo it took, if any
     released_media_ids: list[int] = field(default_factory=list)  # the one that photo replaced
@@ -96,6 +113,8 @@ class UserPasswordChanged(Payload):
 @dataclass(frozen=True)
 class PostCreated(Payload):
     type: ClassVar[str] = "post.created"
+    carrying: ClassVar[dict[str, tuple[str, ...]]] = {
+        "media": ("media_ids",), "hashtags": ("hashtags",), "mentions": ("mentions",)}
     post_id: int
     author_id: int
     media_ids: list[int] = field(default_factory=list)
@@ -106,6 +125,7 @@ class PostCreated(Payload):
 @dataclass(frozen=True)
 class PostDeleted(Payload):
     type: ClassVar[str] = "post.deleted"
+    carrying: ClassVar[dict[str, tuple[str, ...]]] = {"media": ("media_ids",), "hashtags": ("hashtags",)}
     post_id: int
     author_id: int
     hashtags: list[str]  # the post is gone when consumers see this: they cannot read them
@@ -237,10 +257,9 @@ class UserUnblocked(Payload):
 @dataclass(frozen=True)
 class FanOutContinued(Payload):
     """Ours, internal: the feed consumer's walk of an author's followers goes
-    on after the follower it reached: an item's fan-out (item_type "post" or
-    "story", action "add") or its removal ("remove"), or an account that
-    grew large or shrank back (item_type "account", action "enlist" or
-    "delist", item_id 0)."""
+    on after the follower it reached, putting an item (item_type "post" or
+    "story") into their timelines (action "add") or taking it out
+    ("remove")."""
 
     type: ClassVar[str] = "feed.fanout_continued"
     item_type: str
@@ -252,8 +271,22 @@ class FanOutContinued(Payload):
 
 
 @dataclass(frozen=True)
+class LargeAccountWalkContinued(Payload):
+    """Ours, internal: the feed consumer's walk of the followers of an
+    account that grew large (action "enlist": into their large follows) or
+    shrank back ("delist") goes on after the follower it reached."""
+
+    type: ClassVar[str] = "feed.large_account_walk_continued"
+    action: str
+    author_id: int
+    after_follower_id: int
+    after_follow_id: int
+
+
+@dataclass(frozen=True)
 class StoryCreated(Payload):
     type: ClassVar[str] = "story.created"
+    carrying: ClassVar[dict[str, tuple[str, ...]]] = {"media": ("media_ids",)}
     story_id: int
     author_id: int
     media_ids: list[int] = field(default_factory=list)
@@ -262,6 +295,7 @@ class StoryCreated(Payload):
 @dataclass(frozen=True)
 class StoryDeleted(Payload):
     type: ClassVar[str] = "story.deleted"
+    carrying: ClassVar[dict[str, tuple[str, ...]]] = {"media": ("media_ids",)}
     story_id: int
     author_id: int
     media_ids: list[int] = field(default_factory=list)
@@ -324,19 +358,35 @@ class NotificationsReadAll(Payload):
 PAYLOADS: dict[str, type[Payload]] = {payload.type: payload for payload in Payload.__subclasses__()}
 ALL_TYPES = frozenset(PAYLOADS)
 
-P = TypeVar("P", bound=Payload)
+
+class Typed(Protocol):
+    """What an event's payload is: a domain Payload, or the typed form of a
+    message from elsewhere (the uploads' S3 notification)."""
+
+    type: ClassVar[str]
+
+
+P = TypeVar("P", bound=Typed)
+
+# The correlation id of what is being handled now: the API request, or the
+# event a consumer is handling. Events published meanwhile carry it.
+current_correlation_id: ContextVar[Optional[str]] = ContextVar("correlation_id", default=None)
 
 
 @dataclass(frozen=True)
 class Event(Generic[P]):
     payload: P
-    version: int = 1
     event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     occurred_at: str = field(default_factory=now_iso)
+    correlation_id: Optional[str] = field(default_factory=current_correlation_id.get)
 
     @property
     def type(self) -> str:
         return self.payload.type
+
+    @property
+    def version(self) -> int:
+        return getattr(self.payload, "version", 1)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -345,19 +395,27 @@ class Event(Generic[P]):
     def to_json(self) -> str:
         return json.dumps({
             "type": self.type, "data": self.data, "version": self.version,
-            "event_id": self.event_id, "occurred_at": self.occurred_at,
+            "event_id": self.event_id, "occurred_at": self.occurred_at, "correlation_id": self.correlation_id,
         }, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> "Event":
-        """ValueError (or KeyError, TypeError) when text is not an event of a known type."""
+        """ValueError (or KeyError, TypeError) when text is not an event of a
+        known type; UnknownVersion when it is one of a version of that type
+        this code does not know."""
         raw = json.loads(text)
         payload_class = PAYLOADS.get(raw["type"])
         if payload_class is None:
             raise ValueError(f"unknown event type {raw['type']!r}")
+        if raw["version"] != payload_class.version:
+            raise UnknownVersion(f"{raw['type']} version {raw['version']!r} is not the version this code reads "
+                                 f"({payload_class.version})")
+        correlation_id = raw.get("correlation_id")  # absent from events published before it was added
+        if correlation_id is not None and not isinstance(correlation_id, str):
+            raise ValueError(f"correlation_id must be a string, not {correlation_id!r}")
         return cls(
             payload=payload_class.from_data(raw["data"]),
-            version=raw["version"],
             event_id=raw["event_id"],
             occurred_at=raw["occurred_at"],
+            correlation_id=correlation_id,
         )

@@ -4,14 +4,30 @@ consumers' outcomes by event_id, type and outcome. The API, the publisher and
 the consumers all log through json_logger."""
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
+from contextvars import ContextVar
 from datetime import datetime, timezone
+from typing import Any, Iterator
 
 # What every LogRecord carries; anything else on a record is an extra={...}
 # of the caller's.
 _RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+# Fields every line carries while they are set (logging_with): a consumer's
+# event id and correlation id on whatever logs while it handles that event.
+_context: ContextVar[dict[str, Any]] = ContextVar("log_context", default={})
+
+
+@contextlib.contextmanager
+def logging_with(**fields: Any) -> Iterator[None]:
+    token = _context.set({**_context.get(), **fields})
+    try:
+        yield
+    finally:
+        _context.reset(token)
 
 
 class JsonFormatter(logging.Formatter):
@@ -26,9 +42,12 @@ class JsonFormatter(logging.Formatter):
             "service": self.service,
             "message": record.getMessage(),
         }
+        own = set(entry)
+        entry.update({name: value for name, value in _context.get().items() if name not in own})
         for name, value in vars(record).items():
-            # An extra cannot pass itself off as one of the line's own fields.
-            if name not in _RECORD_ATTRIBUTES and name not in entry:
+            # An extra cannot pass itself off as one of the line's own fields
+            # (it may say more precisely what the context says).
+            if name not in _RECORD_ATTRIBUTES and name not in own:
                 entry[name] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)

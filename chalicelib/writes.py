@@ -20,7 +20,8 @@ each reason goes back to its own item. A transaction cancelled only because
 another one touched the same items at that moment (TransactionConflict)
 also runs again. Every run after the first waits a jittered, growing
 moment, so that the other writer can finish; after ATTEMPTS runs the answer
-is Conflict, a 400 that asks the client to retry, never a 5xx.
+is Busy, a 503 with Retry-After: the contention is the server's, and a 4xx
+would tell clients and SDKs not to retry.
 """
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 
 from chalicelib import metrics, outbox
-from chalicelib.errors import Conflict, DomainError
+from chalicelib.errors import Busy, DomainError
 from chalicelib.events import Event, Payload
 from chalicelib.models.base import connection
 
@@ -136,7 +137,7 @@ def command(doing: str):
                 result = run(writes, *args, **kwargs)
                 if _commit(writes) is not RETRY:
                     return result
-            raise Conflict(f"Could not {doing} right now, please retry")
+            raise Busy(f"Could not {doing} right now, please retry")
 
         return committed
 

@@ -205,7 +205,7 @@ def _bucket_name() -> str:
     """Bucket names are global: the account and region make the stage's
     unique. Known before the bucket exists, so that the uploads queue's
     policy can name it (the bucket's notification needs that policy first)."""
-    return f"{resource_prefix()}-{resources.MEDIA_BUCKET}-${{AWS::AccountId}}-${{AWS::Region}}"
+    return resources.media_bucket_name(resource_prefix())
 
 
 def _media_base_url() -> dict:

@@ -1,6 +1,9 @@
 """Least-privilege IAM policies, one per function and stage, made from the
 same definitions as the resources: exact actions, and only this stage's
-tables, topic, queues and secret.
+tables, topic, queues, bucket and secret. A consumer gets exactly the
+tables, and the kind of access, its declaration lists
+(chalicelib/consumers/__init__.py), which a test holds to what its code
+touches; the media bucket is named with the stack's account and region.
 
     python -m infra.policies     # rewrites .chalice/policy-<stage>-<function>.json and the config's mapping
 
@@ -12,8 +15,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from chalicelib.consumers import BUCKET_CONSUMERS, CONSUMERS
-from chalicelib.media_files import RENDITIONS_PREFIX, UPLOADS_PREFIX
+from chalicelib.consumers import CONSUMERS
+from chalicelib.consumers.batch import READ, WRITE, Consumer
+from chalicelib.media_files import UPLOADS_PREFIX
 from infra import resources
 
 CHALICE_DIR = Path(__file__).resolve().parent.parent / ".chalice"
@@ -22,25 +26,19 @@ API_FUNCTION = "api_handler"
 RELAY_FUNCTION = "outbox_relay"
 
 
-def consumer_functions() -> dict[str, str]:
-    """Each consumer's Lambda function (its name in app.py) and its queue's
-    logical name, as the app's SQS event sources declare them."""
-    from chalice.app import SQSEventConfig
+def consumer_functions() -> dict[str, Consumer]:
+    """Each consumer's Lambda function, by name."""
+    return {consumer.function: consumer for consumer in CONSUMERS}
 
-    from app import app
-
-    return {
-        source.name: next(name for name in _ALL_CONSUMERS if source.queue.endswith(f"-{name}"))
-        for source in app.event_sources if isinstance(source, SQSEventConfig)
-    }
-
-
-_ALL_CONSUMERS = {**CONSUMERS, **BUCKET_CONSUMERS}
 
 # A TransactWriteItems is authorised item by item: each Put, Update, Delete
 # and ConditionCheck in it needs its own action.
+_READS = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem"]
+_WRITES = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
 _READ_WRITE = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
                "dynamodb:ConditionCheckItem", "dynamodb:Query", "dynamodb:BatchGetItem"]
+# What each kind of access a consumer declares allows.
+ACCESS = {READ: _READS, WRITE: [*_READS, *_WRITES, "dynamodb:BatchWriteItem"]}
 
 
 def _arn(service: str, resource: str) -> str:
@@ -51,11 +49,11 @@ def _statement(sid: str, actions: list[str], resource) -> dict:
     return {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resource}
 
 
-def _tables(prefix: str, only: str | None = None) -> list[str]:
+def _tables(prefix: str, only: set[str] | None = None) -> list[str]:
     arns = []
     for table in resources.tables():
         name = f"{prefix}-{table.logical_name}"
-        if only and table.logical_name != only:
+        if only is not None and table.logical_name not in only:
             continue
         arns.append(_arn("dynamodb", f"table/{name}"))
         if table.global_secondary_indexes:
@@ -63,41 +61,34 @@ def _tables(prefix: str, only: str | None = None) -> list[str]:
     return arns
 
 
-# Consumers that run commands (which publish their events) or continue their
-# work in a follow-up event.
-PUBLISHING_CONSUMERS = {"follow-requests", "feed", "uploads"}
+def _media_bucket(prefix: str) -> dict:
+    """The stage's media bucket, named as the template names it: by the
+    stack's account and region (CloudFormation substitutes them)."""
+    return {"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{resources.media_bucket_name(prefix)}"}
 
 
-def _media_bucket(prefix: str) -> str:
-    """The stage's media bucket, whose name the template makes unique with
-    the account and region."""
-    return f"arn:aws:s3:::{prefix}-{resources.MEDIA_BUCKET}-*"
+def _media_files(prefix: str, under: str) -> dict:
+    return {"Fn::Sub": f"{_media_bucket(prefix)['Fn::Sub']}/{under}*"}
 
 
-def _media_files(prefix: str, under: str) -> str:
-    return f"{_media_bucket(prefix)}/{under}*"
-
-
-def _missing_is_404(prefix: str) -> dict:
-    # Without it S3 answers 403, not 404, for a file that is not there (an
-    # upload deleted by an earlier delivery): an error, not an answer.
-    return _statement("KnowWhatIsMissing", ["s3:ListBucket"], _media_bucket(prefix))
-
-
-# What each consumer does with the media bucket (chalicelib/media_files.py).
-_MEDIA_ACCESS = {
-    "uploads": lambda prefix: [
-        _statement("ReadUploads", ["s3:GetObject", "s3:DeleteObject"], _media_files(prefix, UPLOADS_PREFIX)),
-        _statement("WriteRenditions", ["s3:PutObject", "s3:PutObjectTagging"],
-                   _media_files(prefix, RENDITIONS_PREFIX)),
-        _missing_is_404(prefix),
-    ],
-    "media": lambda prefix: [
-        _statement("KeepOrDeleteRenditions", ["s3:PutObjectTagging", "s3:DeleteObject"],
-                   _media_files(prefix, RENDITIONS_PREFIX)),
-        _missing_is_404(prefix),
-    ],
-}
+def _consumer_statements(consumer: Consumer, prefix: str, topic: str) -> list[dict]:
+    statements = []
+    for access, sid in ((READ, "ReadTables"), (WRITE, "WriteTables")):
+        tables = {name for name, declared in consumer.tables.items() if declared == access}
+        if tables:
+            statements.append(_statement(sid, ACCESS[access], _tables(prefix, only=tables)))
+    statements.append(_statement("ConsumeQueue", ["sqs:ReceiveMessage", "sqs:DeleteMessage",
+                                                  "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+                                 _arn("sqs", f"{prefix}-{consumer.name}")))
+    if consumer.publishes:
+        statements.append(_statement("PublishEvents", ["sns:Publish"], topic))
+    for position, (under, actions) in enumerate(sorted(consumer.files.items())):
+        statements.append(_statement(f"MediaFiles{position}", sorted(actions), _media_files(prefix, under)))
+    if consumer.files:
+        # Without it S3 answers 403, not 404, for a file that is not there (an
+        # upload deleted by an earlier delivery): an error, not an answer.
+        statements.append(_statement("KnowWhatIsMissing", ["s3:ListBucket"], _media_bucket(prefix)))
+    return statements
 
 
 def policy(function: str, stage: str) -> dict:
@@ -117,20 +108,11 @@ def policy(function: str, stage: str) -> dict:
         ]
     elif function == RELAY_FUNCTION:
         statements = [
-            _statement("Outbox", ["dynamodb:Query", "dynamodb:DeleteItem"], _tables(prefix, only="outbox")),
+            _statement("Outbox", ["dynamodb:Query", "dynamodb:DeleteItem"], _tables(prefix, only={"outbox"})),
             _statement("PublishEvents", ["sns:Publish"], topic),
         ]
     else:
-        queue = consumer_functions()[function]
-        statements = [
-            _statement("Tables", [*_READ_WRITE, "dynamodb:BatchWriteItem"], _tables(prefix)),
-            _statement("ConsumeQueue", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
-                                        "sqs:ChangeMessageVisibility"], _arn("sqs", f"{prefix}-{queue}")),
-        ]
-        if queue in PUBLISHING_CONSUMERS:
-            statements.append(_statement("PublishEvents", ["sns:Publish"], topic))
-        if queue in _MEDIA_ACCESS:
-            statements.extend(_MEDIA_ACCESS[queue](prefix))
+        statements = _consumer_statements(consumer_functions()[function], prefix, topic)
     return {"Version": "2012-10-17", "Statement": [*statements, logs, tracing]}
 
 
@@ -143,7 +125,6 @@ def file_name(function: str, stage: str) -> str:
 
 
 def write_all() -> None:
-    assert set(consumer_functions().values()) == set(_ALL_CONSUMERS), "a consumer has no policy"
     config_path = CHALICE_DIR / "config.json"
     config = json.loads(config_path.read_text())
     for stage in STAGES:

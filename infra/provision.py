@@ -13,7 +13,6 @@ import boto3
 
 from chalicelib import media_files
 from chalicelib.config import cors_allowed_origins, media_bucket
-from chalicelib.consumers import BUCKET_CONSUMERS
 from infra import resources
 
 
@@ -104,7 +103,7 @@ def _create_media_bucket(s3, bucket: str, queue_arns: dict[str, str]) -> None:
             "Events": list(resources.UPLOAD_EVENTS),
             "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": media_files.UPLOADS_PREFIX}]}},
         }
-        for name in BUCKET_CONSUMERS
+        for name in (queue.logical_name for queue in resources.consumer_queues() if queue.from_bucket)
     ]})
 
 

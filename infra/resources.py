@@ -1,7 +1,7 @@
 """The one definition of every AWS resource.
 
 Tables come from the PynamoDB models (their keys, indexes and TTL attribute),
-queues and their subscriptions from the consumer registry, and the media
+queues and their subscriptions from the consumers' declarations, and the media
 bucket's rules from chalicelib/media_files.py's layout, so the resources
 cannot drift from the code that uses them.
 """
@@ -13,8 +13,8 @@ from pynamodb.attributes import TTLAttribute
 
 from chalicelib import media_files
 from chalicelib.config import resource_name
-from chalicelib.consumers import BUCKET_CONSUMERS, CONSUMERS
-from chalicelib.consumers.batch import MAX_RECEIVE_COUNT, OnlyCarrying
+from chalicelib.consumers import CONSUMERS
+from chalicelib.consumers.batch import BUCKET, MAX_RECEIVE_COUNT, Consumer, OnlyCarrying
 from chalicelib.models import ALL_MODELS
 
 # Lambda asks for a visibility timeout of at least six times the function's
@@ -85,23 +85,29 @@ def topic_name() -> str:
 
 
 def consumer_queues() -> list[ConsumerQueue]:
-    topic_fed = [
-        ConsumerQueue(
-            logical_name=name,
-            name=resource_name(name),
-            dead_letter_name=resource_name(f"{name}-dlq"),
-            event_types=tuple(sorted(payload.type for payload in handlers)),
-            only_carrying=tuple(sorted((payload.type, handler.carried) for payload, handler in handlers.items()
-                                       if isinstance(handler, OnlyCarrying))),
-        )
-        for name, handlers in CONSUMERS.items()
-    ]
-    bucket_fed = [ConsumerQueue(name, resource_name(name), resource_name(f"{name}-dlq"), (), from_bucket=True)
-                  for name in BUCKET_CONSUMERS]
-    return topic_fed + bucket_fed
+    return [_queue(consumer) for consumer in CONSUMERS]
+
+
+def _queue(consumer: Consumer) -> ConsumerQueue:
+    from_bucket = consumer.fed_by == BUCKET
+    return ConsumerQueue(
+        logical_name=consumer.name,
+        name=resource_name(consumer.name),
+        dead_letter_name=resource_name(f"{consumer.name}-dlq"),
+        event_types=() if from_bucket else tuple(sorted(payload.type for payload in consumer.handlers)),
+        from_bucket=from_bucket,
+        only_carrying=tuple(sorted((payload.type, handler.carried) for payload, handler in consumer.handlers.items()
+                                   if isinstance(handler, OnlyCarrying))),
+    )
 
 
 MEDIA_BUCKET = "media"
+
+
+def media_bucket_name(prefix: str) -> str:
+    """Bucket names are global: the stack's account and region (which
+    CloudFormation substitutes) make the stage's unique."""
+    return f"{prefix}-{MEDIA_BUCKET}-${{AWS::AccountId}}-${{AWS::Region}}"
 # The bucket notifies its uploads' queue of each file created under this prefix.
 UPLOAD_EVENTS = ("s3:ObjectCreated:*",)
 

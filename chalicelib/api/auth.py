@@ -6,14 +6,14 @@ api = ApiBlueprint(__name__, tag="auth")
 
 
 @api.route("/api/auth/register", methods=["POST"], status=201, body=RegisterRequest, response=UserResponse,
-           errors=(400,), summary="Register a user")
+           errors=(400,), write=True, summary="Register a user")
 def register(body):
     user = auth.register(body.username, body.email, body.password, body.full_name)
     return UserResponse.for_its_owner(user)
 
 
-@api.route("/api/auth/login", methods=["POST"], body=LoginRequest, response=TokenResponse, errors=(401,),
-           write=True, summary="Log in: a bearer token")
+@api.route("/api/auth/login", methods=["POST"], body=LoginRequest, response=TokenResponse, errors=(401, 429),
+           summary="Log in: a bearer token")
 def login(body):
     # Failed logins are rate limited per client address too.
     return TokenResponse.bearer(auth.login(body.email, body.password, client_address(api.current_request)))

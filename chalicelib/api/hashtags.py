@@ -9,8 +9,10 @@ api = ApiBlueprint(__name__, tag="search")
 
 
 @api.route("/api/search/hashtags", methods=["GET"], query=SearchQuery, response=[HashtagResponse],
-           summary="Hashtags by prefix")
-def search_hashtags(query):
+           viewer=True, summary="Hashtags by prefix")
+def search_hashtags(viewer, query):
+    # A read that takes a token like every other (a bad one is a 401), though
+    # every viewer finds the same tags.
     return hashtags.search_hashtags(query.q, query.page())
 
 

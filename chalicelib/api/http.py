@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 import time
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -20,7 +21,8 @@ from pydantic import BaseModel, ValidationError
 from chalicelib import metrics, rate_limits, security
 from chalicelib.api import cors
 from chalicelib.config import settings
-from chalicelib.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooManyRequests, Unauthorized
+from chalicelib.errors import Busy, Conflict, DomainError, Forbidden, Invalid, NotFound, TooManyRequests, Unauthorized
+from chalicelib.events import current_correlation_id
 from chalicelib.logs import cold_start, json_logger
 from chalicelib.models import User
 from chalicelib.queries import users
@@ -36,18 +38,7 @@ _STATUS = {
     Unauthorized: 401,
     Invalid: 422,
     TooManyRequests: 429,
-}
-
-# What the id in each path parameter names, for the 404 of an id that cannot exist.
-_PATH_IDS = {
-    "user_id": "User",
-    "other_user_id": "User",
-    "sender_id": "User",
-    "post_id": "Post",
-    "comment_id": "Comment",
-    "story_id": "Story",
-    "media_id": "Media",
-    "notification_id": "Notification",
+    Busy: 503,
 }
 
 # [Model]: a page, sent as a JSON array of Model with X-Next-Cursor; None: no body.
@@ -64,10 +55,27 @@ class Operation:
     status: int
     body: Optional[type[BaseModel]]
     query: Optional[type[BaseModel]]
-    errors: tuple[int, ...]  # beyond those implied by body, query, path ids and auth
-    auth: bool
-    write: bool  # rate limited: may answer 429 (authenticated writes, login)
-    viewer: bool  # a token is optional: with one, the view knows who is looking
+    errors: tuple[int, ...]  # beyond those implied by body, query, path ids, auth and write
+    auth: bool  # a valid token is required: the view gets the caller
+    # Commits through a command: counts against the caller's write limit
+    # (429) when authenticated, and answers 503 when contention outlasts the
+    # command's retries.
+    write: bool
+    # A token is optional (a read anyone may make): the view gets the viewer,
+    # None without a token; a token that fails is a 401 as anywhere.
+    viewer: bool
+    # What each {x_id} of the path names, for the 404 of an id that cannot exist.
+    path_ids: tuple[tuple[str, str], ...]
+
+
+def path_ids_of(path: str, names: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """Each {x_id} of the path and what it names: "User" for {user_id} and
+    {other_user_id}, or what the route's `ids` says (sender_id: "User")."""
+    found = re.findall(r"{(\w+_id)}", path)
+    unknown = set(names) - set(found)
+    if unknown:
+        raise ValueError(f"{path}: ids names {sorted(unknown)}, not in the path")
+    return tuple((name, names.get(name) or name[:-len("_id")].split("_")[-1].capitalize()) for name in found)
 
 
 class ApiError(ChaliceUnhandledError):
@@ -95,8 +103,9 @@ class ApiBlueprint(Blueprint):
     def route(self, path: str, *, methods: list[str], summary: str, response: ResponseShape, status: int = 200,
               body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
               errors: tuple[int, ...] = (), auth: bool = False, write: bool = False, viewer: bool = False,
-              **options: Any):
-        operation = Operation(summary, self.tag, response, status, body, query, errors, auth, write, viewer)
+              ids: dict[str, str] | None = None, **options: Any):
+        operation = Operation(summary, self.tag, response, status, body, query, errors, auth, write, viewer,
+                              path_ids_of(path, ids or {}))
         register = super().route(path, methods=methods, **options)
 
         def decorator(view: Callable):
@@ -118,12 +127,21 @@ class ApiBlueprint(Blueprint):
 def _arguments(operation: Operation, request, path_parameters: dict) -> dict:
     # Authentication first: any request without a valid token is a 401,
     # however malformed the rest of it is.
-    arguments = {"caller": authenticated_user(request)} if operation.auth else {}
+    arguments: dict[str, Any] = {}
+    if operation.auth:
+        arguments["caller"] = authenticated_user(request)
+        if operation.write:
+            # The write limit, as the route declares it; a 429's log line
+            # names the caller, whom authentication has just named.
+            config = settings()
+            rate_limits.hit(f"writes#{arguments['caller'].user_id}", config.writes_per_user,
+                            config.writes_window_seconds)
     if operation.viewer:
         # Without a token the viewer is nobody; a token that fails is a 401 as anywhere.
         arguments["viewer"] = authenticated_user(request) if "authorization" in request.headers else None
-    for name, value in path_parameters.items():
-        arguments[name] = path_id(value, _PATH_IDS[name]) if name.endswith("_id") else value
+    arguments.update(path_parameters)
+    for name, what in operation.path_ids:
+        arguments[name] = path_id(path_parameters[name], what)
     if operation.query:
         arguments["query"] = parse_query(request, operation.query)
     if operation.body:
@@ -155,7 +173,7 @@ def _status_of(error: DomainError) -> int:
 
 
 def _headers_of(error: DomainError) -> dict:
-    if isinstance(error, TooManyRequests):
+    if isinstance(error, (TooManyRequests, Busy)):
         return {"Retry-After": str(error.retry_after)}
     return {}
 
@@ -171,13 +189,20 @@ def http_middleware(request, get_response):
     started = time.perf_counter()
     cold = cold_start()
     _caller_id.set(None)
+    request_id = _request_id(request)
+    # The events this request publishes carry its id, which every consumer
+    # logs with them; nothing after the request does.
+    correlating = current_correlation_id.set(request_id)
     metrics.start_counting()
-    response = _detailed(request, get_response)
+    try:
+        response = _detailed(request, get_response)
+    finally:
+        current_correlation_id.reset(correlating)
     response.headers.update(cors.headers_for(request.headers.get("origin")))
     status = response.status_code
     logger.log(logging.WARNING if status >= 500 else logging.INFO, f"{request.method} {request.path} {status}",
                extra={
-                   "request_id": _request_id(request),
+                   "request_id": request_id,
                    "cold_start": cold,
                    "route": request.path,
                    "method": request.method,
@@ -252,8 +277,7 @@ def path_id(value: str, what: str) -> int:
 
 def authenticated_user(request) -> User:
     """The caller, named by a valid token issued under their current password
-    (one consistent GetItem). Every authenticated write (POST, PUT, DELETE)
-    counts against the caller's write rate limit here, in this one place."""
+    (one consistent GetItem)."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -263,11 +287,7 @@ def authenticated_user(request) -> User:
         user = users.get_token_holder(claims.user_id, claims.password_version)
     except Unauthorized as error:
         raise ApiError(401, error.detail, {"WWW-Authenticate": "Bearer"}) from None
-    # Named before the rate limit counts, so that a 429's log line says whose.
     _caller_id.set(user.user_id)
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
-        config = settings()
-        rate_limits.hit(f"writes#{user.user_id}", config.writes_per_user, config.writes_window_seconds)
     return user
 
 

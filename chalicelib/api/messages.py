@@ -38,7 +38,7 @@ def get_conversation(caller, other_user_id, query):
 
 
 @api.route("/api/messages/{sender_id}/read", methods=["POST"], response=StatusResponse, auth=True, write=True,
-           summary="Mark that sender's messages to me read")
+           ids={"sender_id": "User"}, summary="Mark that sender's messages to me read")
 def mark_read(caller, sender_id):
     commands.mark_read(caller.user_id, sender_id)
     return {"status": "ok"}

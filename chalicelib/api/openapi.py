@@ -48,6 +48,7 @@ _REASONS = {
     404: "Unknown (or non-numeric) id", 413: f"Body larger than {MAX_BODY_BYTES // 1024} KiB",
     415: "Unsupported content type", 422: "Validation failed; detail names the field(s)",
     429: "Too many requests; try again later",
+    503: "Busy: contention outlasted the write's retries; nothing was written, try again",
 }
 
 
@@ -56,7 +57,8 @@ def path_parameters(path: str) -> list[str]:
 
 
 def error_statuses(path: str, op: Operation) -> list[int]:
-    """Every 4xx status the operation can answer."""
+    """Every status but success the operation can answer: its 4xx, and the
+    503 of a write whose contention outlasted its retries."""
     statuses = set(op.errors)
     if op.body:
         statuses |= {400, 413, 415, 422}
@@ -64,10 +66,10 @@ def error_statuses(path: str, op: Operation) -> list[int]:
         statuses.add(422)
     if op.auth or op.viewer:
         statuses.add(401)
-    if any(name.endswith("_id") for name in path_parameters(path)):
+    if op.path_ids:
         statuses.add(404)
     if op.write:
-        statuses.add(429)
+        statuses |= {429, 503}
     return sorted(statuses)
 
 
@@ -139,6 +141,10 @@ def _operation(path: str, method: str, op: Operation, refs: dict) -> dict:
     if "429" in responses:
         responses["429"]["headers"] = {"Retry-After": {
             "description": "Seconds until the limit's window ends.", "schema": {"type": "integer", "minimum": 1},
+        }}
+    if "503" in responses:
+        responses["503"]["headers"] = {"Retry-After": {
+            "description": "Seconds to wait before trying again.", "schema": {"type": "integer", "minimum": 1},
         }}
     operation: dict[str, Any] = {
         "operationId": f"{method.lower()}_{re.sub(r'[^A-Za-z0-9]+', '_', path).strip('_')}",

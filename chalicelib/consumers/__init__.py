@@ -1,76 +1,65 @@
-"""The event consumers (one SQS queue and one Lambda function each), and the
-outbox relay.
+"""The event consumers, each declared once, and the outbox relay.
 
-CONSUMERS maps each consumer's queue (logical name) to the event types it
-handles; infra/ builds the queues and SNS filter policies from it, so the
-subscription and the handler table cannot drift apart. BUCKET_CONSUMERS are
-fed by the media bucket's notifications instead of the events topic.
+A consumer's declaration names its queue, its Lambda function, the event
+types it handles (its module's HANDLERS) and what its code touches. From
+it come its Lambda handler (below), its queue, dead-letter queue and SNS
+filter policy (infra/resources.py), its wiring in the template
+(infra/cloudformation.py) and its IAM policy (infra/policies.py); a test
+(tests/integration/test_consumer_access.py) fails when a consumer touches a
+table it does not declare, or declares one it never touches. Adding a
+consumer is adding one declaration here.
 """
 from chalice import Blueprint
 
+from chalicelib import media_files
 from chalicelib.config import resource_name
 from chalicelib.consumers import cleanup, feed, follow_requests, hashtags, media, notifications, search, uploads
-from chalicelib.consumers.batch import process_batch
+from chalicelib.consumers.batch import BUCKET, READ, WRITE, Consumer
 from chalicelib.outbox import relay_pending
 
-CONSUMERS = {
-    "search": search.HANDLERS,
-    "notifications": notifications.HANDLERS,
-    "hashtags": hashtags.HANDLERS,
-    "feed": feed.HANDLERS,
-    "cleanup": cleanup.HANDLERS,
-    "follow-requests": follow_requests.HANDLERS,
-    "media": media.HANDLERS,
-}
-BUCKET_CONSUMERS = {
-    "uploads": uploads.HANDLERS,
-}
+# What a command run by a consumer writes besides its own tables.
+_COMMANDS = {"outbox": WRITE}
 
-BATCH_SIZE = 10
+CONSUMERS = (
+    Consumer("search", "search_indexer", search.HANDLERS, tables={"users": READ, "search": WRITE}),
+    Consumer("notifications", "notifier", notifications.HANDLERS, tables={
+        "users": READ, "posts": READ, "likes": READ, "comments": READ, "follows": READ, "follow-requests": READ,
+        "blocks": READ, "read-marks": READ, "unique-keys": READ, "notifications": WRITE}),
+    Consumer("hashtags", "hashtag_indexer", hashtags.HANDLERS, tables={
+        "posts": READ, "hashtags": WRITE, "hashtag-posts": WRITE}),
+    Consumer("feed", "feed_fanout", feed.HANDLERS, publishes=True, tables={
+        "users": WRITE, "posts": READ, "stories": READ, "follows": READ, "feed": WRITE, "story-feed": WRITE,
+        "large-follows": WRITE}),
+    Consumer("cleanup", "cleaner", cleanup.HANDLERS, tables={"marks": WRITE, "comments": WRITE}),
+    Consumer("follow-requests", "request_approver", follow_requests.HANDLERS, publishes=True, tables={
+        "users": WRITE, "follow-requests": WRITE, "follows": WRITE, **_COMMANDS}),
+    Consumer("media", "media_keeper", media.HANDLERS, tables={"media": WRITE},
+             files={media_files.RENDITIONS_PREFIX: ("s3:PutObjectTagging", "s3:DeleteObject")}),
+    # One upload a batch: decoding a photo takes most of a second and a few
+    # hundred MB, so a batch of ten could outlast its visibility timeout.
+    Consumer("uploads", "upload_processor", uploads.HANDLERS, fed_by=BUCKET, parse=uploads.upload_completed,
+             batch_size=1, publishes=True, tables={"media": WRITE, **_COMMANDS},
+             files={media_files.UPLOADS_PREFIX: ("s3:GetObject", "s3:DeleteObject"),
+                    media_files.RENDITIONS_PREFIX: ("s3:PutObject", "s3:PutObjectTagging")}),
+)
+BY_NAME = {consumer.name: consumer for consumer in CONSUMERS}
 
 consumers = Blueprint(__name__)
 
 
-@consumers.on_sqs_message(queue=resource_name("search"), batch_size=BATCH_SIZE)
-def search_indexer(event):
-    return process_batch(event, CONSUMERS["search"], "search")
+def _lambda_handler(consumer: Consumer):
+    def handler(event):
+        return consumer(event)
+
+    # Chalice names the function's handler "chalicelib.consumers.<name>",
+    # and Lambda looks that attribute up in this module.
+    handler.__name__ = handler.__qualname__ = consumer.function
+    return consumers.on_sqs_message(queue=resource_name(consumer.name), batch_size=consumer.batch_size,
+                                    name=consumer.function)(handler)
 
 
-@consumers.on_sqs_message(queue=resource_name("notifications"), batch_size=BATCH_SIZE)
-def notifier(event):
-    return process_batch(event, CONSUMERS["notifications"], "notifications")
-
-
-@consumers.on_sqs_message(queue=resource_name("hashtags"), batch_size=BATCH_SIZE)
-def hashtag_indexer(event):
-    return process_batch(event, CONSUMERS["hashtags"], "hashtags")
-
-
-@consumers.on_sqs_message(queue=resource_name("feed"), batch_size=BATCH_SIZE)
-def feed_fanout(event):
-    return process_batch(event, CONSUMERS["feed"], "feed")
-
-
-@consumers.on_sqs_message(queue=resource_name("cleanup"), batch_size=BATCH_SIZE)
-def cleaner(event):
-    return process_batch(event, CONSUMERS["cleanup"], "cleanup")
-
-
-@consumers.on_sqs_message(queue=resource_name("follow-requests"), batch_size=BATCH_SIZE)
-def request_approver(event):
-    return process_batch(event, CONSUMERS["follow-requests"], "follow-requests")
-
-
-@consumers.on_sqs_message(queue=resource_name("media"), batch_size=BATCH_SIZE)
-def media_keeper(event):
-    return process_batch(event, CONSUMERS["media"], "media")
-
-
-# One upload a batch: decoding a photo takes most of a second and a few
-# hundred MB, so a batch of ten could outlast its visibility timeout.
-@consumers.on_sqs_message(queue=resource_name("uploads"), batch_size=1)
-def upload_processor(event):
-    return process_batch(event, BUCKET_CONSUMERS["uploads"], "uploads", parse=uploads.upload_completed)
+for _consumer in CONSUMERS:
+    globals()[_consumer.function] = _lambda_handler(_consumer)
 
 
 @consumers.schedule("rate(1 minute)")

@@ -13,7 +13,9 @@ FEED_TRIM_EVERY (50) written to a timeline, and every backfill, trims it.
 
 A fan-out, or the removal of a deleted item, walks the author's followers a
 chunk at a time (FEED_FANOUT_CHUNK, default 1,000): each invocation writes
-one chunk, then publishes feed.fanout_continued with the position reached,
+one chunk, then publishes feed.fanout_continued (or, for the walk of an
+account that grew large or shrank, feed.large_account_walk_continued) with
+the position reached,
 so no invocation's work grows with the number of followers. Removal walks
 the followers too, rather than an index keyed by the item, which would be
 one hot partition for a popular post.
@@ -26,7 +28,7 @@ resurrect what was undone.
 """
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 from pynamodb.exceptions import UpdateError
 
@@ -36,6 +38,8 @@ from chalicelib.events import (
     Event,
     FanOutContinued,
     FollowApproved,
+    LargeAccountWalkContinued,
+    Payload,
     PostCreated,
     PostDeleted,
     StoryCreated,
@@ -62,7 +66,8 @@ TRIM_AT_ONCE = 200
 # timelines get this many of its newest posts, which were merged in until then.
 BACKFILL_AFTER_SHRINKING = 10
 
-POST, STORY, ACCOUNT = "post", "story", "account"
+POST, STORY = "post", "story"
+_ACCOUNT_BEFORE_THE_SPLIT = "account"  # TODO: remove once no such event can be queued
 ADD, REMOVE = "add", "remove"  # an item into or out of timelines
 ENLIST, DELIST = "enlist", "delist"  # an account into or out of large follows
 _TIMELINES = {POST: (Post, FeedEntry), STORY: (Story, StoryFeedEntry)}
@@ -87,10 +92,16 @@ def remove_story(event: Event[StoryDeleted]) -> None:
 def continue_fan_out(event: Event[FanOutContinued]) -> None:
     reached = event.payload
     after = (reached.after_follower_id, reached.after_follow_id)
-    if reached.item_type == ACCOUNT:
-        _size_chunk(reached.action, reached.author_id, after)
-    else:
-        _item_chunk(reached.item_type, reached.action, reached.item_id, reached.author_id, after)
+    if reached.item_type == _ACCOUNT_BEFORE_THE_SPLIT:
+        # Published before large-account walks had their own event, and
+        # still queued while the split deploys: the walk goes on.
+        return _size_chunk(reached.action, reached.author_id, after)
+    _item_chunk(reached.item_type, reached.action, reached.item_id, reached.author_id, after)
+
+
+def continue_large_account_walk(event: Event[LargeAccountWalkContinued]) -> None:
+    reached = event.payload
+    _size_chunk(reached.action, reached.author_id, (reached.after_follower_id, reached.after_follow_id))
 
 
 def _item_chunk(item_type: str, action: str, item_id: int, author_id: int,
@@ -129,7 +140,11 @@ def _item_chunk(item_type: str, action: str, item_id: int, author_id: int,
                 if (owner_id + item_id) % every == 0:
                     trim(owner_id)
 
-    _walk_followers(author_id, after, chunk, item_type=item_type, action=action, item_id=item_id)
+    def continuation(follower_id: int, follow_id: int) -> FanOutContinued:
+        return FanOutContinued(item_type=item_type, action=action, item_id=item_id, author_id=author_id,
+                               after_follower_id=follower_id, after_follow_id=follow_id)
+
+    _walk_followers(author_id, after, chunk, continuation)
 
 
 def _size_chunk(action: str, author_id: int, after: Optional[tuple[int, int]] = None) -> None:
@@ -155,21 +170,25 @@ def _size_chunk(action: str, author_id: int, after: Optional[tuple[int, int]] = 
                 for post in recent:
                     batch.save(FeedEntry.entry(follower_id, post.post_id, author_id))
 
-    _walk_followers(author_id, after, chunk, item_type=ACCOUNT, action=action, item_id=0)
+    def continuation(follower_id: int, follow_id: int) -> LargeAccountWalkContinued:
+        return LargeAccountWalkContinued(action=action, author_id=author_id, after_follower_id=follower_id,
+                                         after_follow_id=follow_id)
+
+    _walk_followers(author_id, after, chunk, continuation)
 
 
-def _walk_followers(author_id: int, after: Optional[tuple[int, int]], chunk, **continuation) -> None:
+def _walk_followers(author_id: int, after: Optional[tuple[int, int]], chunk,
+                    continuation: Callable[[int, int], Payload]) -> None:
     """chunk(follower ids) for the next FEED_FANOUT_CHUNK of the author's
-    followers after `after`; then, if the chunk was full, a continuation
-    event for the rest."""
+    followers after `after`; then, if the chunk was full, the continuation
+    event for the rest, from the last follower reached."""
     size = feed_fanout_chunk()
     start = {"last_evaluated_key": _followers_key(author_id, *after)} if after else {}
     follows = list(Follow.followers.query(author_id, limit=size, **start))
     chunk([follow.follower_id for follow in follows])
     if len(follows) == size:
         last = follows[-1]
-        publish(Event(FanOutContinued(author_id=author_id, after_follower_id=last.follower_id,
-                                      after_follow_id=last.follow_id, **continuation)))
+        publish(Event(continuation(last.follower_id, last.follow_id)))
 
 
 def trim(owner_id: int) -> None:
@@ -285,4 +304,5 @@ HANDLERS = {
     StoryCreated: add_story,
     StoryDeleted: remove_story,
     FanOutContinued: continue_fan_out,
+    LargeAccountWalkContinued: continue_large_account_walk,
 }

@@ -35,7 +35,10 @@ from chalicelib.models.media import PENDING
 
 @dataclass(frozen=True)
 class UploadCompleted:
-    """An S3 object-created notification for one upload, as a typed event."""
+    """An S3 object-created notification for one upload, as a typed event:
+    not a domain Payload (it never travels on the events topic), but typed
+    like one (events.Typed), so that its handler is a plain function of an
+    Event like every other."""
 
     type: ClassVar[str] = "s3.object_created"
     media_id: int
@@ -53,7 +56,7 @@ def upload_completed(record: dict) -> Event | None:
     [s3_record] = notification["Records"]
     key = unquote_plus(s3_record["s3"]["object"]["key"])
     receives = int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
-    return Event(UploadCompleted(media_id=media_files.media_id_of_upload(key), receives=receives))  # type: ignore
+    return Event(UploadCompleted(media_id=media_files.media_id_of_upload(key), receives=receives))
 
 
 def process_upload(event: Event[UploadCompleted]) -> None:

@@ -4,7 +4,7 @@ import json
 
 import boto3
 
-from chalicelib.consumers import CONSUMERS
+from chalicelib.consumers import BY_NAME, CONSUMERS
 from chalicelib.models import ALL_MODELS
 from infra import cloudformation, resources
 from infra.provision import provision
@@ -15,7 +15,7 @@ def test_provisioning_twice_changes_nothing(aws):
     assert again == aws
     sns = boto3.client("sns")
     subscriptions = sns.list_subscriptions_by_topic(TopicArn=aws.topic_arn)["Subscriptions"]
-    assert len(subscriptions) == len(CONSUMERS)
+    assert len(subscriptions) == len([queue for queue in resources.consumer_queues() if not queue.from_bucket])
 
 
 def test_every_model_has_its_table(aws):
@@ -40,7 +40,7 @@ def test_each_consumer_queue_has_a_dead_letter_queue_and_a_filtered_raw_subscrip
         sub_attributes = sns.get_subscription_attributes(
             SubscriptionArn=subscription["SubscriptionArn"])["Attributes"]
         assert sub_attributes["RawMessageDelivery"] == "true"
-        handled = {payload.type for payload in CONSUMERS[queue.logical_name]}
+        handled = {payload.type for payload in BY_NAME[queue.logical_name].handlers}
         policy = json.loads(sub_attributes["FilterPolicy"])
         assert policy == resources.filter_policy(queue)
         assert {t for part in policy.get("$or", [policy]) for t in part["event_type"]} == handled
@@ -54,7 +54,8 @@ def test_the_template_has_the_same_resources():
     consumer_queues = resources.consumer_queues()
     assert queues == {q.name for q in consumer_queues} | {q.dead_letter_name for q in consumer_queues}
     filters = [r["Properties"]["FilterPolicy"] for r in template.values() if r["Type"] == "AWS::SNS::Subscription"]
-    handled = [sorted(payload.type for payload in handlers) for handlers in CONSUMERS.values()]
+    handled = [sorted(payload.type for payload in consumer.handlers) for consumer in CONSUMERS
+               if consumer.fed_by == "topic"]
     types = [sorted(t for part in f.get("$or", [f]) for t in part["event_type"]) for f in filters]
     assert sorted(types) == sorted(handled)
 
@@ -72,9 +73,7 @@ def test_the_template_wires_every_function_to_the_topic_and_each_consumer_report
 
     wiring = cloudformation.template(app)["Resources"]
     consumer_functions = {source.name: source for source in app.event_sources if hasattr(source, "queue")}
-    assert set(consumer_functions) == {"search_indexer", "notifier", "hashtag_indexer", "feed_fanout", "cleaner",
-                                      "media_keeper", "upload_processor",
-                                     "request_approver"}
+    assert set(consumer_functions) == {consumer.function for consumer in CONSUMERS}
     for name, source in consumer_functions.items():
         function = wiring[to_cfn_resource_name(name)]
         [event_source] = function["Properties"]["Events"].values()

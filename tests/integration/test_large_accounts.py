@@ -174,3 +174,21 @@ def test_seeded_follows_past_the_line_are_enough(client, pump, bob):
     fans(client, bob, 1)
     pump.drain()
     assert User.get(bob.id).is_large
+
+
+def test_a_walk_continued_in_the_form_before_the_split_still_goes_on(client, pump, bob):
+    """feed.fanout_continued once also carried large-account walks (item_type
+    "account"); one still queued when the split deploys is not lost."""
+    from chalicelib.consumers import feed as feed_consumer
+    from chalicelib.events import Event, FanOutContinued
+
+    people = fans(client, bob, LINE + 1)
+    pump.drain()
+    first = next(iter(Follow.followers.query(bob.id)))  # where the walk had reached
+    for person in people:
+        LargeFollow(person.id, bob.id).delete()
+    feed_consumer.continue_fan_out(Event(FanOutContinued(
+        item_type="account", action="enlist", item_id=0, author_id=bob.id,
+        after_follower_id=first.follower_id, after_follow_id=first.follow_id)))
+    assert {follow.follower_id for person in people for follow in LargeFollow.query(person.id)} == {
+        person.id for person in people} - {first.follower_id}

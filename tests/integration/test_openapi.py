@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from app import app
-from chalicelib.api import openapi
+from chalicelib.api import http, openapi
 from tests.helpers import get
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,12 +95,30 @@ def test_authenticated_operations_refuse_a_request_without_a_token(client):
             assert response.status_code == 401, (method, path, response.status_code)
 
 
-def test_every_authenticated_write_is_documented_as_rate_limited():
-    """authenticated_user counts every authenticated POST, PUT and DELETE
-    against the caller's write limit, so each of them may answer 429."""
+def test_every_authenticated_change_is_a_declared_write_documented_as_limited_and_busy():
+    """A write declaration is what counts the request against the caller's
+    write limit (429) and what documents the 503 of lasting contention."""
     for path, method, op in openapi.operations():
         if op.auth and method != "GET":
-            assert op.write and 429 in openapi.error_statuses(path, op), (method, path)
+            assert op.write, (method, path)
+        if op.write:
+            assert {429, 503} <= set(openapi.error_statuses(path, op)), (method, path)
+            responses = openapi.document()["paths"][path][method.lower()]["responses"]
+            assert "Retry-After" in responses["503"]["headers"], (method, path)
+
+
+def test_every_path_id_names_what_it_is_the_id_of():
+    named = {name: what for _, _, op in openapi.operations() for name, what in op.path_ids}
+    assert named == {"user_id": "User", "other_user_id": "User", "sender_id": "User", "post_id": "Post",
+                     "comment_id": "Comment", "story_id": "Story", "media_id": "Media",
+                     "notification_id": "Notification"}
+
+
+def test_a_new_path_id_needs_no_table_and_a_wrong_name_in_ids_is_refused():
+    assert http.path_ids_of("/api/albums/{album_id}/photos/{photo_id}", {}) == (("album_id", "Album"),
+                                                                                   ("photo_id", "Photo"))
+    with pytest.raises(ValueError, match="sender"):
+        http.path_ids_of("/api/messages/{other_user_id}", {"sender_id": "User"})
 
 
 def test_shared_shapes_are_components():

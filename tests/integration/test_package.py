@@ -14,7 +14,7 @@ from chalice.utils import to_cfn_resource_name
 
 from app import app
 from chalicelib.config import resource_prefix
-from chalicelib.consumers import BUCKET_CONSUMERS, CONSUMERS
+from chalicelib.consumers import CONSUMERS
 from infra import resources
 from infra.package import LAMBDA_PYTHON_VERSION
 
@@ -56,7 +56,7 @@ def test_every_table_is_in_the_template_with_its_ttl(packaged):
 
 def test_every_consumer_has_its_queue_dead_letter_queue_and_filtered_subscription(packaged):
     queues = {r["Properties"]["QueueName"] for r in resources_of(packaged, "AWS::SQS::Queue").values()}
-    every = {**CONSUMERS, **BUCKET_CONSUMERS}
+    every = [consumer.name for consumer in CONSUMERS]
     assert queues == {f"{PREFIX}-{name}" for name in every} | {f"{PREFIX}-{name}-dlq" for name in every}
     filters = [r["Properties"]["FilterPolicy"] for r in resources_of(packaged, "AWS::SNS::Subscription").values()
                if r["Properties"]["Protocol"] == "sqs"]
@@ -167,7 +167,7 @@ def test_an_alarm_watches_every_dead_letter_queue_and_the_age_of_every_consumer_
     queues = {name for name, queue in resources_of(packaged, "AWS::SQS::Queue").items()
               if not name.endswith("DeadLetterQueue")}
     dead_letter_queues = {name[:-len("Queue")] + "DeadLetterQueue" for name in queues}
-    assert len(queues) == len(CONSUMERS) + len(BUCKET_CONSUMERS)
+    assert len(queues) == len(CONSUMERS)
     holding = alarms_on(packaged, "ApproximateNumberOfMessagesVisible")
     assert {dimension(a, "QueueName")["Fn::GetAtt"][0] for a in holding} == dead_letter_queues
     assert all(a["Threshold"] == 0 and a["ComparisonOperator"] == "GreaterThanThreshold" for a in holding)
@@ -295,9 +295,10 @@ def test_the_api_only_signs_uploads_and_the_consumers_touch_only_their_part_of_t
 
     def s3_access(role: str) -> dict:
         statements = roles[role]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
-        return {s["Resource"]: sorted(s["Action"]) for s in statements if s["Action"][0].startswith("s3:")}
+        return {s["Resource"]["Fn::Sub"]: sorted(s["Action"]) for s in statements if s["Action"][0].startswith("s3:")}
 
-    bucket = f"arn:aws:s3:::{PREFIX}-media-*"
+    # The bucket the template makes, by the stack's account and region: no other stage's or account's.
+    bucket = f"arn:${{AWS::Partition}}:s3:::{PREFIX}-media-${{AWS::AccountId}}-${{AWS::Region}}"
     assert s3_access("ApiHandlerRole") == {f"{bucket}/uploads/*": ["s3:PutObject"]}
     # ListBucket: a missing file is then a 404, not a 403.
     assert s3_access("UploadProcessorRole") == {f"{bucket}/uploads/*": ["s3:DeleteObject", "s3:GetObject"],

@@ -226,11 +226,11 @@ def test_a_request_racing_the_account_going_public_becomes_a_follow(client, seri
     assert counts(client, private_alice) == (1, 0)
 
 
-def test_an_approval_that_keeps_conflicting_is_a_400_and_changes_nothing(client, private_alice, bob):
+def test_an_approval_that_keeps_conflicting_is_a_503_and_changes_nothing(client, private_alice, bob):
     ask(client, bob, private_alice)
     with transactions_conflicting(times=10):
         response = approve(client, private_alice, bob)
-    assert response.status_code == 400 and "please retry" in response.json_body["detail"]
+    assert response.status_code == 503 and "please retry" in response.json_body["detail"]
     assert counts(client, private_alice) == (0, 0)
     assert len(get_json(client, "/api/follow/requests", private_alice.token)) == 1
 

@@ -1,7 +1,8 @@
 """DynamoDB cancels a transaction that another one touched at the same moment
 (TransactionConflict): a double tap, a follow updating the same user's
 counters. Every write endpoint tries again, and if conflicts go on it answers
-400 "please retry": never a 5xx, and never a half-done change."""
+503 with Retry-After: the server is busy, the request was fine (a 4xx would
+tell clients not to retry), and nothing is half done."""
 import pytest
 
 from tests.helpers import (
@@ -156,11 +157,12 @@ def test_a_write_that_meets_a_conflict_tries_again_and_succeeds(client, people, 
 
 
 @pytest.mark.parametrize("setup, status", WRITES, ids=IDS)
-def test_a_write_that_keeps_meeting_conflicts_is_400_please_retry_then_works(client, people, setup, status):
+def test_a_write_that_keeps_meeting_conflicts_is_503_with_retry_after_then_works(client, people, setup, status):
     request = setup(client, *people)
     with transactions_conflicting(times=1000):
         response = request()
-    assert response.status_code == 400, response.json_body
+    assert response.status_code == 503, response.json_body
     assert "please retry" in response.json_body["detail"]
+    assert int(response.headers["Retry-After"]) >= 1
     # Nothing was half done: the same request, made again, succeeds.
     assert request().status_code == status

@@ -1,4 +1,6 @@
+import dataclasses
 import json
+import typing
 
 import pytest
 
@@ -14,7 +16,7 @@ def test_the_envelope_round_trips_through_json():
 def test_the_envelope_has_the_contract_fields_and_the_payload_as_data():
     event = Event(events.PostDeleted(post_id=1, author_id=2, hashtags=["sun"]))
     wire = json.loads(event.to_json())
-    assert set(wire) == {"event_id", "type", "version", "occurred_at", "data"}
+    assert set(wire) == {"event_id", "type", "version", "occurred_at", "data", "correlation_id"}
     assert wire["type"] == "post.deleted"
     assert wire["data"] == {"post_id": 1, "author_id": 2, "hashtags": ["sun"], "media_ids": []}
     assert event.occurred_at.endswith("+00:00")
@@ -40,7 +42,7 @@ def test_the_contracts_event_types_and_ours():
     photos = {"media.ready", "media.rejected"}
     private_accounts = {"follow.requested", "follow.approved", "follow.declined", "user.blocked", "user.unblocked"}
     ours = {"user.password_changed", "post.saved", "post.unsaved", "follow.requests_pending", "feed.fanout_continued",
-            "media.created"}
+            "feed.large_account_walk_continued", "media.created"}
     assert events.ALL_TYPES == contract | photos | private_accounts | ours
 
 
@@ -71,3 +73,46 @@ def test_a_malformed_event_is_refused_when_parsed(type_, data):
 def test_fields_a_later_version_adds_are_ignored():
     event = Event.from_json(_wire("user.registered", {"user_id": 1, "referrer": 9}))
     assert event.payload == events.UserRegistered(user_id=1)
+
+
+def test_an_event_of_a_version_this_code_does_not_read_is_refused_whole():
+    wire = json.loads(_wire("user.registered", {"user_id": 1}))
+    with pytest.raises(events.UnknownVersion, match="user.registered version 2"):
+        Event.from_json(json.dumps({**wire, "version": 2}))
+
+
+def test_the_correlation_id_travels_in_the_envelope_and_defaults_to_what_is_being_handled():
+    token = events.current_correlation_id.set("request-1")
+    try:
+        event = Event(events.UserRegistered(user_id=1))
+    finally:
+        events.current_correlation_id.reset(token)
+    assert event.correlation_id == "request-1"
+    assert Event.from_json(event.to_json()).correlation_id == "request-1"
+    assert Event(events.UserRegistered(user_id=1)).correlation_id is None
+
+
+def test_an_event_published_before_correlation_ids_parses_without_one():
+    assert Event.from_json(_wire("user.registered", {"user_id": 1})).correlation_id is None
+
+
+@pytest.mark.parametrize("payload, carried", [
+    (events.PostCreated(post_id=1, author_id=2), []),
+    (events.PostCreated(post_id=1, author_id=2, media_ids=[3], hashtags=["sun"], mentions=["bob"]),
+     ["hashtags", "media", "mentions"]),
+    (events.UserUpdated(user_id=1, released_media_ids=[4]), ["media"]),
+    (events.StoryDeleted(story_id=1, author_id=2, media_ids=[3]), ["media"]),
+    (events.MessageSent(message_id=1, sender_id=2, receiver_id=3), []),
+])
+def test_an_event_carries_what_its_type_declares_and_has(payload, carried):
+    assert payload.carries() == carried
+
+
+def test_every_declared_carrying_names_a_known_kind_and_list_fields_of_its_type():
+    for payload in events.PAYLOADS.values():
+        hints = typing.get_type_hints(payload)
+        for carried, names in payload.carrying.items():
+            assert carried in events.CARRIED, payload.type
+            for name in names:
+                assert name in {item.name for item in dataclasses.fields(payload)}, (payload.type, name)
+                assert hints[name] in (list[int], list[str]), (payload.type, name)

@@ -5,7 +5,7 @@ import pytest
 from pynamodb.exceptions import CancellationReason, VerboseClientError
 
 from chalicelib import writes
-from chalicelib.errors import Conflict, NotFound
+from chalicelib.errors import Busy, Conflict, NotFound
 from chalicelib.writes import NOTHING_TO_DO, RETRY, SKIP, Item, decision
 
 FAILED = writes.CONDITION_FAILED
@@ -109,10 +109,10 @@ def test_items_are_sent_in_the_order_the_command_added_them(dynamodb):
     assert fake.sent == [["t0", "t1", "t2"]]
 
 
-def test_a_retry_runs_the_whole_command_again_and_gives_up_with_conflict(dynamodb):
+def test_a_retry_runs_the_whole_command_again_and_gives_up_busy(dynamodb):
     dynamodb(*[[FAILED]] * writes.ATTEMPTS)
     do_it, runs = counting_command(RETRY)
-    with pytest.raises(Conflict, match="Could not do it right now, please retry"):
+    with pytest.raises(Busy, match="Could not do it right now, please retry"):
         do_it()
     assert len(runs) == writes.ATTEMPTS
 
