@@ -10,6 +10,7 @@ what this module makes.
 from __future__ import annotations
 
 import json
+from email.utils import parseaddr
 from pathlib import Path
 
 from chalicelib.consumers import BUCKET_CONSUMERS, CONSUMERS
@@ -100,6 +101,20 @@ _MEDIA_ACCESS = {
 }
 
 
+def _mail_sending(stage: str) -> list[dict]:
+    """The mail consumer sends from the stage's own SES identity only: the
+    domain of its MAIL_SENDER (.chalice/config.json), and from that address."""
+    environment = json.loads((CHALICE_DIR / "config.json").read_text())["stages"][stage]["environment_variables"]
+    sender = parseaddr(environment["MAIL_SENDER"])[1]
+    domain = sender.rpartition("@")[2]
+    return [
+        {**_statement("SendMail", ["ses:SendEmail", "ses:SendRawEmail"], _arn("ses", f"identity/{domain}")),
+         "Condition": {"StringEquals": {"ses:FromAddress": sender}}},
+        # Its links carry tokens keyed with the signing secret.
+        _statement("ReadJwtSecret", ["ssm:GetParameter"], _arn("ssm", f"parameter/instagram/{stage}/jwt-secret")),
+    ]
+
+
 def policy(function: str, stage: str) -> dict:
     prefix = f"instagram-{stage}"
     topic = _arn("sns", f"{prefix}-{resources.TOPIC}")
@@ -131,6 +146,8 @@ def policy(function: str, stage: str) -> dict:
             statements.append(_statement("PublishEvents", ["sns:Publish"], topic))
         if queue in _MEDIA_ACCESS:
             statements.extend(_MEDIA_ACCESS[queue](prefix))
+        if queue == "mail":
+            statements.extend(_mail_sending(stage))
     return {"Version": "2012-10-17", "Statement": [*statements, logs, tracing]}
 
 

@@ -1,6 +1,7 @@
 """PynamoDB models: one module per concern. Tables are created by infra/
 (CloudFormation in the cloud, infra.provision locally and in tests), never
 here. ALL_MODELS is what infra reads to define them."""
+from chalicelib.models.account_tokens import AccountToken
 from chalicelib.models.blocks import Block
 from chalicelib.models.follows import Follow, FollowRequest
 from chalicelib.models.hashtags import Hashtag, HashtagPost
@@ -25,6 +26,7 @@ ALL_MODELS = (
     Hashtag, HashtagPost,
     OutboxEntry,
     RateLimit,
+    AccountToken,
 )
 
 __all__ = [model.__name__ for model in ALL_MODELS] + ["conversation_key"]

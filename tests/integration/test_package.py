@@ -51,7 +51,8 @@ def test_every_table_is_in_the_template_with_its_ttl(packaged):
               for r in resources_of(packaged, "AWS::DynamoDB::Table").values()}
     assert set(tables) == {f"{PREFIX}-{model.Meta.logical}" for model in ALL_MODELS}
     assert {name for name, p in tables.items() if "TimeToLiveSpecification" in p} == {
-        f"{PREFIX}-stories", f"{PREFIX}-story-feed", f"{PREFIX}-rate-limits", f"{PREFIX}-media"}
+        f"{PREFIX}-stories", f"{PREFIX}-story-feed", f"{PREFIX}-rate-limits", f"{PREFIX}-media",
+        f"{PREFIX}-account-tokens"}
 
 
 def test_every_consumer_has_its_queue_dead_letter_queue_and_filtered_subscription(packaged):
@@ -233,7 +234,7 @@ def test_every_function_that_runs_commands_may_make_each_kind_of_transaction_ite
         assert transaction_items <= actions, function
 
 
-def test_a_consumer_may_read_only_its_own_queue_and_only_the_api_reads_the_secret(packaged):
+def test_a_consumer_may_read_only_its_own_queue_and_only_the_api_and_mailer_read_the_secret(packaged):
     roles = resources_of(packaged, "AWS::IAM::Role")
     for function, queue in {"SearchIndexer": "search", "Notifier": "notifications",
                             "HashtagIndexer": "hashtags", "FeedFanout": "feed"}.items():
@@ -243,7 +244,19 @@ def test_a_consumer_may_read_only_its_own_queue_and_only_the_api_reads_the_secre
     readers = [name for name, role in roles.items()
                if any("ssm:GetParameter" in s["Action"]
                       for s in role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"])]
-    assert readers == ["ApiHandlerRole"]
+    # The mailer keys its mails' tokens with it (chalicelib/consumers/mail.py).
+    assert sorted(readers) == ["ApiHandlerRole", "MailerRole"]
+
+
+def test_only_the_mailer_sends_mail_and_only_from_its_stages_sender(packaged):
+    roles = resources_of(packaged, "AWS::IAM::Role")
+    senders = {name: s for name, role in roles.items()
+               for s in role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+               if any(action.startswith("ses:") for action in s["Action"])}
+    assert list(senders) == ["MailerRole"]
+    statement = senders["MailerRole"]
+    assert statement["Resource"] == f"arn:aws:ses:*:*:identity/{PREFIX}.example.com"
+    assert statement["Condition"] == {"StringEquals": {"ses:FromAddress": f"no-reply@{PREFIX}.example.com"}}
 
 
 # --- photos ---------------------------------------------------------------------------
