@@ -154,3 +154,18 @@ def test_resend_is_rate_limited_with_retry_after(client, aws, monkeypatch):
 def test_an_unverified_account_may_do_everything(client, aws):
     _, token = register_and_login(client, "alice")
     assert post_json(client, "/api/posts", {"content": "hello"}, token).status_code == 201
+
+
+def test_round_trips_as_docs_data_model_says(client, aws, dynamodb_calls):
+    user, access = register_and_login(client, "alice")
+    dynamodb_calls.clear()
+    mail_consumer.send_verification(event_of(mail_consumer.UserRegistered, {"user_id": user["id"]}))
+    # the user, the token's record (a replay?), its Put, its `mailed` mark
+    assert list(dynamodb_calls) == ["GetItem", "GetItem", "PutItem", "UpdateItem"]
+    dynamodb_calls.clear()
+    post_json(client, "/api/auth/verify-email/resend", None, access)
+    # the token check, the write limit, the resend limit, the transaction, the outbox entry
+    assert list(dynamodb_calls) == ["GetItem", "UpdateItem", "UpdateItem", "TransactWriteItems", "DeleteItem"]
+    dynamodb_calls.clear()
+    verify(client, link_token(client, "alice@example.com"))
+    assert list(dynamodb_calls) == ["GetItem", "TransactWriteItems", "DeleteItem"]

@@ -159,3 +159,16 @@ def test_requests_are_limited_per_client_address(client, aws, monkeypatch):
     monkeypatch.setenv("PASSWORD_RESETS_PER_CLIENT", "3")
     statuses = [ask(client, f"someone{n}@example.com").status_code for n in range(4)]
     assert statuses == [202, 202, 202, 429]
+
+
+def test_round_trips_as_docs_data_model_says(client, pump, dynamodb_calls):
+    register(client, "alice")
+    dynamodb_calls.clear()
+    ask(client, "alice@example.com")
+    # two rate-limit counters, the outbox's transaction, the outbox entry's deletion
+    assert list(dynamodb_calls) == ["UpdateItem", "UpdateItem", "TransactWriteItems", "DeleteItem"]
+    pump.drain()
+    token = reset_token(client, "alice@example.com")
+    dynamodb_calls.clear()
+    confirm(client, token)
+    assert list(dynamodb_calls) == ["GetItem", "TransactWriteItems", "DeleteItem"]
