@@ -6,6 +6,7 @@ from chalicelib.api import (
     auth,
     blocks,
     cors,
+    exports,
     feed,
     follows,
     hashtags,
@@ -26,8 +27,8 @@ from chalicelib.consumers import consumers
 app = Chalice(app_name="instagram")
 app.register_middleware(http_middleware, "http")
 
-for blueprint in (health, auth, accounts, users, media, posts, follows, blocks, feed, stories, messages, notifications,
-                  search, hashtags, openapi, local):
+for blueprint in (health, auth, accounts, users, exports, media, posts, follows, blocks, feed, stories, messages,
+                  notifications, search, hashtags, openapi, local):
     app.register_blueprint(blueprint.api)
 cors.answer_preflights(app)
 

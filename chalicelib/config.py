@@ -134,10 +134,12 @@ def mail_link_base_url() -> str:
 def account_mail_limits() -> dict[str, int]:
     """Per hour: verification mails one account may ask for again
     (VERIFICATION_RESENDS_PER_HOUR), reset requests for one email address
-    (PASSWORD_RESETS_PER_EMAIL) and from one client address (PASSWORD_RESETS_PER_CLIENT)."""
+    (PASSWORD_RESETS_PER_EMAIL) and from one client address (PASSWORD_RESETS_PER_CLIENT);
+    per day, data exports one account may start (EXPORTS_PER_DAY)."""
     return {"resend": _positive("VERIFICATION_RESENDS_PER_HOUR", 3),
             "reset_email": _positive("PASSWORD_RESETS_PER_EMAIL", 5),
-            "reset_client": _positive("PASSWORD_RESETS_PER_CLIENT", 30)}
+            "reset_client": _positive("PASSWORD_RESETS_PER_CLIENT", 30),
+            "exports": _positive("EXPORTS_PER_DAY", 3)}
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,20 @@ class PasswordResetRequested(Payload):
 
 
 @dataclass(frozen=True)
+class ExportRequested(Payload):
+    type: ClassVar[str] = "export.requested"
+    user_id: int
+    export_id: int
+
+
+@dataclass(frozen=True)
+class ExportReady(Payload):
+    type: ClassVar[str] = "export.ready"
+    user_id: int
+    export_id: int
+
+
+@dataclass(frozen=True)
 class PostCreated(Payload):
     type: ClassVar[str] = "post.created"
     post_id: int

@@ -20,4 +20,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "It works once, for one hour. If you did not ask, ignore this mail: "
         "your password stays as it is.\n",
     ),
+    "export-ready": (
+        "Your data export is ready",
+        "Hi $username,\n\n"
+        "The archive of your account's data you asked for is ready. Download it here:\n\n"
+        "$link\n\n"
+        "The link works until $expires_at.\n",
+    ),
 }

@@ -14,7 +14,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from chalicelib.consumers import BUCKET_CONSUMERS, CONSUMERS
-from chalicelib.media_files import RENDITIONS_PREFIX, UPLOADS_PREFIX
+from chalicelib.media_files import EXPORTS_PREFIX, RENDITIONS_PREFIX, UPLOADS_PREFIX
 from infra import resources
 
 CHALICE_DIR = Path(__file__).resolve().parent.parent / ".chalice"
@@ -66,7 +66,7 @@ def _tables(prefix: str, only: str | None = None) -> list[str]:
 
 # Consumers that run commands (which publish their events) or continue their
 # work in a follow-up event.
-PUBLISHING_CONSUMERS = {"follow-requests", "feed", "uploads"}
+PUBLISHING_CONSUMERS = {"follow-requests", "feed", "uploads", "exports"}
 
 
 def _media_bucket(prefix: str) -> str:
@@ -93,6 +93,12 @@ _MEDIA_ACCESS = {
                    _media_files(prefix, RENDITIONS_PREFIX)),
         _missing_is_404(prefix),
     ],
+    "exports": lambda prefix: [
+        _statement("ReadPhotos", ["s3:GetObject"], _media_files(prefix, RENDITIONS_PREFIX)),
+        _statement("WriteExports", ["s3:PutObject"], _media_files(prefix, EXPORTS_PREFIX)),
+    ],
+    # Its mail of a ready export carries a link signed with its own right to read it.
+    "mail": lambda prefix: [_statement("SignExportLinks", ["s3:GetObject"], _media_files(prefix, EXPORTS_PREFIX))],
     "media": lambda prefix: [
         _statement("KeepOrDeleteRenditions", ["s3:PutObjectTagging", "s3:DeleteObject"],
                    _media_files(prefix, RENDITIONS_PREFIX)),
@@ -129,6 +135,8 @@ def policy(function: str, stage: str) -> dict:
             _statement("ReadJwtSecret", ["ssm:GetParameter"], _arn("ssm", f"parameter/instagram/{stage}/jwt-secret")),
             # An upload form is signed with the API's own right to put the file.
             _statement("SignUploads", ["s3:PutObject"], _media_files(prefix, UPLOADS_PREFIX)),
+            # And an export's link with its right to read the archive.
+            _statement("SignExportLinks", ["s3:GetObject"], _media_files(prefix, EXPORTS_PREFIX)),
         ]
     elif function == RELAY_FUNCTION:
         statements = [

@@ -348,6 +348,13 @@ class BlockResponse(ResponseModel):
     blocked: bool
 
 
+class ExportResponse(ResponseModel):
+    status: Literal["pending", "ready", "failed"]
+    requested_at: Timestamp
+    url: Optional[str] = Field(description="The ZIP archive, without credentials, until expires_at; null until ready.")
+    expires_at: Optional[Timestamp]
+
+
 class StatusResponse(ResponseModel):
     status: Literal["ok"]
 

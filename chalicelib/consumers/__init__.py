@@ -9,7 +9,18 @@ fed by the media bucket's notifications instead of the events topic.
 from chalice import Blueprint
 
 from chalicelib.config import resource_name
-from chalicelib.consumers import cleanup, feed, follow_requests, hashtags, mail, media, notifications, search, uploads
+from chalicelib.consumers import (
+    cleanup,
+    exports,
+    feed,
+    follow_requests,
+    hashtags,
+    mail,
+    media,
+    notifications,
+    search,
+    uploads,
+)
 from chalicelib.consumers.batch import process_batch
 from chalicelib.outbox import relay_pending
 
@@ -22,6 +33,7 @@ CONSUMERS = {
     "follow-requests": follow_requests.HANDLERS,
     "media": media.HANDLERS,
     "mail": mail.HANDLERS,
+    "exports": exports.HANDLERS,
 }
 BUCKET_CONSUMERS = {
     "uploads": uploads.HANDLERS,
@@ -70,6 +82,11 @@ def media_keeper(event):
 @consumers.on_sqs_message(queue=resource_name("mail"), batch_size=BATCH_SIZE)
 def mailer(event):
     return process_batch(event, CONSUMERS["mail"], "mail")
+
+
+@consumers.on_sqs_message(queue=resource_name("exports"), batch_size=1)
+def exporter(event):
+    return process_batch(event, CONSUMERS["exports"], "exports")
 
 
 # One upload a batch: decoding a photo takes most of a second and a few

@@ -1,5 +1,6 @@
 """Mail consumer: sends the mails that ask a person to act (verify the
-address, reset the password), each with a link holding a fresh token.
+address, reset the password), each with a link holding a fresh token, and
+the link of a ready data export.
 
 The token is a keyed hash of the event's own random id (HMAC-SHA256 with
 the signing secret: 256 bits nobody without that secret can compute), so a
@@ -15,15 +16,16 @@ from datetime import datetime, timedelta
 
 from pynamodb.exceptions import PutError
 
-from chalicelib import clock, mail, security
+from chalicelib import clock, mail, media_files, security
 from chalicelib.commands.accounts import PASSWORD_RESET, VERIFY_EMAIL, token_hash
 from chalicelib.events import (
     EmailVerificationRequested,
     Event,
+    ExportReady,
     PasswordResetRequested,
     UserRegistered,
 )
-from chalicelib.models import AccountToken, UniqueKey, User
+from chalicelib.models import AccountToken, Export, UniqueKey, User
 from chalicelib.models.base import condition_failed, stored_now
 
 VERIFY_EMAIL_TTL = timedelta(hours=24)
@@ -52,6 +54,20 @@ def send_password_reset(event: Event[PasswordResetRequested]) -> None:
     if token:
         mail.send(user.email, PASSWORD_RESET, username=user.username, link=mail.link("reset-password", token))
         _mailed(token)
+
+
+def send_export_link(event: Event[ExportReady]) -> None:
+    export = stored_now(Export, event.payload.user_id, event.payload.export_id)
+    user = stored_now(User, event.payload.user_id)
+    if export is None or export.mailed or export.object_key is None or user is None:
+        return
+    expires_at = datetime.fromisoformat(export.expires_at)
+    seconds = int((expires_at - clock.now()).total_seconds())
+    if seconds <= 0:
+        return
+    mail.send(user.email, "export-ready", username=user.username,
+              link=media_files.export_url(export.object_key, seconds), expires_at=export.expires_at)
+    export.update(actions=[Export.mailed.set(True)])
 
 
 def _issue(event: Event, record: AccountToken, lifetime: timedelta) -> str | None:
@@ -85,4 +101,5 @@ HANDLERS = {
     UserRegistered: send_verification,
     EmailVerificationRequested: send_verification,
     PasswordResetRequested: send_password_reset,
+    ExportReady: send_export_link,
 }

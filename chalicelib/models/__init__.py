@@ -3,6 +3,7 @@
 here. ALL_MODELS is what infra reads to define them."""
 from chalicelib.models.account_tokens import AccountToken
 from chalicelib.models.blocks import Block
+from chalicelib.models.exports import Export
 from chalicelib.models.follows import Follow, FollowRequest
 from chalicelib.models.hashtags import Hashtag, HashtagPost
 from chalicelib.models.marks import Mark
@@ -27,6 +28,7 @@ ALL_MODELS = (
     OutboxEntry,
     RateLimit,
     AccountToken,
+    Export,
 )
 
 __all__ = [model.__name__ for model in ALL_MODELS] + ["conversation_key"]

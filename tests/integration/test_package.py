@@ -303,7 +303,7 @@ def test_renditions_are_served_by_a_cdn_the_only_reader_of_the_bucket(packaged):
         assert variables["MEDIA_BUCKET"] == {"Ref": "MediaBucket"}
 
 
-def test_the_api_only_signs_uploads_and_the_consumers_touch_only_their_part_of_the_bucket(packaged):
+def test_the_api_only_signs_uploads_and_export_links_and_the_consumers_touch_only_their_part_of_the_bucket(packaged):
     roles = resources_of(packaged, "AWS::IAM::Role")
 
     def s3_access(role: str) -> dict:
@@ -311,14 +311,18 @@ def test_the_api_only_signs_uploads_and_the_consumers_touch_only_their_part_of_t
         return {s["Resource"]: sorted(s["Action"]) for s in statements if s["Action"][0].startswith("s3:")}
 
     bucket = f"arn:aws:s3:::{PREFIX}-media-*"
-    assert s3_access("ApiHandlerRole") == {f"{bucket}/uploads/*": ["s3:PutObject"]}
+    assert s3_access("ApiHandlerRole") == {f"{bucket}/uploads/*": ["s3:PutObject"],
+                                           f"{bucket}/exports/*": ["s3:GetObject"]}
     # ListBucket: a missing file is then a 404, not a 403.
     assert s3_access("UploadProcessorRole") == {f"{bucket}/uploads/*": ["s3:DeleteObject", "s3:GetObject"],
                                                 f"{bucket}/media/*": ["s3:PutObject", "s3:PutObjectTagging"],
                                                 bucket: ["s3:ListBucket"]}
     assert s3_access("MediaKeeperRole") == {f"{bucket}/media/*": ["s3:DeleteObject", "s3:PutObjectTagging"],
                                             bucket: ["s3:ListBucket"]}
-    others = set(roles) - {"ApiHandlerRole", "UploadProcessorRole", "MediaKeeperRole"}
+    assert s3_access("ExporterRole") == {f"{bucket}/media/*": ["s3:GetObject"],
+                                         f"{bucket}/exports/*": ["s3:PutObject"]}
+    assert s3_access("MailerRole") == {f"{bucket}/exports/*": ["s3:GetObject"]}
+    others = set(roles) - {"ApiHandlerRole", "UploadProcessorRole", "MediaKeeperRole", "ExporterRole", "MailerRole"}
     assert others and not any(s3_access(role) for role in others)
 
 
