@@ -7,8 +7,9 @@ finds the post in their feed, likes it and saves it; the photo's URLs
 answer without credentials; the author is notified of the follow and the
 like. Where the stage shows its mail (GET /local/mail: make run), the
 author verifies the address with the link of the registration mail and the
-reader resets the password with the link of a reset mail; elsewhere only
-the reset request is made. Then it cleans up what it can: the post (and so
+reader resets the password with the link of a reset mail, and the author
+exports the account's data and fetches the archive; elsewhere only the
+reset request is made. Then it cleans up what it can: the post (and so
 its photo) is deleted and the follow undone (users cannot be deleted).
 What the consumers do is waited for, up to SMOKE_WAIT_SECONDS (default 30).
 Prints each step; exits 1 at the first one that fails.
@@ -136,6 +137,13 @@ def accounts(api: Api, author: dict, author_token: str, reader: dict) -> str:
     api.call("POST", "/api/auth/password-reset/confirm", {"token": token, "new_password": new_password})
     api.call("POST", "/api/auth/login", {"email": reader["email"], "password": PASSWORD}, expect=401)
     step("the reader reset the password with the link of the reset mail")
+    api.call("POST", "/api/users/me/export", token=author_token, expect=202)
+    export = api.eventually("/api/users/me/export", author_token, lambda found: found["status"] != "pending",
+                            "the data export")
+    with urllib.request.urlopen(export["url"], timeout=30) as response:  # no credentials
+        if not response.read(2) == b"PK":
+            raise SmokeFailed("the export's link does not answer a ZIP archive")
+    step("the author exported the account's data; its link answers the archive")
     return api.call("POST", "/api/auth/login", {"email": reader["email"], "password": new_password})["access_token"]
 
 
