@@ -2,13 +2,16 @@
 from chalice import Chalice
 
 from chalicelib.api import (
+    accounts,
     auth,
     blocks,
     cors,
+    exports,
     feed,
     follows,
     hashtags,
     health,
+    local,
     media,
     messages,
     notifications,
@@ -24,8 +27,8 @@ from chalicelib.consumers import consumers
 app = Chalice(app_name="instagram")
 app.register_middleware(http_middleware, "http")
 
-for blueprint in (health, auth, users, media, posts, follows, blocks, feed, stories, messages, notifications, search,
-                  hashtags, openapi):
+for blueprint in (health, auth, accounts, users, exports, media, posts, follows, blocks, feed, stories, messages,
+                  notifications, search, hashtags, openapi, local):
     app.register_blueprint(blueprint.api)
 cors.answer_preflights(app)
 

@@ -119,6 +119,29 @@ def media_base_url() -> str:
     return (os.environ.get("MEDIA_BASE_URL") or f"https://{media_bucket()}.s3.amazonaws.com").rstrip("/")
 
 
+def mail_sender() -> str:
+    """The From address of every mail (MAIL_SENDER): an address of the
+    stage's SES identity, the only one its policy lets it send from."""
+    return os.environ.get("MAIL_SENDER", "Instagram <no-reply@example.com>")
+
+
+def mail_link_base_url() -> str:
+    """Where the links in mails lead (MAIL_LINK_BASE_URL): the web app, which
+    reads `token` from the query string. The texts are chalicelib/mail_templates.py."""
+    return os.environ.get("MAIL_LINK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def account_mail_limits() -> dict[str, int]:
+    """Per hour: verification mails one account may ask for again
+    (VERIFICATION_RESENDS_PER_HOUR), reset requests for one email address
+    (PASSWORD_RESETS_PER_EMAIL) and from one client address (PASSWORD_RESETS_PER_CLIENT);
+    per day, data exports one account may start (EXPORTS_PER_DAY)."""
+    return {"resend": _positive("VERIFICATION_RESENDS_PER_HOUR", 3),
+            "reset_email": _positive("PASSWORD_RESETS_PER_EMAIL", 5),
+            "reset_client": _positive("PASSWORD_RESETS_PER_CLIENT", 30),
+            "exports": _positive("EXPORTS_PER_DAY", 3)}
+
+
 @dataclass(frozen=True)
 class Settings:
     stage: str

@@ -111,6 +111,45 @@ class UserPasswordChanged(Payload):
 
 
 @dataclass(frozen=True)
+class EmailVerificationRequested(Payload):
+    """Ours: the user asked for the verification mail again (register's own
+    mail follows user.registered)."""
+
+    type: ClassVar[str] = "user.email_verification_requested"
+    user_id: int
+
+
+@dataclass(frozen=True)
+class EmailVerified(Payload):
+    type: ClassVar[str] = "user.email_verified"
+    user_id: int
+
+
+@dataclass(frozen=True)
+class PasswordResetRequested(Payload):
+    """Ours: someone asked for a reset link for this address (lower-case),
+    which may belong to no account: the request answers the same either way,
+    and only the mail consumer finds out."""
+
+    type: ClassVar[str] = "user.password_reset_requested"
+    email: str
+
+
+@dataclass(frozen=True)
+class ExportRequested(Payload):
+    type: ClassVar[str] = "export.requested"
+    user_id: int
+    export_id: int
+
+
+@dataclass(frozen=True)
+class ExportReady(Payload):
+    type: ClassVar[str] = "export.ready"
+    user_id: int
+    export_id: int
+
+
+@dataclass(frozen=True)
 class PostCreated(Payload):
     type: ClassVar[str] = "post.created"
     carrying: ClassVar[dict[str, tuple[str, ...]]] = {

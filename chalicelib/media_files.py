@@ -111,3 +111,27 @@ def delete_renditions(media: list[tuple[int, str]]) -> None:
                                                    Delete={"Objects": keys[start:start + 1000], "Quiet": True})
         if response.get("Errors"):
             raise RuntimeError(f"could not delete renditions: {response['Errors'][:3]}")
+
+
+EXPORTS_PREFIX = "exports/"
+
+
+def rendition_key_of_url(url: str) -> str:
+    """The key of a rendition from its URL (MediaItem keeps URLs, not keys)."""
+    return RENDITIONS_PREFIX + "/".join(url.rsplit("/", 2)[-2:])
+
+
+def read_file(key: str) -> bytes:
+    return aws.client("s3").get_object(Bucket=media_bucket(), Key=key)["Body"].read()
+
+
+def write_export(key: str, data: bytes) -> None:
+    aws.client("s3").put_object(Bucket=media_bucket(), Key=key, Body=data, ContentType="application/zip")
+
+
+def export_url(key: str, seconds: int) -> str:
+    """A GET of the archive that needs no credentials for `seconds`. Signing
+    is local (no call), with the client that signs upload forms, so that
+    locally it leads to the embedded AWS."""
+    return aws.upload_signer().generate_presigned_url(
+        "get_object", Params={"Bucket": media_bucket(), "Key": key}, ExpiresIn=max(1, seconds))

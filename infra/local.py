@@ -61,6 +61,8 @@ def main() -> int:
         from chalicelib.config import media_bucket
 
         os.environ.setdefault("MEDIA_BASE_URL", f"{os.environ['MEDIA_UPLOAD_ENDPOINT']}/{media_bucket()}")
+        # The links of the mails it prints lead to this stack's own pages.
+        os.environ.setdefault("MAIL_LINK_BASE_URL", f"http://127.0.0.1:{port}")
         from infra.provision import provision
 
         provisioned = provision()

@@ -13,11 +13,12 @@ what this module makes.
 from __future__ import annotations
 
 import json
+from email.utils import parseaddr
 from pathlib import Path
 
 from chalicelib.consumers import CONSUMERS
 from chalicelib.consumers.batch import READ, WRITE, Consumer
-from chalicelib.media_files import UPLOADS_PREFIX
+from chalicelib.media_files import EXPORTS_PREFIX, UPLOADS_PREFIX
 from infra import resources
 
 CHALICE_DIR = Path(__file__).resolve().parent.parent / ".chalice"
@@ -91,6 +92,20 @@ def _consumer_statements(consumer: Consumer, prefix: str, topic: str) -> list[di
     return statements
 
 
+def _mail_sending(stage: str) -> list[dict]:
+    """The mail consumer sends from the stage's own SES identity only: the
+    domain of its MAIL_SENDER (.chalice/config.json), and from that address."""
+    environment = json.loads((CHALICE_DIR / "config.json").read_text())["stages"][stage]["environment_variables"]
+    sender = parseaddr(environment["MAIL_SENDER"])[1]
+    domain = sender.rpartition("@")[2]
+    return [
+        {**_statement("SendMail", ["ses:SendEmail", "ses:SendRawEmail"], _arn("ses", f"identity/{domain}")),
+         "Condition": {"StringEquals": {"ses:FromAddress": sender}}},
+        # Its links carry tokens keyed with the signing secret.
+        _statement("ReadJwtSecret", ["ssm:GetParameter"], _arn("ssm", f"parameter/instagram/{stage}/jwt-secret")),
+    ]
+
+
 def policy(function: str, stage: str) -> dict:
     prefix = f"instagram-{stage}"
     topic = _arn("sns", f"{prefix}-{resources.TOPIC}")
@@ -105,6 +120,8 @@ def policy(function: str, stage: str) -> dict:
             _statement("ReadJwtSecret", ["ssm:GetParameter"], _arn("ssm", f"parameter/instagram/{stage}/jwt-secret")),
             # An upload form is signed with the API's own right to put the file.
             _statement("SignUploads", ["s3:PutObject"], _media_files(prefix, UPLOADS_PREFIX)),
+            # And an export's link with its right to read the archive.
+            _statement("SignExportLinks", ["s3:GetObject"], _media_files(prefix, EXPORTS_PREFIX)),
         ]
     elif function == RELAY_FUNCTION:
         statements = [
@@ -112,7 +129,10 @@ def policy(function: str, stage: str) -> dict:
             _statement("PublishEvents", ["sns:Publish"], topic),
         ]
     else:
-        statements = _consumer_statements(consumer_functions()[function], prefix, topic)
+        consumer = consumer_functions()[function]
+        statements = _consumer_statements(consumer, prefix, topic)
+        if consumer.sends_mail:
+            statements.extend(_mail_sending(stage))
     return {"Version": "2012-10-17", "Statement": [*statements, logs, tracing]}
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from email.utils import parseaddr
 
 import boto3
 
 from chalicelib import media_files
-from chalicelib.config import cors_allowed_origins, media_bucket
+from chalicelib.config import cors_allowed_origins, mail_sender, media_bucket
 from infra import resources
 
 
@@ -71,6 +72,7 @@ def provision(session: boto3.session.Session | None = None) -> Provisioned:
         dead_letter_urls[queue.logical_name] = dead_letter_url
     bucket = media_bucket()
     _create_media_bucket(s3, bucket, queue_arns)
+    _create_mail_identity(session.client("sesv2"))
     return Provisioned(topic_arn, queue_urls, dead_letter_urls, bucket)
 
 
@@ -105,6 +107,16 @@ def _create_media_bucket(s3, bucket: str, queue_arns: dict[str, str]) -> None:
         }
         for name in (queue.logical_name for queue in resources.consumer_queues() if queue.from_bucket)
     ]})
+
+
+def _create_mail_identity(sesv2) -> None:
+    """The sender's domain as an SES identity, which SES (and moto) requires
+    before it sends. Locally and in tests only: on AWS its owner verifies it
+    once, through DNS (docs/accounts.md)."""
+    domain = parseaddr(mail_sender())[1].rpartition("@")[2]
+    identities = {i["IdentityName"] for i in sesv2.list_email_identities().get("EmailIdentities", [])}
+    if domain not in identities:
+        sesv2.create_email_identity(EmailIdentity=domain)
 
 
 def _table_names(dynamodb) -> list[str]:

@@ -5,8 +5,12 @@ Two new users (random names) register and log in; one uploads a photo
 with the upload form and posts it once it is ready, the other follows,
 finds the post in their feed, likes it and saves it; the photo's URLs
 answer without credentials; the author is notified of the follow and the
-like. Then it cleans up what it can: the post (and so its photo) is
-deleted and the follow undone (users cannot be deleted).
+like. Where the stage shows its mail (GET /local/mail: make run), the
+author verifies the address with the link of the registration mail and the
+reader resets the password with the link of a reset mail, and the author
+exports the account's data and fetches the archive; elsewhere only the
+reset request is made. Then it cleans up what it can: the post (and so
+its photo) is deleted and the follow undone (users cannot be deleted).
 What the consumers do is waited for, up to SMOKE_WAIT_SECONDS (default 30).
 Prints each step; exits 1 at the first one that fails.
 """
@@ -15,6 +19,7 @@ from __future__ import annotations
 import http.client
 import io
 import os
+import re
 import secrets
 import sys
 import time
@@ -67,6 +72,7 @@ def journey(api: Api) -> None:
     (author, author_token), (reader, reader_token) = people["author"], people["reader"]
     step(f"registered and logged in {author['username']} and {reader['username']}")
     assert api.call("GET", "/api/auth/me", token=reader_token)["id"] == reader["id"]
+    reader_token = accounts(api, author, author_token, reader)
 
     photo = _photo()
     media = api.call("POST", "/api/media", {"content_type": "image/jpeg", "size_bytes": len(photo)}, author_token,
@@ -105,6 +111,40 @@ def journey(api: Api) -> None:
         api.call("DELETE", f"/api/posts/{post['id']}", token=author_token, expect=204)
         api.call("DELETE", f"/api/follow/{author['id']}", token=reader_token)
         step("cleaned up: post deleted, follow undone")
+
+
+def mailed_token(api: Api, to: str, subject: str) -> str:
+    """The token of the newest mail with this subject to `to` (GET /local/mail)."""
+    mails = api.eventually(f"/local/mail?to={to}", "", lambda found: any(m["subject"] == subject for m in found),
+                           f"the mail '{subject}'")
+    text = next(m["text"] for m in mails if m["subject"] == subject)
+    return re.search(r"token=([A-Za-z0-9_-]+)", text).group(1)
+
+
+def accounts(api: Api, author: dict, author_token: str, reader: dict) -> str:
+    """Email verification and password reset; the reader's token afterwards."""
+    api.call("POST", "/api/auth/password-reset", {"email": reader["email"]}, expect=202)
+    if api.request("GET", "/local/mail?to=nobody@example.com").status != 200:
+        step("asked for a password reset (this stage shows no mail: links not followed)")
+        return api.call("POST", "/api/auth/login", {"email": reader["email"], "password": PASSWORD})["access_token"]
+    token = mailed_token(api, author["email"], "Confirm your email address")
+    api.call("POST", "/api/auth/verify-email", {"token": token})
+    if api.call("GET", "/api/auth/me", token=author_token)["email_verified"] is not True:
+        raise SmokeFailed("the verification link did not verify the address")
+    step("the author verified the address with the link of the registration mail")
+    token = mailed_token(api, reader["email"], "Reset your password")
+    new_password = PASSWORD + " again"
+    api.call("POST", "/api/auth/password-reset/confirm", {"token": token, "new_password": new_password})
+    api.call("POST", "/api/auth/login", {"email": reader["email"], "password": PASSWORD}, expect=401)
+    step("the reader reset the password with the link of the reset mail")
+    api.call("POST", "/api/users/me/export", token=author_token, expect=202)
+    export = api.eventually("/api/users/me/export", author_token, lambda found: found["status"] != "pending",
+                            "the data export")
+    with urllib.request.urlopen(export["url"], timeout=30) as response:  # no credentials
+        if not response.read(2) == b"PK":
+            raise SmokeFailed("the export's link does not answer a ZIP archive")
+    step("the author exported the account's data; its link answers the archive")
+    return api.call("POST", "/api/auth/login", {"email": reader["email"], "password": new_password})["access_token"]
 
 
 def main() -> int:

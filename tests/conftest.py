@@ -78,6 +78,14 @@ def client(aws):
 
 
 @pytest.fixture
+def local_client(aws):
+    """As client, with the local stage's settings (`make run`'s) while a
+    request runs, rather than the dev stage's: GET /local/mail answers."""
+    with Client(app, stage_name="local") as test_client:
+        yield test_client.http
+
+
+@pytest.fixture
 def pump(aws):
     """Delivers queued events to the consumers, as Lambda would; failed
     messages become visible again at once so tests need not wait."""

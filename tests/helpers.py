@@ -11,8 +11,10 @@ from typing import NamedTuple
 import botocore.client
 import botocore.exceptions
 from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.model_instances import reset_model_data
 from moto.dynamodb.models import dynamodb_backends
 from moto.s3.models import s3_backends
+from moto.ses.models import ses_backends
 from moto.sqs.models import sqs_backends
 
 from chalicelib.events import Event, Payload
@@ -217,6 +219,10 @@ def empty_mocked_aws() -> None:
         sqs.purge_queue(name)
     for bucket in s3_backends[DEFAULT_ACCOUNT_ID]["aws"].buckets.values():
         bucket.keys.clear()
+    ses_backends[DEFAULT_ACCOUNT_ID][region].sent_messages.clear()
+    # moto also keeps every object it ever made for its /moto-api/data.json,
+    # which GET /local/mail reads: without this, every earlier test's too.
+    reset_model_data()
 
 
 # --- watching the calls to AWS ------------------------------------------------------

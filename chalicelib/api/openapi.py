@@ -42,7 +42,8 @@ DESCRIPTION = (
 SECURITY_SCHEME = "bearerAuth"
 
 _REASONS = {
-    200: "OK", 201: "Created", 204: "No content", 400: "Bad request (malformed JSON, or a rule of the contract)",
+    200: "OK", 201: "Created", 202: "Accepted: it happens shortly", 204: "No content",
+    400: "Bad request (malformed JSON, or a rule of the contract)",
     401: "Missing, malformed, forged, expired or retired token, or wrong credentials",
     403: "Not yours (or a wrong current password)",
     404: "Unknown (or non-numeric) id", 413: f"Body larger than {MAX_BODY_BYTES // 1024} KiB",

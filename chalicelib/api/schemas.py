@@ -63,6 +63,19 @@ class LoginRequest(BaseModel):
     password: str
 
 
+class VerifyEmailRequest(BaseModel):
+    token: str
+
+
+class PasswordResetRequest(BaseModel):
+    email: Email
+
+
+class PasswordResetConfirmRequest(BaseModel):
+    token: str
+    new_password: Password
+
+
 class ChangePasswordRequest(BaseModel):
     # No length rules on the current password: a wrong one is a 403, never a 422.
     current_password: str
@@ -180,12 +193,13 @@ class UserResponse(ResponseModel):
     is_active: bool
     is_private: bool
     created_at: Timestamp
+    email_verified: Optional[bool] = Field(None, description="Shown to its owner only; null for everyone else.")
 
-    @field_validator("email")
+    @field_validator("email", "email_verified")
     @classmethod
-    def _shown_to_its_owner_only(cls, email: Optional[str], info: ValidationInfo) -> Optional[str]:
-        # id is declared before email, so it is already in info.data.
-        return email if (info.context or {}).get("viewer_id") == info.data.get("id") else None
+    def _shown_to_its_owner_only(cls, value, info: ValidationInfo):
+        # id is declared before both, so it is already in info.data.
+        return value if (info.context or {}).get("viewer_id") == info.data.get("id") else None
 
     @classmethod
     def for_its_owner(cls, user: User) -> UserResponse:
@@ -332,6 +346,13 @@ class FollowResponse(ResponseModel):
 
 class BlockResponse(ResponseModel):
     blocked: bool
+
+
+class ExportResponse(ResponseModel):
+    status: Literal["pending", "ready", "failed"]
+    requested_at: Timestamp
+    url: Optional[str] = Field(description="The ZIP archive, without credentials, until expires_at; null until ready.")
+    expires_at: Optional[Timestamp]
 
 
 class StatusResponse(ResponseModel):

@@ -13,7 +13,18 @@ from chalice import Blueprint
 
 from chalicelib import media_files
 from chalicelib.config import resource_name
-from chalicelib.consumers import cleanup, feed, follow_requests, hashtags, media, notifications, search, uploads
+from chalicelib.consumers import (
+    cleanup,
+    exports,
+    feed,
+    follow_requests,
+    hashtags,
+    mail,
+    media,
+    notifications,
+    search,
+    uploads,
+)
 from chalicelib.consumers.batch import BUCKET, READ, WRITE, Consumer
 from chalicelib.outbox import relay_pending
 
@@ -41,6 +52,15 @@ CONSUMERS = (
              batch_size=1, publishes=True, tables={"media": WRITE, **_COMMANDS},
              files={media_files.UPLOADS_PREFIX: ("s3:GetObject", "s3:DeleteObject"),
                     media_files.RENDITIONS_PREFIX: ("s3:PutObject", "s3:PutObjectTagging")}),
+    # Its mail of a ready export carries a link signed with its own right to read it.
+    Consumer("mail", "mailer", mail.HANDLERS, sends_mail=True, tables={
+        "users": READ, "unique-keys": READ, "exports": WRITE, "account-tokens": WRITE},
+             files={media_files.EXPORTS_PREFIX: ("s3:GetObject",)}),
+    # One export a batch: it reads a whole account.
+    Consumer("exports", "exporter", exports.HANDLERS, batch_size=1, publishes=True, tables={
+        "users": READ, "posts": READ, "comments": READ, "marks": READ, "follows": READ, "blocks": READ,
+        "stories": READ, "messages": READ, "conversations": READ, "exports": WRITE, **_COMMANDS},
+             files={media_files.RENDITIONS_PREFIX: ("s3:GetObject",), media_files.EXPORTS_PREFIX: ("s3:PutObject",)}),
 )
 BY_NAME = {consumer.name: consumer for consumer in CONSUMERS}
 

@@ -70,6 +70,7 @@ class Consumer:
     # What its code does to the media bucket's files: S3 actions by key prefix.
     files: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     publishes: bool = False  # publishes events (its commands', or its own continuations)
+    sends_mail: bool = False  # through SES, from the stage's sender only
     fed_by: str = TOPIC
     parse: Parse = domain_event
     batch_size: int = 10

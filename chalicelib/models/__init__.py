@@ -1,7 +1,9 @@
 """PynamoDB models: one module per concern. Tables are created by infra/
 (CloudFormation in the cloud, infra.provision locally and in tests), never
 here. ALL_MODELS is what infra reads to define them."""
+from chalicelib.models.account_tokens import AccountToken
 from chalicelib.models.blocks import Block
+from chalicelib.models.exports import Export
 from chalicelib.models.follows import Follow, FollowRequest
 from chalicelib.models.hashtags import Hashtag, HashtagPost
 from chalicelib.models.marks import Mark
@@ -25,6 +27,8 @@ ALL_MODELS = (
     Hashtag, HashtagPost,
     OutboxEntry,
     RateLimit,
+    AccountToken,
+    Export,
 )
 
 __all__ = [model.__name__ for model in ALL_MODELS] + ["conversation_key"]

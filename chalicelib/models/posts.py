@@ -57,6 +57,14 @@ class RepliesByComment(GlobalSecondaryIndex):
     comment_id = NumberAttribute(range_key=True)
 
 
+class CommentsByAuthor(GlobalSecondaryIndex):
+    """A user's comments and replies: what a data export lists."""
+
+    Meta = index_meta("comments-by-author", AllProjection)
+    author_id = NumberAttribute(hash_key=True)
+    comment_id = NumberAttribute(range_key=True)
+
+
 class Comment(Model):
     """A top-level comment has post_id and counts its replies; a reply has
     parent_id (always a top-level comment: one level, as on Instagram) and
@@ -77,6 +85,7 @@ class Comment(Model):
 
     by_post = CommentsByPost()
     replies = RepliesByComment()
+    by_author = CommentsByAuthor()
 
     @property
     def on_post(self) -> int:

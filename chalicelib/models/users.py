@@ -22,6 +22,9 @@ class User(Model):
     profile_image_url = UnicodeAttribute(null=True)  # with profile_media_id, that media's thumbnail_url
     profile_media_id = NumberAttribute(null=True)
     is_active = BooleanAttribute(default=True)
+    # Set when the user follows the link of the verification mail. Accounts
+    # from before verification existed have none: unverified.
+    email_verified = BooleanAttribute(default=False)
     # Only the owner and approved followers see its posts and lists.
     is_private = BooleanAttribute(default=False)
     # Set by the feed consumer while the account has more than

@@ -129,6 +129,11 @@ def journey(client, pump, monkeypatch) -> None:
     delete(client, f"/api/stories/{story['id']}", alice.token)
     create_post(client, alice.token, "after")
     pump.drain()
+    # Mail: a reset link (its account found by address) and a ready export's link.
+    post_json(client, "/api/auth/password-reset", {"email": alice.user["email"]})
+    post_json(client, "/api/messages", {"receiver_id": carol.id, "content": "Hi"}, alice.token)
+    post_json(client, "/api/users/me/export", token=alice.token)
+    pump.drain()
 
 
 def test_each_consumer_declares_exactly_the_tables_its_code_touches_and_how(client, pump, monkeypatch, touched):

@@ -51,7 +51,8 @@ def test_every_table_is_in_the_template_with_its_ttl(packaged):
               for r in resources_of(packaged, "AWS::DynamoDB::Table").values()}
     assert set(tables) == {f"{PREFIX}-{model.Meta.logical}" for model in ALL_MODELS}
     assert {name for name, p in tables.items() if "TimeToLiveSpecification" in p} == {
-        f"{PREFIX}-stories", f"{PREFIX}-story-feed", f"{PREFIX}-rate-limits", f"{PREFIX}-media"}
+        f"{PREFIX}-stories", f"{PREFIX}-story-feed", f"{PREFIX}-rate-limits", f"{PREFIX}-media",
+        f"{PREFIX}-account-tokens"}
 
 
 def test_every_consumer_has_its_queue_dead_letter_queue_and_filtered_subscription(packaged):
@@ -233,7 +234,7 @@ def test_every_function_that_runs_commands_may_make_each_kind_of_transaction_ite
         assert transaction_items <= actions, function
 
 
-def test_a_consumer_may_read_only_its_own_queue_and_only_the_api_reads_the_secret(packaged):
+def test_a_consumer_may_read_only_its_own_queue_and_only_the_api_and_mailer_read_the_secret(packaged):
     roles = resources_of(packaged, "AWS::IAM::Role")
     for function, queue in {"SearchIndexer": "search", "Notifier": "notifications",
                             "HashtagIndexer": "hashtags", "FeedFanout": "feed"}.items():
@@ -243,7 +244,19 @@ def test_a_consumer_may_read_only_its_own_queue_and_only_the_api_reads_the_secre
     readers = [name for name, role in roles.items()
                if any("ssm:GetParameter" in s["Action"]
                       for s in role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"])]
-    assert readers == ["ApiHandlerRole"]
+    # The mailer keys its mails' tokens with it (chalicelib/consumers/mail.py).
+    assert sorted(readers) == ["ApiHandlerRole", "MailerRole"]
+
+
+def test_only_the_mailer_sends_mail_and_only_from_its_stages_sender(packaged):
+    roles = resources_of(packaged, "AWS::IAM::Role")
+    senders = {name: s for name, role in roles.items()
+               for s in role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+               if any(action.startswith("ses:") for action in s["Action"])}
+    assert list(senders) == ["MailerRole"]
+    statement = senders["MailerRole"]
+    assert statement["Resource"] == f"arn:aws:ses:*:*:identity/{PREFIX}.example.com"
+    assert statement["Condition"] == {"StringEquals": {"ses:FromAddress": f"no-reply@{PREFIX}.example.com"}}
 
 
 # --- photos ---------------------------------------------------------------------------
@@ -290,7 +303,7 @@ def test_renditions_are_served_by_a_cdn_the_only_reader_of_the_bucket(packaged):
         assert variables["MEDIA_BUCKET"] == {"Ref": "MediaBucket"}
 
 
-def test_the_api_only_signs_uploads_and_the_consumers_touch_only_their_part_of_the_bucket(packaged):
+def test_the_api_only_signs_uploads_and_export_links_and_the_consumers_touch_only_their_part_of_the_bucket(packaged):
     roles = resources_of(packaged, "AWS::IAM::Role")
 
     def s3_access(role: str) -> dict:
@@ -299,14 +312,18 @@ def test_the_api_only_signs_uploads_and_the_consumers_touch_only_their_part_of_t
 
     # The bucket the template makes, by the stack's account and region: no other stage's or account's.
     bucket = f"arn:${{AWS::Partition}}:s3:::{PREFIX}-media-${{AWS::AccountId}}-${{AWS::Region}}"
-    assert s3_access("ApiHandlerRole") == {f"{bucket}/uploads/*": ["s3:PutObject"]}
+    assert s3_access("ApiHandlerRole") == {f"{bucket}/uploads/*": ["s3:PutObject"],
+                                           f"{bucket}/exports/*": ["s3:GetObject"]}
     # ListBucket: a missing file is then a 404, not a 403.
     assert s3_access("UploadProcessorRole") == {f"{bucket}/uploads/*": ["s3:DeleteObject", "s3:GetObject"],
                                                 f"{bucket}/media/*": ["s3:PutObject", "s3:PutObjectTagging"],
                                                 bucket: ["s3:ListBucket"]}
     assert s3_access("MediaKeeperRole") == {f"{bucket}/media/*": ["s3:DeleteObject", "s3:PutObjectTagging"],
                                             bucket: ["s3:ListBucket"]}
-    others = set(roles) - {"ApiHandlerRole", "UploadProcessorRole", "MediaKeeperRole"}
+    assert s3_access("ExporterRole") == {f"{bucket}/media/*": ["s3:GetObject"],
+                                         f"{bucket}/exports/*": ["s3:PutObject"], bucket: ["s3:ListBucket"]}
+    assert s3_access("MailerRole") == {f"{bucket}/exports/*": ["s3:GetObject"], bucket: ["s3:ListBucket"]}
+    others = set(roles) - {"ApiHandlerRole", "UploadProcessorRole", "MediaKeeperRole", "ExporterRole", "MailerRole"}
     assert others and not any(s3_access(role) for role in others)
 
 

@@ -41,9 +41,11 @@ def test_the_contracts_event_types_and_ours():
     }
     photos = {"media.ready", "media.rejected"}
     private_accounts = {"follow.requested", "follow.approved", "follow.declined", "user.blocked", "user.unblocked"}
+    accounts = {"user.email_verified", "export.requested", "export.ready"}
     ours = {"user.password_changed", "post.saved", "post.unsaved", "follow.requests_pending", "feed.fanout_continued",
-            "feed.large_account_walk_continued", "media.created"}
-    assert events.ALL_TYPES == contract | photos | private_accounts | ours
+            "feed.large_account_walk_continued", "media.created", "user.email_verification_requested",
+            "user.password_reset_requested"}
+    assert events.ALL_TYPES == contract | photos | private_accounts | accounts | ours
 
 
 def test_an_event_published_before_a_field_was_added_parses_with_its_default():

@@ -1,0 +1,115 @@
+"""Email verification and password reset: the requests' side. The mails
+themselves, and the tokens they carry, are the mail consumer's
+(chalicelib/consumers/mail.py); a request only checks, writes and publishes.
+
+A token is known to its mail only: `account-tokens` keeps its SHA-256, so a
+request finds the record by hashing what it was given. Each token works
+once (`used`, set by a conditional update in the same transaction as its
+effect) and until its `expires_at`, read against chalicelib/clock.py."""
+from __future__ import annotations
+
+import hashlib
+
+from chalicelib import clock, events, rate_limits, security
+from chalicelib.config import account_mail_limits
+from chalicelib.errors import NO_SUCH_USER, Conflict, Unauthorized
+from chalicelib.models import AccountToken, User
+from chalicelib.models.base import stored_now
+from chalicelib.writes import Writes, command
+
+VERIFY_EMAIL = "verify-email"
+PASSWORD_RESET = "password-reset"
+INVALID_TOKEN = "Invalid or expired token"
+ALREADY_VERIFIED = "Email already verified"
+HOUR = 3600
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode(errors="surrogatepass")).hexdigest()
+
+
+def _usable_token(token: str, purpose: str) -> AccountToken:
+    """The unused, unexpired record of token for purpose, or Conflict."""
+    if not token or len(token) > 200:  # ours are 43 characters; DynamoDB refuses keys over 2 KB
+        raise Conflict(INVALID_TOKEN)
+    # Consistent: a token used a moment ago must already count as used.
+    record = stored_now(AccountToken, token_hash(token))
+    if record is None or record.purpose != purpose or record.used or record.expires_at <= clock.now():
+        raise Conflict(INVALID_TOKEN)
+    return record
+
+
+def _use(writes: Writes, record: AccountToken) -> None:
+    """Marks the token used, in the same transaction as its effect: two
+    requests with one token cannot both succeed."""
+    writes.update(AccountToken(record.token_hash), [AccountToken.used.set(True)],
+                  condition=AccountToken.token_hash.exists() & (AccountToken.used == False),  # noqa: E712
+                  otherwise=Conflict(INVALID_TOKEN))
+
+
+# --- email verification ---------------------------------------------------------------
+
+def verify_email(token: str) -> None:
+    _verify_email(_usable_token(token, VERIFY_EMAIL))
+
+
+@command("verify the email")
+def _verify_email(writes: Writes, record: AccountToken) -> None:
+    _use(writes, record)
+    # Only the address the mail went to: one changed since is not proved by it.
+    writes.update(User(record.user_id), [User.email_verified.set(True)],
+                  condition=User.user_id.exists() & (User.email == record.email), otherwise=Conflict(INVALID_TOKEN))
+    writes.publish(events.EmailVerified(user_id=record.user_id))
+
+
+def resend_verification(user: User) -> None:
+    """Asks the mail consumer for another verification mail (its link is a
+    new token; earlier ones keep working until they expire)."""
+    if user.email_verified:
+        raise Conflict(ALREADY_VERIFIED)
+    rate_limits.hit(f"verify-resend#{user.user_id}", account_mail_limits()["resend"], HOUR)
+    _request_verification(user.user_id)
+
+
+@command("send the verification mail")
+def _request_verification(writes: Writes, user_id: int) -> None:
+    writes.check(User, user_id, condition=User.user_id.exists(), otherwise=Unauthorized(NO_SUCH_USER))
+    writes.publish(events.EmailVerificationRequested(user_id=user_id))
+
+
+# --- password reset -------------------------------------------------------------------
+
+def request_password_reset(email: str, client_address: str) -> None:
+    """The same work, answer and time whether or not an account has this
+    address: the request never looks; the mail consumer does, and mails
+    only a known one. Limited per email address (one address is one
+    account: it is how the account is found) and per client address."""
+    address = email.strip().lower()
+    limits = account_mail_limits()
+    rate_limits.hit(rate_limits.bucket_for("reset-client", client_address), limits["reset_client"], HOUR)
+    rate_limits.hit(rate_limits.bucket_for("reset-email", address), limits["reset_email"], HOUR)
+    _request_reset(address)
+
+
+@command("ask for a password reset")
+def _request_reset(writes: Writes, email: str) -> None:
+    writes.publish(events.PasswordResetRequested(email=email))
+
+
+def confirm_password_reset(token: str, new_password: str) -> None:
+    record = _usable_token(token, PASSWORD_RESET)
+    # Hashed once, outside the retried part: it is the slow step.
+    _reset_password(record, security.hash_password(new_password))
+
+
+@command("reset the password")
+def _reset_password(writes: Writes, record: AccountToken, password_hash: str) -> None:
+    _use(writes, record)
+    # A password changed since the token was issued (another reset
+    # included) retires it; this change retires every access token and every
+    # other reset token issued before it, which all carry the old version.
+    writes.update(User(record.user_id),
+                  [User.password_hash.set(password_hash), User.password_version.set(record.password_version + 1)],
+                  condition=User.password_version == record.password_version, otherwise=Conflict(INVALID_TOKEN))
+    writes.publish(events.UserPasswordChanged(user_id=record.user_id))
+
