@@ -106,20 +106,26 @@ def _is_runtime_version(python: str) -> bool:
     return answer.returncode == 0 and answer.stdout.strip() == LAMBDA_PYTHON_VERSION
 
 
+def compile_tree(directory: Path, python: str) -> list[Path]:
+    """Writes, beside each module under directory, the bytecode python
+    compiles for it (__pycache__/<name>.cpython-312.pyc); returns those files.
+    Unchecked hashes: the package never changes once deployed, so the
+    runtime need not compare a module's source with its bytecode (and a zip
+    keeps no exact modification times). Tracebacks name the module where
+    Lambda unpacks it."""
+    # A module that does not compile (a template, an example for another
+    # Python) gets no bytecode, as it would not import on Lambda either.
+    subprocess.run([python, "-m", "compileall", "-q", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash",
+                    "-s", str(directory), "-p", LAMBDA_TASK_ROOT, str(directory)], check=False)
+    return sorted(directory.rglob("__pycache__/*.pyc"))
+
+
 def add_bytecode(bundle: Path, python: str) -> None:
-    """Adds to the zip, beside each module, the bytecode python compiles for
-    it (__pycache__/<name>.cpython-312.pyc). Unchecked hashes: the package
-    never changes once deployed, so the runtime need not compare a module's
-    source with its bytecode (and a zip keeps no exact modification times)."""
+    """Adds to the zip the bytecode of each of its modules (compile_tree)."""
     with tempfile.TemporaryDirectory(prefix="package-bytecode-") as unpacked:
         with zipfile.ZipFile(bundle) as zipped:
-            sources = [name for name in zipped.namelist() if name.endswith(".py")]
-            zipped.extractall(unpacked, members=sources)
-        # A module that does not compile (a template, an example for another
-        # Python) gets no bytecode, as it would not import on Lambda either.
-        subprocess.run([python, "-m", "compileall", "-q", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash",
-                        "-s", unpacked, "-p", LAMBDA_TASK_ROOT, unpacked], check=False)
-        compiled = sorted(Path(unpacked).rglob("__pycache__/*.pyc"))
+            zipped.extractall(unpacked, members=[name for name in zipped.namelist() if name.endswith(".py")])
+        compiled = compile_tree(Path(unpacked), python)
         with zipfile.ZipFile(bundle, "a", compression=zipfile.ZIP_DEFLATED) as zipped:
             for path in compiled:
                 zipped.write(path, path.relative_to(unpacked).as_posix())
