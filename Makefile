@@ -76,7 +76,7 @@ redrive: $(INSTALLED)
 	$(LOCAL_AWS) $(BIN)/python -m infra.dead_letters redrive $(if $(QUEUE),--queue $(QUEUE))
 
 bench: $(INSTALLED)
-	$(BIN)/python scripts/bench.py
+	PYTHONPATH=scripts $(BIN)/python -m bench
 
 # A short journey over HTTP against any running stage: make smoke BASE_URL=...
 smoke: $(INSTALLED)

@@ -54,6 +54,20 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+# The fields JsonFormatter writes on every line.
+_LINE_FIELDS = frozenset({"time", "level", "service", "message"})
+
+
+def parse_line(line: str) -> dict | None:
+    """A line as JsonFormatter wrote it, as a dict; None for any other line
+    (a traceback, another program's output), for tools that read logs."""
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return None
+    return entry if isinstance(entry, dict) and _LINE_FIELDS <= entry.keys() else None
+
+
 def json_logger(service: str) -> logging.Logger:
     """A logger named after the service that writes JSON lines to stdout."""
     logger = logging.getLogger(service)

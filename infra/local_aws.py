@@ -1,36 +1,53 @@
-"""The embedded AWS of `make run`: moto, keeping DynamoDB's promises under
-concurrency.
+"""The embedded AWS of `make run` (and so of `make bench`): moto, keeping
+DynamoDB's promises under concurrency, at DynamoDB's costs.
 
 The provisioner runs in the same process as moto and calls it in-process
 (`mock_aws`): no HTTP hop, no socket. The worker processes (the API's and
 the event pump's) hand their calls, as botocore prepared them, to that
 process's moto over a local connection (`MotoForWorkers`). Outside tools
 (the aws CLI, `make dead-letters`, anything given AWS_ENDPOINT_URL) reach
-the same backends over HTTP.
+the same backends over HTTP. Every call, in-process, from a worker or over
+HTTP, takes the one lock of infra/one_at_a_time.py.
 
-moto's backends take no locks: two concurrent TransactWriteItems could both
-pass their conditions. So every call, in-process, from a worker or over
-HTTP, runs under one lock (`OneAtATime`), except SQS long polls, which only
-wait for messages and would otherwise stall everything for a second each.
-
-Under that lock, moto's DynamoDB is also made to cost what DynamoDB's does,
-by the items a call touches rather than by the size of its table
-(`dynamodb_costs_bounded`): a Query on a table reads one partition (one on
-an index still goes through the table, but without sorting it first), a
-TransactWriteItems keeps copies of the items it writes, not of every table
-it touches, to undo a cancelled transaction, and items (already in
-DynamoDB's JSON) are sent as they are rather than walked through botocore's
-model one attribute at a time.
+This module also patches moto's internals, for speed only (the test suite
+runs on stock moto, and a test compares the patched answers with stock
+moto's): it is written against one moto release, MOTO_VERSION, and refuses
+any other (docs/moto-upgrade.md says what an upgrade takes). Under the lock,
+moto's DynamoDB is made to cost what DynamoDB's does, by the items a call
+touches rather than by the size of its table (`dynamodb_costs_bounded`): a
+Query on a table reads one partition (one on an index still goes through
+the table, but without sorting it first), a TransactWriteItems keeps copies
+of the items it writes, not of every table it touches, to undo a cancelled
+transaction, and items (already in DynamoDB's JSON) are sent as they are
+rather than walked through botocore's model one attribute at a time.
 """
 from __future__ import annotations
 
-import collections
+from importlib.metadata import version
+
+# The moto whose private names this module replaces; requirements-dev.in pins it.
+MOTO_VERSION = "5.2.5"
+
+
+def check_moto_version(installed: str | None = None) -> None:
+    """Refuses, naming the moto needed, any moto but the one this module was
+    written against: its internals change without notice between releases."""
+    installed = installed or version("moto")
+    if installed != MOTO_VERSION:
+        raise RuntimeError(
+            f"the embedded AWS (infra/local_aws.py) patches moto {MOTO_VERSION}'s internals, but moto {installed} "
+            f"is installed: run `make .venv/.installed` to install moto {MOTO_VERSION} from the lock file, or see "
+            "docs/moto-upgrade.md to move the patches to another moto")
+
+
+# Before importing moto's internals, which another release may not even have.
+check_moto_version()
+
 import contextlib
 import copy
 import datetime
 import functools
 import inspect
-import io
 import json
 import logging
 import pickle
@@ -60,11 +77,16 @@ from moto.moto_server.werkzeug_app import (
 )
 from moto.sqs import models as sqs_models
 from werkzeug.serving import make_server
-from werkzeug.wsgi import get_input_stream
+
+from infra.one_at_a_time import (
+    UNSERIALISED_TARGETS,
+    OneAtATime,
+    SerialisedApp,
+    in_process_calls_serialised,
+    target_of,
+)
 
 logger = logging.getLogger("local_aws")
-
-_UNSERIALISED_TARGETS = {"AmazonSQS.ReceiveMessage"}
 
 # DynamoDB calls answered in-process, per thread: what a request of `make
 # run` reports in its X-DynamoDB-Calls header (infra/local_api.py).
@@ -79,80 +101,15 @@ def dynamodb_calls_counted(start: bool = False) -> int:
     return counted
 
 
-def _target(header: str | bytes | None) -> str | None:
-    return header.decode() if isinstance(header, bytes) else header
-
-
-class OneAtATime:
-    """The lock every call into moto's backends takes."""
-
-    def __init__(self):
-        self._lock = _FirstComeFirstServed()
-
-    def turn(self, target: str | bytes | None):
-        """Held while one call with this X-Amz-Target runs."""
-        return contextlib.nullcontext() if _target(target) in _UNSERIALISED_TARGETS else self._lock
-
-
-class _FirstComeFirstServed:
-    """A lock taken in the order it was asked for. With a plain Lock, a
-    thread that had just asked often got it before one that had waited for
-    seconds: a call's wait had no bound."""
-
-    def __init__(self):
-        self._guard = threading.Lock()
-        self._waiting = collections.deque()
-        self._held = False
-
-    def __enter__(self):
-        with self._guard:
-            if not self._held:
-                self._held = True
-                return self
-            turn = threading.Lock()
-            turn.acquire()
-            self._waiting.append(turn)
-        turn.acquire()  # released by the holder, who hands the lock over
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        with self._guard:
-            if self._waiting:
-                self._waiting.popleft().release()
-            else:
-                self._held = False
-
-
-class SerialisedApp:
-    """moto's WSGI app, one request at a time."""
-
-    def __init__(self, app, one_at_a_time: OneAtATime):
-        self._app = app
-        self._one_at_a_time = one_at_a_time
-
-    def __call__(self, environ, start_response):
-        # The request's body is read before the lock is taken: a slow client
-        # (a large upload, one waiting for 100-continue) must not hold up
-        # every other call.
-        environ["wsgi.input"] = io.BytesIO(get_input_stream(environ).read())
-        with self._one_at_a_time.turn(environ.get("HTTP_X_AMZ_TARGET")):
-            # Consume the response while holding the lock: the backend does
-            # its work while the response is produced.
-            return list(self._app(environ, start_response))
-
-
-@contextlib.contextmanager
-def in_process_calls_serialised(one_at_a_time: OneAtATime):
-    """While inside, every botocore call that mock_aws answers in this
-    process takes one_at_a_time's lock (for tests that race threads, too)."""
+def _answered_in_turn(one_at_a_time: OneAtATime):
+    """What answers a worker's call: in-process moto, in turn with every other call."""
     answer = botocore_stubber.process_request
 
     def answer_in_turn(request):
         with one_at_a_time.turn(request.headers.get("X-Amz-Target")):
             return answer(request)
 
-    with _calls_answered_by(answer_in_turn):
-        yield
+    return answer_in_turn
 
 
 class MotoForWorkers:
@@ -244,7 +201,7 @@ class MotoForWorkers:
 
     def _take_call(self, connection, watched: list) -> None:
         request = _prepared(pickle.loads(connection.recv_bytes()))
-        if _target(request.headers.get("X-Amz-Target")) in _UNSERIALISED_TARGETS:
+        if target_of(request.headers.get("X-Amz-Target")) in UNSERIALISED_TARGETS:
             threading.Thread(target=self._answer_long_poll, args=(connection, request), name="moto-long-poll",
                              daemon=True).start()
         elif self._answer(connection, request):
@@ -341,7 +298,7 @@ def _calls_answered_by(answer):
 
     def counted(request):
         target = request.headers.get("X-Amz-Target")
-        if (_target(target) or "").startswith("DynamoDB_"):
+        if (target_of(target) or "").startswith("DynamoDB_"):
             _dynamodb_calls.count = getattr(_dynamodb_calls, "count", 0) + 1
         return answer(request)
 
@@ -560,7 +517,7 @@ class LocalAws:
         self._in_process.enter_context(dynamodb_costs_bounded())
         self._in_process.enter_context(per_call_overhead_trimmed())
         self._thread.start()
-        self._for_workers = MotoForWorkers(botocore_stubber.process_request).start()
+        self._for_workers = MotoForWorkers(_answered_in_turn(self._one_at_a_time)).start()
         return self
 
     def stop(self) -> None:

@@ -1,13 +1,26 @@
 """`chalice`, with the Lambda runtime pinned to LAMBDA_PYTHON_VERSION rather
 than taken from whichever Python runs it (Chalice's own rule), so that
 `make package` yields the same runtime, with wheels built for it, on any
-machine. Run as `python -m infra.package package ...`, with chalice's
-arguments."""
+machine; and with the bytecode of that runtime in deployment.zip, so that a
+cold start imports rather than compiles boto3, botocore and pydantic.
+Run as `python -m infra.package package ...`, with chalice's arguments."""
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import sys
+import tempfile
+import zipfile
+from pathlib import Path
 
 LAMBDA_PYTHON_VERSION = "3.12"
+# Where Lambda unpacks the package: the path tracebacks show.
+LAMBDA_TASK_ROOT = "/var/task"
+
+
+class NoRuntimePython(RuntimeError):
+    pass
 
 
 def main() -> int:
@@ -17,7 +30,18 @@ def main() -> int:
 
     Config.lambda_python_version = property(lambda config: f"python{LAMBDA_PYTHON_VERSION}")
     PipRunner.download_manylinux_wheels = _download_runtime_wheels
-    return chalice()
+    if sys.argv[1:2] != ["package"]:
+        return chalice()
+    python = runtime_python()  # before chalice's work: a missing Python fails at once
+    try:
+        code = chalice()
+    except SystemExit as done:  # click's way of returning
+        code = done.code
+    if code:
+        return code
+    # `package [options] OUT`: chalice writes deployment.zip into OUT.
+    add_bytecode(Path(sys.argv[-1]) / "deployment.zip", python)
+    return 0
 
 
 def _download_runtime_wheels(pip, abi: str, packages: list[str], directory: str, platforms=None) -> None:
@@ -30,6 +54,81 @@ def _download_runtime_wheels(pip, abi: str, packages: list[str], directory: str,
             arguments += ["--platform", platform]
         arguments += ["--implementation", "cp", "--abi", abi, "--dest", directory, package]
         pip._execute("download", arguments)
+
+
+# --- bytecode ----------------------------------------------------------------------
+
+
+def runtime_python() -> str:
+    """A Python of the Lambda's version, to compile the package with: bytecode
+    is only used by the Python that wrote it (its magic number), and Lambda
+    cannot write any (/var/task is read-only). The first of: LAMBDA_PYTHON
+    (a path), one uv manages, one pyenv installed, python3.12 on PATH, and
+    one `uv python install` downloads (where it can reach the internet)."""
+    candidates = [os.environ.get("LAMBDA_PYTHON"), _uv_python(), *_pyenv_pythons(),
+                  shutil.which(f"python{LAMBDA_PYTHON_VERSION}")]
+    for candidate in candidates:
+        if candidate and _is_runtime_version(candidate):
+            return candidate
+    if not os.environ.get("LAMBDA_PYTHON"):
+        installed = _uv_python(install=True)
+        if installed and _is_runtime_version(installed):
+            return installed
+    raise NoRuntimePython(
+        f"make package compiles the package for the Lambda's Python {LAMBDA_PYTHON_VERSION} and found none: "
+        f"install one (`uv python install {LAMBDA_PYTHON_VERSION}`, pyenv, or your system's packages), "
+        f"or name it with LAMBDA_PYTHON=/path/to/python{LAMBDA_PYTHON_VERSION}")
+
+
+def _uv_python(install: bool = False) -> str | None:
+    uv = Path(sys.executable).parent / "uv"
+    if not uv.exists():
+        return None
+    if install:
+        subprocess.run([str(uv), "python", "install", LAMBDA_PYTHON_VERSION], capture_output=True)
+    found = subprocess.run([str(uv), "python", "find", "--managed-python", "--no-python-downloads",
+                            LAMBDA_PYTHON_VERSION], capture_output=True, text=True)
+    return found.stdout.strip() if found.returncode == 0 else None
+
+
+def _pyenv_pythons() -> list[str]:
+    root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    return [str(path) for path in sorted((root / "versions").glob(f"{LAMBDA_PYTHON_VERSION}.*/bin/python3"),
+                                         reverse=True)]
+
+
+def _is_runtime_version(python: str) -> bool:
+    try:
+        answer = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                                capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return answer.returncode == 0 and answer.stdout.strip() == LAMBDA_PYTHON_VERSION
+
+
+def compile_tree(directory: Path, python: str) -> list[Path]:
+    """Writes, beside each module under directory, the bytecode python
+    compiles for it (__pycache__/<name>.cpython-312.pyc); returns those files.
+    Unchecked hashes: the package never changes once deployed, so the
+    runtime need not compare a module's source with its bytecode (and a zip
+    keeps no exact modification times). Tracebacks name the module where
+    Lambda unpacks it."""
+    # A module that does not compile (a template, an example for another
+    # Python) gets no bytecode, as it would not import on Lambda either.
+    subprocess.run([python, "-m", "compileall", "-q", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash",
+                    "-s", str(directory), "-p", LAMBDA_TASK_ROOT, str(directory)], check=False)
+    return sorted(directory.rglob("__pycache__/*.pyc"))
+
+
+def add_bytecode(bundle: Path, python: str) -> None:
+    """Adds to the zip the bytecode of each of its modules (compile_tree)."""
+    with tempfile.TemporaryDirectory(prefix="package-bytecode-") as unpacked:
+        with zipfile.ZipFile(bundle) as zipped:
+            zipped.extractall(unpacked, members=[name for name in zipped.namelist() if name.endswith(".py")])
+        compiled = compile_tree(Path(unpacked), python)
+        with zipfile.ZipFile(bundle, "a", compression=zipfile.ZIP_DEFLATED) as zipped:
+            for path in compiled:
+                zipped.write(path, path.relative_to(unpacked).as_posix())
 
 
 if __name__ == "__main__":

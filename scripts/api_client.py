@@ -1,5 +1,5 @@
 """A plain HTTP client of the API, for the scripts that drive a running
-stage from outside (bench.py, smoke.py): one kept-alive connection, JSON
+stage from outside (the bench, smoke.py): one kept-alive connection, JSON
 bodies, a bearer token, and the stage's path prefix (/v1 on AWS)."""
 from __future__ import annotations
 

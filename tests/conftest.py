@@ -1,6 +1,9 @@
-"""Shared fixtures. Every test runs against moto in-process (mock_aws),
-provisioned once per run and emptied before each test, except tests/e2e,
-which start the real local stack."""
+"""Shared fixtures. Every test runs against stock moto in-process
+(mock_aws), provisioned once per run and emptied before each test, each call
+taking the one lock that keeps DynamoDB's writes atomic (infra/one_at_a_time.py),
+except tests/e2e, which start the real local stack. The cost patches of the
+local stack (infra/local_aws.py) are applied only by the tests that compare
+them with stock moto."""
 import os
 
 # Before anything imports the app: a stage of our own, fake credentials, and
@@ -28,12 +31,7 @@ from chalice.test import Client  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from app import app  # noqa: E402
-from infra.local_aws import (  # noqa: E402
-    OneAtATime,
-    dynamodb_costs_bounded,
-    in_process_calls_serialised,
-    per_call_overhead_trimmed,
-)
+from infra.one_at_a_time import OneAtATime, in_process_calls_serialised, sessions_answer_in_turn  # noqa: E402
 from infra.provision import provision  # noqa: E402
 from infra.pump import EventPump  # noqa: E402
 from tests.helpers import (  # noqa: E402
@@ -43,13 +41,17 @@ from tests.helpers import (  # noqa: E402
     register_and_login,
 )
 
+# The lock every in-process moto call of the suite takes, as the local
+# stack's do; before any test makes a botocore session.
+ONE_AT_A_TIME = OneAtATime()
+sessions_answer_in_turn()
+
 
 @pytest.fixture(scope="session")
 def provisioned_aws():
     """The mocked AWS with every resource, created once: provisioning takes
-    about half a second, which every test would otherwise pay. Its DynamoDB
-    costs what the local stack's does, and every call as little (infra/local_aws.py)."""
-    with mock_aws(), dynamodb_costs_bounded(), per_call_overhead_trimmed():
+    about half a second, which every test would otherwise pay."""
+    with mock_aws(), in_process_calls_serialised(ONE_AT_A_TIME):
         provisioned = provision()
         assert provisioned.topic_arn == os.environ["EVENTS_TOPIC_ARN"]
         yield provisioned
@@ -63,12 +65,17 @@ def aws(provisioned_aws):
 
 
 @pytest.fixture
+def one_at_a_time():
+    """The lock every in-process moto call of the suite takes."""
+    return ONE_AT_A_TIME
+
+
+@pytest.fixture
 def serialised_aws(aws):
-    """For tests that race threads: in-process moto is not thread-safe, so
-    every call takes the lock the local stack's embedded AWS takes (each call
-    atomic, as on DynamoDB)."""
-    with in_process_calls_serialised(OneAtATime()):
-        yield aws
+    """For tests that race threads: in-process moto is not thread-safe, and
+    every call of the suite takes the lock the local stack's embedded AWS
+    takes (each call atomic, as on DynamoDB); this names what they rely on."""
+    return aws
 
 
 @pytest.fixture

@@ -1,23 +1,17 @@
-"""The embedded DynamoDB of `make run` and of these tests answers exactly as
-moto does, only at a cost bounded by the items a call touches
-(infra/local_aws.py, `dynamodb_costs_bounded`): the same items for every
-Query, the same responses, and a cancelled transaction leaves every item
-as it was."""
+"""The embedded DynamoDB of `make run` answers exactly as stock moto (the
+suite's) does, only at a cost bounded by the items a call touches
+(infra/local_aws.py, `dynamodb_costs_bounded`, and the trimmed per-call
+work): the same items for every Query, the same responses, and a cancelled
+transaction leaves every item as it was. The only tests that apply those
+patches (tests/unit/test_stock_moto.py checks that no other does)."""
+import contextlib
+
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto.dynamodb import models as dynamodb_models
-from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.models.table import Table
-from moto.dynamodb.responses import DynamoResult
 
-# As moto has them, taken before any test applies the bounded costs.
-PLAIN_MOTO = {
-    (Table, "query"): Table.query,
-    (DynamoDBBackend, "transact_write_items"): DynamoDBBackend.transact_write_items,
-    (DynamoResult, "execute_result"): DynamoResult.execute_result,
-    (dynamodb_models, "copy"): dynamodb_models.copy,
-}
+from infra.local_aws import dynamodb_costs_bounded, per_call_overhead_trimmed
+
 TABLE = "instagram-test-embedded"
 
 
@@ -43,9 +37,10 @@ def dynamodb(aws):
     client.delete_table(TableName=TABLE)
 
 
-def as_plain_moto(monkeypatch):
-    for (owner, name), value in PLAIN_MOTO.items():
-        monkeypatch.setattr(owner, name, value)
+@contextlib.contextmanager
+def as_the_local_stack():
+    with dynamodb_costs_bounded(), per_call_overhead_trimmed():
+        yield
 
 
 def key(owner: int, item: int) -> dict:
@@ -105,21 +100,20 @@ def answers(client) -> list:
     return results
 
 
-def test_every_call_answers_as_moto_does(dynamodb, monkeypatch):
+def test_every_call_answers_as_stock_moto_does(dynamodb):
     seeded(dynamodb)
-    bounded = answers(dynamodb)
+    with as_the_local_stack():
+        bounded = answers(dynamodb)
     dynamodb.delete_table(TableName=TABLE)
-    with monkeypatch.context() as plain:
-        as_plain_moto(plain)
-        create_table(dynamodb)
-        seeded(dynamodb)
-        assert answers(dynamodb) == bounded
+    create_table(dynamodb)
+    seeded(dynamodb)
+    assert answers(dynamodb) == bounded
 
 
 def test_a_cancelled_transaction_leaves_every_item_as_it_was(dynamodb):
     seeded(dynamodb)
     before = dynamodb.query(TableName=TABLE, **partition(1))
-    with pytest.raises(ClientError, match="TransactionCanceled"):
+    with as_the_local_stack(), pytest.raises(ClientError, match="TransactionCanceled"):
         dynamodb.transact_write_items(TransactItems=[
             {"Put": {"TableName": TABLE, "Item": {**key(1, 99), "note": {"S": "created"}}}},
             {"Update": {"TableName": TABLE, "Key": key(1, 1), "UpdateExpression": "SET note = :n",

@@ -202,6 +202,32 @@ def test_every_function_runs_on_the_pinned_python_with_wheels_built_for_it(packa
     assert abi in extension, "the bundled pydantic_core was built for another Python"
 
 
+# What CPython 3.12 writes at the head of its bytecode (importlib's
+# MAGIC_NUMBER; 3531, the same for every 3.12 release), and the flags of a
+# hash-based .pyc whose source is never checked.
+PYTHON_312_MAGIC = (3531).to_bytes(2, "little") + b"\r\n"
+UNCHECKED_HASH = 0b01
+
+
+def bytecode_of(source: str) -> str:
+    folder, _, file = source.rpartition("/")
+    return f"{folder + '/' if folder else ''}__pycache__/{file[:-3]}.cpython-312.pyc"
+
+
+def test_every_module_in_the_package_ships_its_bytecode_for_the_lambda_python(packaged):
+    assert LAMBDA_PYTHON_VERSION == "3.12", "a new runtime: change PYTHON_312_MAGIC with it"
+    with zipfile.ZipFile(packaged.parent / "deployment.zip") as bundle:
+        names = set(bundle.namelist())
+        sources = [name for name in names if name.endswith(".py")]
+        expected = {bytecode_of(source) for source in sources}
+        assert {"__pycache__/app.cpython-312.pyc", "chalicelib/__pycache__/writes.cpython-312.pyc",
+                "botocore/__pycache__/client.cpython-312.pyc", "pydantic/__pycache__/main.cpython-312.pyc"} <= expected
+        assert expected <= names, sorted(expected - names)[:10]
+        heads = {name: bundle.read(name)[:8] for name in names if name.endswith(".pyc")}
+    assert {head[:4] for head in heads.values()} == {PYTHON_312_MAGIC}
+    assert {int.from_bytes(head[4:8], "little") for head in heads.values()} == {UNCHECKED_HASH}
+
+
 def test_cfn_lint_accepts_the_template(packaged):
     result = subprocess.run([str(BIN / "cfn-lint"), str(packaged)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,14 +1,12 @@
-"""The embedded AWS serves DynamoDB requests one at a time (so a conditional
-write or a transaction is atomic), over HTTP, in-process and from its
-workers alike, but lets SQS long polls wait in parallel."""
-import io
+"""The embedded AWS of `make run` answers its workers' calls in turn with
+its own (the lock of infra/one_at_a_time.py), lets their SQS long polls
+wait in parallel, and survives a worker that goes away; it refuses a moto
+other than the one its patches were written for."""
 import pickle
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing import current_process
 from multiprocessing.connection import Client
-from types import SimpleNamespace
 
 import boto3
 import pytest
@@ -16,127 +14,17 @@ from botocore.awsrequest import AWSPreparedRequest
 from botocore.compat import HTTPHeaders
 from moto import mock_aws
 from moto.core.models import botocore_stubber
-from werkzeug.test import EnvironBuilder
 
 from infra.local_aws import (
+    MOTO_VERSION,
     MotoForWorkers,
-    OneAtATime,
-    SerialisedApp,
+    _answered_in_turn,
     calls_answered_by_parent,
+    check_moto_version,
     dynamodb_calls_counted,
-    in_process_calls_serialised,
 )
-
-
-class SlowBackend:
-    """Counts how many calls run at once."""
-
-    def __init__(self):
-        self.active = 0
-        self.most_active = 0
-        self._lock = threading.Lock()
-
-    def call(self):
-        with self._lock:
-            self.active += 1
-            self.most_active = max(self.most_active, self.active)
-        time.sleep(0.05)
-        with self._lock:
-            self.active -= 1
-
-
-class MeetingBackend:
-    """Each call waits until `times` calls are in at once: only calls that
-    really run in parallel get through (otherwise BrokenBarrierError)."""
-
-    def __init__(self, times: int = 6):
-        self._barrier = threading.Barrier(times, timeout=10)
-
-    def call(self):
-        self._barrier.wait()
-
-
-def concurrently(call, times: int = 6):
-    with ThreadPoolExecutor(max_workers=times) as pool:
-        list(pool.map(lambda _: call(), range(times)))
-
-
-def http_request(target: str, body=b"") -> dict:
-    return EnvironBuilder(method="POST", headers={"X-Amz-Target": target}, data=body).get_environ()
-
-
-def over_http(backend, target: str):
-    app = SerialisedApp(lambda environ, start_response: [backend.call()], OneAtATime())
-    return lambda: app(http_request(target), None)
-
-
-def test_dynamodb_requests_over_http_are_served_one_at_a_time():
-    backend = SlowBackend()
-    concurrently(over_http(backend, "DynamoDB_20120810.TransactWriteItems"))
-    assert backend.most_active == 1
-
-
-def test_sqs_long_polls_over_http_are_not_serialised():
-    concurrently(over_http(MeetingBackend(), "AmazonSQS.ReceiveMessage"))
-
-
-def in_process(backend, target: bytes):
-    request = SimpleNamespace(headers={"X-Amz-Target": target})
-    return lambda: botocore_stubber.process_request(request)
-
-
-def test_in_process_calls_are_answered_one_at_a_time(monkeypatch):
-    backend = SlowBackend()
-    monkeypatch.setattr(botocore_stubber, "process_request", lambda request: backend.call())
-    with in_process_calls_serialised(OneAtATime()):
-        concurrently(in_process(backend, b"DynamoDB_20120810.TransactWriteItems"))
-    assert backend.most_active == 1
-
-
-def test_in_process_long_polls_are_not_serialised(monkeypatch):
-    backend = MeetingBackend()
-    monkeypatch.setattr(botocore_stubber, "process_request", lambda request: backend.call())
-    with in_process_calls_serialised(OneAtATime()):
-        concurrently(in_process(backend, b"AmazonSQS.ReceiveMessage"))
-
-
-def test_http_and_in_process_calls_share_one_lock(monkeypatch):
-    backend, one_at_a_time = SlowBackend(), OneAtATime()
-    monkeypatch.setattr(botocore_stubber, "process_request", lambda request: backend.call())
-    app = SerialisedApp(lambda environ, start_response: [backend.call()], one_at_a_time)
-    calls = [lambda: app(http_request("DynamoDB_20120810.PutItem"), None),
-             in_process(backend, b"DynamoDB_20120810.PutItem")] * 3
-    with in_process_calls_serialised(one_at_a_time):
-        with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-            list(pool.map(lambda call: call(), calls))
-    assert backend.most_active == 1
-
-
-class _SlowBody(io.BytesIO):
-    """A request body that arrives only once let_go is set."""
-
-    def __init__(self, data: bytes, let_go: threading.Event):
-        super().__init__(data)
-        self._let_go = let_go
-
-    def read(self, *args):
-        self._let_go.wait(timeout=30)
-        return super().read(*args)
-
-
-def test_a_request_whose_body_is_still_arriving_does_not_hold_the_lock():
-    one_at_a_time, let_go = OneAtATime(), threading.Event()
-    app = SerialisedApp(lambda environ, start_response: [environ["wsgi.input"].read()], one_at_a_time)
-    slow = http_request("DynamoDB_20120810.PutItem", b"{}")
-    slow["wsgi.input"] = _SlowBody(b"{}", let_go)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        arriving = pool.submit(app, slow, None)
-        other = pool.submit(app, http_request("DynamoDB_20120810.GetItem", b"[]"), None)
-        # The other call is answered while the first one's body is still on its
-        # way (the bound only keeps a broken lock from hanging the suite).
-        assert other.result(timeout=20) == [b"[]"]
-        let_go.set()
-        assert arriving.result(timeout=30) == [b"{}"]
+from infra.one_at_a_time import OneAtATime
+from tests.unit.test_one_at_a_time import SlowBackend
 
 
 def prepared(target: str) -> AWSPreparedRequest:
@@ -151,22 +39,21 @@ OK = (200, {}, b"{}")
 def test_a_workers_calls_take_the_parents_lock_and_count_in_the_worker(monkeypatch):
     backend, one_at_a_time = SlowBackend(), OneAtATime()
     monkeypatch.setattr(botocore_stubber, "process_request", lambda request: (backend.call(), OK)[1])
-    with in_process_calls_serialised(one_at_a_time):
-        answer_here = botocore_stubber.process_request
-        parent = MotoForWorkers(answer_here).start()
-        try:
-            # The worker's side, in this same process: calls leave through the connection.
-            with calls_answered_by_parent(parent.address):
-                from_worker = botocore_stubber.process_request
-                request = prepared("DynamoDB_20120810.PutItem")
-                dynamodb_calls_counted(start=True)
-                assert from_worker(request) == OK
-                assert dynamodb_calls_counted() == 1
-                calls = [lambda: answer_here(request), lambda: from_worker(request)] * 3
-                with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-                    list(pool.map(lambda call: call(), calls))
-        finally:
-            parent.stop()
+    answer_here = _answered_in_turn(one_at_a_time)
+    parent = MotoForWorkers(answer_here).start()
+    try:
+        # The worker's side, in this same process: calls leave through the connection.
+        with calls_answered_by_parent(parent.address):
+            from_worker = botocore_stubber.process_request
+            request = prepared("DynamoDB_20120810.PutItem")
+            dynamodb_calls_counted(start=True)
+            assert from_worker(request) == OK
+            assert dynamodb_calls_counted() == 1
+            calls = [lambda: answer_here(request), lambda: from_worker(request)] * 3
+            with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+                list(pool.map(lambda call: call(), calls))
+    finally:
+        parent.stop()
     assert backend.most_active == 1
 
 
@@ -307,22 +194,14 @@ def test_a_failure_of_the_parents_moto_reaches_the_workers_caller_and_only_it():
         parent.stop()
 
 
-def test_the_lock_is_taken_in_the_order_it_was_asked_for():
-    one_at_a_time, order = OneAtATime(), []
-    lock = one_at_a_time.turn("DynamoDB_20120810.PutItem")
+def test_another_moto_is_refused_naming_the_one_needed():
+    check_moto_version(MOTO_VERSION)
+    with pytest.raises(RuntimeError, match=f"moto {MOTO_VERSION}.*moto 5.3.0 is installed"):
+        check_moto_version("5.3.0")
 
-    def take(number: int):
-        with lock:
-            order.append(number)
 
-    with lock:
-        threads = []
-        for number in range(5):
-            threads.append(threading.Thread(target=take, args=(number,)))
-            threads[-1].start()
-            deadline = time.monotonic() + 10
-            while len(lock._waiting) <= number and time.monotonic() < deadline:  # until it waits
-                time.sleep(0.001)
-    for thread in threads:
-        thread.join(timeout=10)
-    assert order == [0, 1, 2, 3, 4]
+def test_the_development_requirements_pin_the_moto_the_patches_were_written_for():
+    from tests.unit.test_lock_files import ROOT, locked
+
+    assert f"moto[server]=={MOTO_VERSION}" in (ROOT / "requirements-dev.in").read_text().split()
+    assert locked("requirements-dev.txt")["moto"] == MOTO_VERSION

@@ -34,3 +34,13 @@ def test_every_extra_the_caller_passes_is_in_the_line_and_no_record_attribute_is
 def test_only_the_first_invocation_of_a_process_is_a_cold_start(monkeypatch):
     monkeypatch.setattr(logs, "_cold", True)
     assert [logs.cold_start() for _ in range(3)] == [True, False, False]
+
+
+def test_a_line_parses_back_into_what_the_formatter_wrote_and_any_other_line_into_none():
+    record = logging.LogRecord("instagram-events", logging.INFO, __file__, 1, "handled", None, None)
+    record.consumer, record.outcome, record.duration_ms = "feed", "done", 3.5
+    line = JsonFormatter("instagram-events").format(record)
+    assert logs.parse_line(line) == json.loads(line)
+    assert logs.parse_line(line)["consumer"] == "feed"
+    for other in ("Traceback (most recent call last):", '{"status": "ok"}', "[1, 2]", ""):
+        assert logs.parse_line(other) is None
