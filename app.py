@@ -14,6 +14,7 @@ from chalicelib.api import (
     notifications,
     openapi,
     posts,
+    realtime,
     search,
     stories,
     users,
@@ -22,10 +23,12 @@ from chalicelib.api.http import http_middleware
 from chalicelib.consumers import consumers
 
 app = Chalice(app_name="instagram")
+# Chalice declares WebSocket APIs behind this flag (chalicelib/api/realtime.py).
+app.experimental_feature_flags.update(["WEBSOCKETS"])
 app.register_middleware(http_middleware, "http")
 
 for blueprint in (health, auth, users, media, posts, follows, blocks, feed, stories, messages, notifications, search,
-                  hashtags, openapi):
+                  hashtags, realtime, openapi):
     app.register_blueprint(blueprint.api)
 cors.answer_preflights(app)
 

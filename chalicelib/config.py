@@ -119,6 +119,26 @@ def media_base_url() -> str:
     return (os.environ.get("MEDIA_BASE_URL") or f"https://{media_bucket()}.s3.amazonaws.com").rstrip("/")
 
 
+def realtime_url() -> str:
+    """Where clients open their WebSocket (REALTIME_URL): the stage's
+    WebSocket API on AWS (its template sets it), `make run`'s own locally."""
+    url = os.environ.get("REALTIME_URL", "")
+    if not url:
+        raise ConfigurationError("REALTIME_URL is not set")
+    return url
+
+
+def realtime_management_url() -> str:
+    """Where the push consumer and the WebSocket handlers post frames to
+    connections (REALTIME_MANAGEMENT_URL): the WebSocket API stage's
+    management endpoint (https://<api>.execute-api.<region>.amazonaws.com/<stage>)
+    on AWS, the same API served by `make run` locally."""
+    url = os.environ.get("REALTIME_MANAGEMENT_URL", "")
+    if not url:
+        raise ConfigurationError("REALTIME_MANAGEMENT_URL is not set")
+    return url
+
+
 @dataclass(frozen=True)
 class Settings:
     stage: str

@@ -20,6 +20,13 @@ CHALICE_DIR = Path(__file__).resolve().parent.parent / ".chalice"
 STAGES = ("dev", "prod")
 API_FUNCTION = "api_handler"
 RELAY_FUNCTION = "outbox_relay"
+# The WebSocket API's handlers (chalicelib/api/realtime.py), as Chalice names
+# their functions. Posting to connections (the message handler's pong, the
+# push consumer's frames) is granted by the template, on the stage's
+# WebSocket API only, whose id exists only there (infra/cloudformation.py).
+WEBSOCKET_CONNECT, WEBSOCKET_DISCONNECT, WEBSOCKET_MESSAGE = (
+    "websocket_connect", "websocket_disconnect", "websocket_message")
+WEBSOCKET_FUNCTIONS = (WEBSOCKET_CONNECT, WEBSOCKET_DISCONNECT, WEBSOCKET_MESSAGE)
 
 
 def consumer_functions() -> dict[str, str]:
@@ -65,7 +72,7 @@ def _tables(prefix: str, only: str | None = None) -> list[str]:
 
 # Consumers that run commands (which publish their events) or continue their
 # work in a follow-up event.
-PUBLISHING_CONSUMERS = {"follow-requests", "feed", "uploads"}
+PUBLISHING_CONSUMERS = {"follow-requests", "feed", "uploads", "notifications"}
 
 
 def _media_bucket(prefix: str) -> str:
@@ -115,6 +122,17 @@ def policy(function: str, stage: str) -> dict:
             # An upload form is signed with the API's own right to put the file.
             _statement("SignUploads", ["s3:PutObject"], _media_files(prefix, UPLOADS_PREFIX)),
         ]
+    elif function == WEBSOCKET_CONNECT:
+        statements = [
+            _statement("ReadTokenHolder", ["dynamodb:GetItem"], _tables(prefix, only="users")),
+            _statement("AddConnection", ["dynamodb:PutItem"], _tables(prefix, only="connections")),
+            _statement("ReadJwtSecret", ["ssm:GetParameter"], _arn("ssm", f"parameter/instagram/{stage}/jwt-secret")),
+        ]
+    elif function == WEBSOCKET_DISCONNECT:
+        statements = [_statement("RemoveConnection", ["dynamodb:Query", "dynamodb:DeleteItem"],
+                                 _tables(prefix, only="connections"))]
+    elif function == WEBSOCKET_MESSAGE:
+        statements = []  # it only posts its pong: the template's grant
     elif function == RELAY_FUNCTION:
         statements = [
             _statement("Outbox", ["dynamodb:Query", "dynamodb:DeleteItem"], _tables(prefix, only="outbox")),
@@ -135,7 +153,7 @@ def policy(function: str, stage: str) -> dict:
 
 
 def functions() -> list[str]:
-    return [API_FUNCTION, *consumer_functions(), RELAY_FUNCTION]
+    return [API_FUNCTION, *consumer_functions(), RELAY_FUNCTION, *WEBSOCKET_FUNCTIONS]
 
 
 def file_name(function: str, stage: str) -> str:

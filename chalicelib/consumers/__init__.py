@@ -9,7 +9,7 @@ fed by the media bucket's notifications instead of the events topic.
 from chalice import Blueprint
 
 from chalicelib.config import resource_name
-from chalicelib.consumers import cleanup, feed, follow_requests, hashtags, media, notifications, search, uploads
+from chalicelib.consumers import cleanup, feed, follow_requests, hashtags, media, notifications, push, search, uploads
 from chalicelib.consumers.batch import process_batch
 from chalicelib.outbox import relay_pending
 
@@ -21,6 +21,7 @@ CONSUMERS = {
     "cleanup": cleanup.HANDLERS,
     "follow-requests": follow_requests.HANDLERS,
     "media": media.HANDLERS,
+    "push": push.HANDLERS,
 }
 BUCKET_CONSUMERS = {
     "uploads": uploads.HANDLERS,
@@ -64,6 +65,11 @@ def request_approver(event):
 @consumers.on_sqs_message(queue=resource_name("media"), batch_size=BATCH_SIZE)
 def media_keeper(event):
     return process_batch(event, CONSUMERS["media"], "media")
+
+
+@consumers.on_sqs_message(queue=resource_name("push"), batch_size=BATCH_SIZE)
+def pusher(event):
+    return process_batch(event, CONSUMERS["push"], "push")
 
 
 # One upload a batch: decoding a photo takes most of a second and a few

@@ -2,6 +2,7 @@
 (CloudFormation in the cloud, infra.provision locally and in tests), never
 here. ALL_MODELS is what infra reads to define them."""
 from chalicelib.models.blocks import Block
+from chalicelib.models.connections import LiveConnection
 from chalicelib.models.follows import Follow, FollowRequest
 from chalicelib.models.hashtags import Hashtag, HashtagPost
 from chalicelib.models.marks import Mark
@@ -25,6 +26,7 @@ ALL_MODELS = (
     Hashtag, HashtagPost,
     OutboxEntry,
     RateLimit,
+    LiveConnection,
 )
 
 __all__ = [model.__name__ for model in ALL_MODELS] + ["conversation_key"]

@@ -74,7 +74,7 @@ def test_the_template_wires_every_function_to_the_topic_and_each_consumer_report
     consumer_functions = {source.name: source for source in app.event_sources if hasattr(source, "queue")}
     assert set(consumer_functions) == {"search_indexer", "notifier", "hashtag_indexer", "feed_fanout", "cleaner",
                                       "media_keeper", "upload_processor",
-                                     "request_approver"}
+                                     "request_approver", "pusher"}
     for name, source in consumer_functions.items():
         function = wiring[to_cfn_resource_name(name)]
         [event_source] = function["Properties"]["Events"].values()
