@@ -32,4 +32,7 @@ for blueprint in (health, auth, users, media, posts, follows, blocks, feed, stor
     app.register_blueprint(blueprint.api)
 cors.answer_preflights(app)
 
+# Lambda finds the WebSocket API's handlers here, by their names.
+websocket_connect, websocket_disconnect, websocket_message = realtime.websocket_handlers(app)
+
 app.register_blueprint(consumers)

@@ -1,7 +1,12 @@
 """Live updates (docs/realtime.md): where clients connect, and the three
 handlers of the WebSocket API. A connection is authenticated once, at its
 handshake, by the access token in its query string; the push consumer
-(chalicelib/consumers/push.py) sends it frames from then on."""
+(chalicelib/consumers/push.py) sends it frames from then on.
+
+Chalice wraps WebSocket handlers only when they are registered on the app
+itself (on a Blueprint, Lambda would be handed the bare function), and
+Lambda finds each by its name in app.py: so app.py binds what
+`websocket_handlers` returns to these same names."""
 import json
 
 from chalice import Response
@@ -24,7 +29,6 @@ def where_to_connect():
     return {"url": realtime_url()}
 
 
-@api.on_ws_connect()
 def websocket_connect(event):
     """A missing, bad, expired or retired token refuses the handshake: API
     Gateway answers the client with this status and opens nothing."""
@@ -38,12 +42,10 @@ def websocket_connect(event):
     realtime.connected(user.user_id, event.connection_id)
 
 
-@api.on_ws_disconnect()
 def websocket_disconnect(event):
     realtime.disconnected(event.connection_id)
 
 
-@api.on_ws_message()
 def websocket_message(event):
     """A client may ping, to learn its connection is still there; anything
     else it sends is ignored."""
@@ -53,3 +55,10 @@ def websocket_message(event):
         return
     if isinstance(sent, dict) and sent.get("type") == "ping":
         realtime.send(event.connection_id, PONG)
+
+
+def websocket_handlers(app):
+    """Registers the three handlers on the app; returns them as Chalice
+    wrapped them, for app.py to bind to their names."""
+    return (app.on_ws_connect()(websocket_connect), app.on_ws_disconnect()(websocket_disconnect),
+            app.on_ws_message()(websocket_message))
