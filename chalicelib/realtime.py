@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib import aws
 from chalicelib.logs import json_logger
@@ -57,7 +57,7 @@ def send_all(user_id: int, connection_ids: list[str], frame: dict) -> int:
                 delivered += 1
             else:
                 LiveConnection(user_id, connection_id).delete()
-        except ClientError as error:
+        except (ClientError, BotoCoreError) as error:
             logger.warning("could not post to a connection", extra={"connection_id": connection_id,
                                                                     "error": str(error)})
             failure = error

@@ -70,12 +70,8 @@ def serve_websockets(sockets: tuple[socket.socket, socket.socket]) -> None:
     logging.getLogger("websockets").setLevel(logging.WARNING)  # a line per connection opened and closed
     listening, management = sockets
     gateway = Gateway(app, "%s:%d" % listening.getsockname()[:2])
-    answering = http.server.ThreadingHTTPServer(management.getsockname()[:2], _management_handler(gateway),
-                                                bind_and_activate=False)
-    answering.socket.close()
-    answering.socket = management
-    answering.daemon_threads = True
-    threading.Thread(target=answering.serve_forever, name="ws-management", daemon=True).start()
+    threading.Thread(target=management_api(management, gateway).serve_forever, name="ws-management",
+                     daemon=True).start()
     # No compression: API Gateway offers none, and frames are small.
     with serve(gateway.handle, sock=listening, process_request=gateway.connect, compression=None) as server:
         server.serve_forever()
@@ -103,8 +99,8 @@ class Gateway:
         query = dict(parse_qsl(urlsplit(request.path).query))
         with self._lock:
             self._open[connection_id] = _Open()  # a frame posted from now on waits for the socket
-        answer = self._call("$connect", "CONNECT", connection_id, queryStringParameters=query or None,
-                            headers=dict(request.headers.raw_items()))
+        answer = self.invoke("$connect", connection_id, queryStringParameters=query or None,
+                             headers=dict(request.headers.raw_items()))
         status = (answer or {}).get("statusCode", 200)
         if status >= 300 or status < 200:
             with self._lock:
@@ -126,13 +122,13 @@ class Gateway:
         try:
             for message in connection:
                 body = message if isinstance(message, str) else message.decode("utf-8", "replace")
-                self._call("$default", "MESSAGE", connection_id, body=body)
+                self.invoke("$default", connection_id, body=body)
         except ConnectionClosed:
             pass
         finally:
             with self._lock:
                 self._open.pop(connection_id, None)
-            self._call("$disconnect", "DISCONNECT", connection_id)
+            self.invoke("$disconnect", connection_id)
 
     def post(self, connection_id: str, data: bytes) -> bool:
         """Sends data to the connection as a text frame; False if it is gone."""
@@ -154,10 +150,13 @@ class Gateway:
         opening.socket.close()
         return True
 
-    def _call(self, route: str, event_type: str, connection_id: str, **event) -> dict | None:
+    def invoke(self, route: str, connection_id: str, **event) -> dict | None:
+        """Calls the route's handler with the event API Gateway sends it;
+        returns its answer."""
         handler = self._handlers.get(route)
         if handler is None:
             return None
+        event_type = {"$connect": "CONNECT", "$disconnect": "DISCONNECT"}.get(route, "MESSAGE")
         context = {"routeKey": route, "eventType": event_type, "connectionId": connection_id,
                    "domainName": self._domain_name, "stage": STAGE, "apiId": API_ID,
                    "requestId": str(uuid.uuid4()), "requestTimeEpoch": int(time.time() * 1000)}
@@ -167,6 +166,17 @@ class Gateway:
             # As on AWS: the handler failed, the client gets an error status.
             logger.exception("WebSocket handler for %s failed", route)
             return {"statusCode": 500}
+
+
+def management_api(listening: socket.socket, sockets) -> http.server.ThreadingHTTPServer:
+    """API Gateway's management API on the listening socket, for sockets
+    (a Gateway, or anything with its post and close)."""
+    server = http.server.ThreadingHTTPServer(listening.getsockname()[:2], _management_handler(sockets),
+                                             bind_and_activate=False)
+    server.socket.close()
+    server.socket = listening
+    server.daemon_threads = True
+    return server
 
 
 def _management_handler(gateway: Gateway):
