@@ -68,7 +68,8 @@ def main() -> int:
 
         from infra.local_ws import LocalWebSockets
 
-        websockets = LocalWebSockets("127.0.0.1", int(os.environ.get("WS_PORT", "8001")))
+        # A free port unless WS_PORT names one: clients ask GET /api/realtime.
+        websockets = LocalWebSockets("127.0.0.1", int(os.environ.get("WS_PORT", "0")))
         os.environ.update(websockets.environment())  # before the workers start: they inherit it
         workers = Workers("127.0.0.1", port, local_aws.worker_address if local_aws else None,
                           websockets.sockets).start()
