@@ -140,6 +140,24 @@ def account_mail_limits() -> dict[str, int]:
             "reset_email": _positive("PASSWORD_RESETS_PER_EMAIL", 5),
             "reset_client": _positive("PASSWORD_RESETS_PER_CLIENT", 30),
             "exports": _positive("EXPORTS_PER_DAY", 3)}
+def realtime_url() -> str:
+    """Where clients open their WebSocket (REALTIME_URL): the stage's
+    WebSocket API on AWS (its template sets it), `make run`'s own locally."""
+    url = os.environ.get("REALTIME_URL", "")
+    if not url:
+        raise ConfigurationError("REALTIME_URL is not set")
+    return url
+
+
+def realtime_management_url() -> str:
+    """Where the push consumer and the WebSocket handlers post frames to
+    connections (REALTIME_MANAGEMENT_URL): the WebSocket API stage's
+    management endpoint (https://<api>.execute-api.<region>.amazonaws.com/<stage>)
+    on AWS, the same API served by `make run` locally."""
+    url = os.environ.get("REALTIME_MANAGEMENT_URL", "")
+    if not url:
+        raise ConfigurationError("REALTIME_MANAGEMENT_URL is not set")
+    return url
 
 
 @dataclass(frozen=True)

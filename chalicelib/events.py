@@ -381,6 +381,16 @@ class MessagesRead(Payload):
 
 
 @dataclass(frozen=True)
+class NotificationCreated(Payload):
+    """Ours: the notifications consumer wrote a new notification (for the
+    push consumer, which sends it to the user's open connections)."""
+
+    type: ClassVar[str] = "notification.created"
+    user_id: int
+    notification_id: int
+
+
+@dataclass(frozen=True)
 class NotificationRead(Payload):
     type: ClassVar[str] = "notification.read"
     user_id: int

@@ -25,7 +25,7 @@ from chalice.utils import to_cfn_resource_name
 from chalicelib import media_files
 from chalicelib.api import cors
 from chalicelib.config import cors_allowed_origins, log_retention_days, resource_prefix, stage
-from infra import alarms, resources
+from infra import alarms, policies, resources
 
 TOPIC_ID = "EventsTopic"
 BUCKET_ID = "MediaBucket"
@@ -34,6 +34,9 @@ DISTRIBUTION_ID = "MediaDistribution"
 CACHING_OPTIMIZED_POLICY = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 API_HANDLER_ID = "APIHandler"  # Chalice's name for the REST API's function
 REST_API_ID = "RestAPI"  # and for the REST API
+WEBSOCKET_API_ID = "WebsocketAPI"  # and for the WebSocket API
+# The functions that post to the WebSocket API's connections.
+POSTING_FUNCTIONS = ("pusher", "websocket_message")
 
 
 def gateway_responses(origins: tuple[str, ...]) -> dict:
@@ -86,7 +89,35 @@ def stage_environment() -> dict:
 
 def functions(app) -> dict[str, str]:
     """Chalice's resource id of each of the app's functions, and its name."""
-    return {API_HANDLER_ID: "api_handler"} | {to_cfn_resource_name(s.name): s.name for s in app.event_sources}
+    websocket = policies.WEBSOCKET_FUNCTIONS if app.websocket_handlers else ()
+    return ({API_HANDLER_ID: "api_handler"} | {to_cfn_resource_name(s.name): s.name for s in app.event_sources}
+            | {to_cfn_resource_name(name): name for name in websocket})
+
+
+def _websocket_endpoint(scheme: str) -> dict:
+    """The stage of the WebSocket API that `chalice package` makes, named
+    like the REST API's (api_gateway_stage in .chalice/config.json)."""
+    config = json.loads((Path(__file__).resolve().parents[1] / ".chalice" / "config.json").read_text())
+    stage_name = config["stages"].get(stage(), {}).get("api_gateway_stage", "api")
+    return {"Fn::Sub": f"{scheme}://${{{WEBSOCKET_API_ID}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{stage_name}"}
+
+
+def _may_post_to_connections(app) -> dict:
+    """execute-api:ManageConnections on this stage's WebSocket API only: its
+    id is known only here, so the policy files of infra/policies.py cannot
+    say it."""
+    roles = [{"Ref": f"{to_cfn_resource_name(name)}Role"} for name in POSTING_FUNCTIONS
+             if to_cfn_resource_name(name) in functions(app)]
+    return {"PostToConnectionsPolicy": {"Type": "AWS::IAM::Policy", "Properties": {
+        "PolicyName": "PostToConnections",
+        "Roles": roles,
+        "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow",
+            "Action": ["execute-api:ManageConnections"],
+            "Resource": {"Fn::Sub": (f"arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:"
+                                     f"${{{WEBSOCKET_API_ID}}}/*/POST/@connections/*")},
+        }]},
+    }}}
 
 
 def function_wiring(app) -> dict:
@@ -104,6 +135,9 @@ def function_wiring(app) -> dict:
         }}
         variables = {"EVENTS_TOPIC_ARN": {"Ref": TOPIC_ID}, "MEDIA_BUCKET": {"Ref": BUCKET_ID},
                      "MEDIA_BASE_URL": _media_base_url()}
+        if app.websocket_handlers:
+            variables |= {"REALTIME_URL": _websocket_endpoint("wss"),
+                          "REALTIME_MANAGEMENT_URL": _websocket_endpoint("https")}
         if function_id == API_HANDLER_ID:
             variables["CORS_ALLOWED_ORIGINS"] = ",".join(origins)
         wiring[function_id] = {"Properties": {"Environment": {"Variables": variables},
@@ -117,6 +151,8 @@ def function_wiring(app) -> dict:
             # Chalice names the queue by its ARN; this makes CloudFormation
             # create the queue before the function's event source.
             wiring[function_id]["DependsOn"] = [queue_ids[source.queue]]
+    if app.websocket_handlers:
+        wiring |= _may_post_to_connections(app)
     return wiring
 
 

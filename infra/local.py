@@ -68,8 +68,15 @@ def main() -> int:
         provisioned = provision()
         os.environ["EVENTS_TOPIC_ARN"] = provisioned.topic_arn
 
-        workers = Workers("127.0.0.1", port, local_aws.worker_address if local_aws else None).start()
+        from infra.local_ws import LocalWebSockets
+
+        # A free port unless WS_PORT names one: clients ask GET /api/realtime.
+        websockets = LocalWebSockets("127.0.0.1", int(os.environ.get("WS_PORT", "0")))
+        os.environ.update(websockets.environment())  # before the workers start: they inherit it
+        workers = Workers("127.0.0.1", port, local_aws.worker_address if local_aws else None,
+                          websockets.sockets).start()
         print(f"\nAPI:        http://127.0.0.1:{port}/api/health", flush=True)
+        print(f"WebSocket:  {websockets.url}/?token=<access token> (docs/realtime.md)", flush=True)
         print(f"AWS (moto): {aws_url}", flush=True)
         print("Ctrl-C stops everything.\n", flush=True)
         while True:
@@ -90,11 +97,15 @@ class Workers:
     event pump. Started afresh (spawned, not forked), so they work alike on
     Linux and macOS; they exit with this process however it ends."""
 
-    def __init__(self, host: str, port: int, moto_address):
+    def __init__(self, host: str, port: int, moto_address, websockets=None):
         self._listening = socket.create_server((host, port), backlog=128)
         spawn = multiprocessing.get_context("spawn")
         works = [(f"api-{number}", _serve_api, self._listening) for number in range(API_WORKERS)]
         works.append(("pump", _pump_events, None))
+        if websockets is not None:
+            from infra.local_ws import serve_websockets
+
+            works.append(("websockets", serve_websockets, websockets))
         self._processes = [
             spawn.Process(target=_work, args=(work, argument, moto_address), name=name, daemon=True)
             for name, work, argument in works

@@ -121,14 +121,21 @@ def compile_tree(directory: Path, python: str) -> list[Path]:
 
 
 def add_bytecode(bundle: Path, python: str) -> None:
-    """Adds to the zip the bytecode of each of its modules (compile_tree)."""
+    """Replaces any bytecode in the zip (chalice copies chalicelib/'s
+    __pycache__, written by whatever Python ran the code here) with that of
+    each of its modules for the Lambda's Python (compile_tree)."""
     with tempfile.TemporaryDirectory(prefix="package-bytecode-") as unpacked:
-        with zipfile.ZipFile(bundle) as zipped:
+        rebuilt = Path(unpacked) / "deployment.zip"
+        with zipfile.ZipFile(bundle) as zipped, zipfile.ZipFile(rebuilt, "w", zipfile.ZIP_DEFLATED) as kept:
             zipped.extractall(unpacked, members=[name for name in zipped.namelist() if name.endswith(".py")])
+            for entry in zipped.infolist():
+                if not entry.filename.endswith(".pyc"):
+                    kept.writestr(entry, zipped.read(entry))
         compiled = compile_tree(Path(unpacked), python)
-        with zipfile.ZipFile(bundle, "a", compression=zipfile.ZIP_DEFLATED) as zipped:
+        with zipfile.ZipFile(rebuilt, "a", compression=zipfile.ZIP_DEFLATED) as zipped:
             for path in compiled:
                 zipped.write(path, path.relative_to(unpacked).as_posix())
+        shutil.move(rebuilt, bundle)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,13 @@ CHALICE_DIR = Path(__file__).resolve().parent.parent / ".chalice"
 STAGES = ("dev", "prod")
 API_FUNCTION = "api_handler"
 RELAY_FUNCTION = "outbox_relay"
+# The WebSocket API's handlers (chalicelib/api/realtime.py), as Chalice names
+# their functions. Posting to connections (the message handler's pong, the
+# push consumer's frames) is granted by the template, on the stage's
+# WebSocket API only, whose id exists only there (infra/cloudformation.py).
+WEBSOCKET_CONNECT, WEBSOCKET_DISCONNECT, WEBSOCKET_MESSAGE = (
+    "websocket_connect", "websocket_disconnect", "websocket_message")
+WEBSOCKET_FUNCTIONS = (WEBSOCKET_CONNECT, WEBSOCKET_DISCONNECT, WEBSOCKET_MESSAGE)
 
 
 def consumer_functions() -> dict[str, Consumer]:
@@ -123,6 +130,17 @@ def policy(function: str, stage: str) -> dict:
             # And an export's link with its right to read the archive.
             _statement("SignExportLinks", ["s3:GetObject"], _media_files(prefix, EXPORTS_PREFIX)),
         ]
+    elif function == WEBSOCKET_CONNECT:
+        statements = [
+            _statement("ReadTokenHolder", ["dynamodb:GetItem"], _tables(prefix, only={"users"})),
+            _statement("AddConnection", ["dynamodb:PutItem"], _tables(prefix, only={"connections"})),
+            _statement("ReadJwtSecret", ["ssm:GetParameter"], _arn("ssm", f"parameter/instagram/{stage}/jwt-secret")),
+        ]
+    elif function == WEBSOCKET_DISCONNECT:
+        statements = [_statement("RemoveConnection", ["dynamodb:Query", "dynamodb:DeleteItem"],
+                                 _tables(prefix, only={"connections"}))]
+    elif function == WEBSOCKET_MESSAGE:
+        statements = []  # it only posts its pong: the template's grant
     elif function == RELAY_FUNCTION:
         statements = [
             _statement("Outbox", ["dynamodb:Query", "dynamodb:DeleteItem"], _tables(prefix, only={"outbox"})),
@@ -137,7 +155,7 @@ def policy(function: str, stage: str) -> dict:
 
 
 def functions() -> list[str]:
-    return [API_FUNCTION, *consumer_functions(), RELAY_FUNCTION]
+    return [API_FUNCTION, *consumer_functions(), RELAY_FUNCTION, *WEBSOCKET_FUNCTIONS]
 
 
 def file_name(function: str, stage: str) -> str:

@@ -19,6 +19,10 @@ os.environ.update(
     # Named outright: chalice's test client sets the dev stage's RESOURCE_PREFIX
     # while a request runs, and table names are fixed at import, a bucket's is not.
     MEDIA_BUCKET="instagram-test-media",
+    # Where the template points a stage's functions (docs/realtime.md);
+    # tests/integration/test_realtime.py answers the management API itself.
+    REALTIME_URL="wss://abc123.execute-api.us-east-1.amazonaws.com/v1",
+    REALTIME_MANAGEMENT_URL="https://abc123.execute-api.us-east-1.amazonaws.com/v1",
     # Emptying the queues between tests purges them more than once a minute.
     MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR="false",
 )

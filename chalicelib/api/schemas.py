@@ -359,5 +359,9 @@ class StatusResponse(ResponseModel):
     status: Literal["ok"]
 
 
+class RealtimeResponse(ResponseModel):
+    url: str = Field(description="The WebSocket URL (ws:// or wss://); connect with ?token=<access token>.")
+
+
 class ErrorResponse(BaseModel):
     detail: str = Field(description="A message a person can act on; for 422, it names the field(s).")

@@ -22,6 +22,7 @@ from chalicelib.consumers import (
     mail,
     media,
     notifications,
+    push,
     search,
     uploads,
 )
@@ -33,9 +34,10 @@ _COMMANDS = {"outbox": WRITE}
 
 CONSUMERS = (
     Consumer("search", "search_indexer", search.HANDLERS, tables={"users": READ, "search": WRITE}),
-    Consumer("notifications", "notifier", notifications.HANDLERS, tables={
+    # Each new notification is announced (notification.created, for push) through the outbox.
+    Consumer("notifications", "notifier", notifications.HANDLERS, publishes=True, tables={
         "users": READ, "posts": READ, "likes": READ, "comments": READ, "follows": READ, "follow-requests": READ,
-        "blocks": READ, "read-marks": READ, "unique-keys": READ, "notifications": WRITE}),
+        "blocks": READ, "read-marks": READ, "unique-keys": READ, "notifications": WRITE, **_COMMANDS}),
     Consumer("hashtags", "hashtag_indexer", hashtags.HANDLERS, tables={
         "posts": READ, "hashtags": WRITE, "hashtag-posts": WRITE}),
     Consumer("feed", "feed_fanout", feed.HANDLERS, publishes=True, tables={
@@ -56,6 +58,9 @@ CONSUMERS = (
     Consumer("mail", "mailer", mail.HANDLERS, sends_mail=True, tables={
         "users": READ, "unique-keys": READ, "exports": WRITE, "account-tokens": WRITE},
              files={media_files.EXPORTS_PREFIX: ("s3:GetObject",)}),
+    # Posting to connections is granted by the template, on the stage's WebSocket API only.
+    Consumer("push", "pusher", push.HANDLERS, tables={
+        "messages": READ, "notifications": READ, "blocks": READ, "connections": WRITE}),
     # One export a batch: it reads a whole account.
     Consumer("exports", "exporter", exports.HANDLERS, batch_size=1, publishes=True, tables={
         "users": READ, "posts": READ, "comments": READ, "marks": READ, "follows": READ, "blocks": READ,

@@ -4,7 +4,8 @@ follow requests and their approval, and mentions.
 A notification's id is the id of what caused it (like_id, comment_id,
 follow_id, request_id; for a mention, the id of the post or comment that mentions) and
 it is written only if absent, so a redelivered event finds it already
-there. Before notifying, the consumer checks that the cause still
+there; a new one is written with its notification.created event, which the
+push consumer sends to the user's open connections. Before notifying, the consumer checks that the cause still
 exists as the event describes it, so a late event cannot bring back a
 notification for a like or follow that was undone in the meantime. Those
 reads are strongly consistent: an event can arrive milliseconds after its
@@ -12,7 +13,7 @@ write, and a stale "not found" would drop the notification for good.
 """
 from __future__ import annotations
 
-from pynamodb.exceptions import DeleteError, PutError
+from pynamodb.exceptions import DeleteError
 
 from chalicelib.consumers.batch import OnlyCarrying
 from chalicelib.events import (
@@ -20,13 +21,13 @@ from chalicelib.events import (
     Event,
     FollowApproved,
     FollowRequested,
+    NotificationCreated,
     PostCreated,
     PostLiked,
     PostUnliked,
     UserFollowed,
 )
 from chalicelib.models import (
-    Block,
     Comment,
     Follow,
     FollowRequest,
@@ -37,10 +38,11 @@ from chalicelib.models import (
     User,
 )
 from chalicelib.models.base import condition_failed, stored_now
-from chalicelib.queries.access import without_blocked
+from chalicelib.queries.access import blocked_either_way, without_blocked
 from chalicelib.queries.loading import fetch_many
 from chalicelib.queries.notifications import read_all_mark
 from chalicelib.text import MAX_MENTIONS, mentioned
+from chalicelib.writes import NOTHING_TO_DO, Writes, command
 
 LIKE = "like"
 COMMENT = "comment"
@@ -173,7 +175,7 @@ def _notify(event: Event, user_id: int, notification_id: int, actor_id: int,
     """Never between two users when either blocks the other, also for an
     event that was on its way when the block happened (checked: the caller
     has looked already)."""
-    if not checked and _blocked_either_way(user_id, actor_id):
+    if not checked and blocked_either_way(user_id, actor_id):
         return
     notification = Notification(
         user_id,
@@ -185,17 +187,17 @@ def _notify(event: Event, user_id: int, notification_id: int, actor_id: int,
         is_read=False,
         created_at=event.occurred_at,
     )
-    try:
-        notification.save(condition=Notification.notification_id.does_not_exist())
-    except PutError as error:
-        # Already there: this event was delivered before.
-        if not condition_failed(error):
-            raise
+    _save_new(notification)
 
 
-def _blocked_either_way(user_id: int, other_id: int) -> bool:
-    relation = stored_now(Block, user_id, other_id)
-    return relation is not None and relation.either_way
+@command("notify")
+def _save_new(writes: Writes, notification: Notification) -> None:
+    """Written with a notification.created event in the outbox, for the push
+    consumer: the same transaction, so a new notification is always pushed
+    and a redelivered event (the notification already there) pushes nothing
+    twice."""
+    writes.put(notification, condition=Notification.notification_id.does_not_exist(), otherwise=NOTHING_TO_DO)
+    writes.publish(NotificationCreated(user_id=notification.user_id, notification_id=notification.notification_id))
 
 
 HANDLERS = {

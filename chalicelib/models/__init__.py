@@ -3,6 +3,7 @@
 here. ALL_MODELS is what infra reads to define them."""
 from chalicelib.models.account_tokens import AccountToken
 from chalicelib.models.blocks import Block
+from chalicelib.models.connections import LiveConnection
 from chalicelib.models.exports import Export
 from chalicelib.models.follows import Follow, FollowRequest
 from chalicelib.models.hashtags import Hashtag, HashtagPost
@@ -29,6 +30,7 @@ ALL_MODELS = (
     RateLimit,
     AccountToken,
     Export,
+    LiveConnection,
 )
 
 __all__ = [model.__name__ for model in ALL_MODELS] + ["conversation_key"]

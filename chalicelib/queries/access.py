@@ -15,6 +15,7 @@ from typing import Callable, Iterable, Optional, TypeVar
 
 from chalicelib.errors import Forbidden, NotFound
 from chalicelib.models import Block, Follow, Post, UniqueKey, User
+from chalicelib.models.base import stored_now
 from chalicelib.queries.loading import fetch_many
 from chalicelib.queries.paging import Page
 
@@ -46,6 +47,13 @@ def blocked_by(owner_id: int, viewer_id: Optional[int]) -> bool:
         return Block.get(viewer_id, owner_id).blocked_by_id is not None
     except Block.DoesNotExist:
         return False
+
+
+def blocked_either_way(user_id: int, other_id: int) -> bool:
+    """Whether either user blocks the other, as stored now (strongly
+    consistent: for consumers, which may run milliseconds after a block)."""
+    relation = stored_now(Block, user_id, other_id)
+    return relation is not None and relation.either_way
 
 
 def require_profile_visible(owner: User, viewer_id: Optional[int]) -> None:

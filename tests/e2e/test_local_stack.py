@@ -141,8 +141,9 @@ def test_ctrl_c_stops_everything_and_frees_the_ports():
             return False
 
     wait_until(healthy, timeout=90, interval=0.2)
+    websocket_port = int(http.get("/api/realtime")[1]["url"].rsplit(":", 1)[1])
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=20) == 0
-    for used in (port, moto_port):
+    for used in (port, moto_port, websocket_port):
         with pytest.raises(OSError):
             Http(f"http://127.0.0.1:{used}").get("/api/health")

@@ -11,6 +11,7 @@ import boto3
 import pytest
 from PIL import Image
 
+from chalicelib import realtime
 from chalicelib.config import media_bucket, resource_name
 from chalicelib.consumers import BY_NAME, CONSUMERS, batch
 from chalicelib.consumers.batch import READ, WRITE
@@ -92,6 +93,10 @@ def journey(client, pump, monkeypatch) -> None:
     monkeypatch.setenv("FEED_LARGE_ACCOUNT", "2")
     monkeypatch.setenv("FEED_FANOUT_CHUNK", "1")
     alice, bob, carol, dave = (register_and_login(client) for _ in range(4))
+    # Alice is online on one connection, and API Gateway says another of hers is gone.
+    monkeypatch.setattr(realtime, "send", lambda connection_id, data: connection_id == "open")
+    for connection_id in ("open", "gone"):
+        realtime.connected(alice.id, connection_id)
     put_json(client, "/api/users/me", {"full_name": "Alice Liddell"}, alice.token)
     follow(client, bob.token, alice.id)
     story = create_story(client, alice.token, "Today")
@@ -132,6 +137,7 @@ def journey(client, pump, monkeypatch) -> None:
     # Mail: a reset link (its account found by address) and a ready export's link.
     post_json(client, "/api/auth/password-reset", {"email": alice.user["email"]})
     post_json(client, "/api/messages", {"receiver_id": carol.id, "content": "Hi"}, alice.token)
+    post_json(client, "/api/messages", {"receiver_id": alice.id, "content": "Hi!"}, carol.token)
     post_json(client, "/api/users/me/export", token=alice.token)
     pump.drain()
 

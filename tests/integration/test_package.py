@@ -52,7 +52,7 @@ def test_every_table_is_in_the_template_with_its_ttl(packaged):
     assert set(tables) == {f"{PREFIX}-{model.Meta.logical}" for model in ALL_MODELS}
     assert {name for name, p in tables.items() if "TimeToLiveSpecification" in p} == {
         f"{PREFIX}-stories", f"{PREFIX}-story-feed", f"{PREFIX}-rate-limits", f"{PREFIX}-media",
-        f"{PREFIX}-account-tokens"}
+        f"{PREFIX}-account-tokens", f"{PREFIX}-connections"}
 
 
 def test_every_consumer_has_its_queue_dead_letter_queue_and_filtered_subscription(packaged):
@@ -237,7 +237,7 @@ def test_each_function_has_its_own_policy_made_by_infra():
     from infra import policies
 
     config = json.loads((ROOT / ".chalice" / "config.json").read_text())
-    app_functions = {"api_handler", *(source.name for source in app.event_sources)}
+    app_functions = {"api_handler", *(source.name for source in app.event_sources), *policies.WEBSOCKET_FUNCTIONS}
     for stage in policies.STAGES:
         mapping = config["stages"][stage]["lambda_functions"]
         assert set(mapping) == app_functions
@@ -260,7 +260,7 @@ def test_every_function_that_runs_commands_may_make_each_kind_of_transaction_ite
         assert transaction_items <= actions, function
 
 
-def test_a_consumer_may_read_only_its_own_queue_and_only_the_api_and_mailer_read_the_secret(packaged):
+def test_a_consumer_may_read_only_its_own_queue_and_only_the_api_connect_and_mailer_read_the_secret(packaged):
     roles = resources_of(packaged, "AWS::IAM::Role")
     for function, queue in {"SearchIndexer": "search", "Notifier": "notifications",
                             "HashtagIndexer": "hashtags", "FeedFanout": "feed"}.items():
@@ -270,8 +270,8 @@ def test_a_consumer_may_read_only_its_own_queue_and_only_the_api_and_mailer_read
     readers = [name for name, role in roles.items()
                if any("ssm:GetParameter" in s["Action"]
                       for s in role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"])]
-    # The mailer keys its mails' tokens with it (chalicelib/consumers/mail.py).
-    assert sorted(readers) == ["ApiHandlerRole", "MailerRole"]
+    # The mailer keys its mails' tokens with it (chalicelib/consumers/mail.py); $connect checks the same tokens.
+    assert sorted(readers) == ["ApiHandlerRole", "MailerRole", "WebsocketConnectRole"]
 
 
 def test_only_the_mailer_sends_mail_and_only_from_its_stages_sender(packaged):
@@ -364,3 +364,29 @@ def test_the_package_bundles_pillow_for_the_lambda_python(packaged):
     with zipfile.ZipFile(packaged.parent / "deployment.zip") as bundle:
         [extension] = [name for name in bundle.namelist() if name.startswith("PIL/_imaging.") and name.endswith(".so")]
     assert abi in extension, "the bundled Pillow was built for another Python"
+
+
+# --- live updates ---------------------------------------------------------------------
+
+def test_only_the_push_consumer_and_the_websocket_pong_may_post_and_only_to_this_websocket_api(packaged):
+    granting = [policy["Properties"] for policy in resources_of(packaged, "AWS::IAM::Policy").values()
+                if "execute-api:ManageConnections" in actions_of(policy["Properties"]["PolicyDocument"]["Statement"])]
+    [grant] = granting
+    assert grant["Roles"] == [{"Ref": "PusherRole"}, {"Ref": "WebsocketMessageRole"}]
+    [statement] = grant["PolicyDocument"]["Statement"]
+    assert statement["Resource"]["Fn::Sub"].endswith(":${WebsocketAPI}/*/POST/@connections/*")
+    for name, role in resources_of(packaged, "AWS::IAM::Role").items():
+        assert not [action for action in actions_of(statements_of(role)) if action.startswith("execute-api:")], name
+
+
+def test_clients_are_sent_to_the_websocket_stage_and_frames_posted_to_its_management_endpoint(packaged):
+    functions = resources_of(packaged, "AWS::Serverless::Function")
+    [stage] = resources_of(packaged, "AWS::ApiGatewayV2::Stage").values()
+    stage_name = stage["Properties"]["StageName"]
+    variables = functions["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert variables["REALTIME_URL"]["Fn::Sub"] == (
+        f"wss://${{WebsocketAPI}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{stage_name}")
+    for function in ("Pusher", "WebsocketMessage"):
+        variables = functions[function]["Properties"]["Environment"]["Variables"]
+        assert variables["REALTIME_MANAGEMENT_URL"]["Fn::Sub"] == (
+            f"https://${{WebsocketAPI}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{stage_name}")
