@@ -112,6 +112,17 @@ def media_upload_endpoint() -> str | None:
     endpoint when unset, as on AWS; `make run`'s embedded AWS locally."""
     return os.environ.get("MEDIA_UPLOAD_ENDPOINT") or None
 
+def api_throttle() -> tuple[float, int]:
+    """A deployed stage's API Gateway throttle, for all callers together:
+    steady requests per second (API_THROTTLE_RATE) and burst
+    (API_THROTTLE_BURST). Over it API Gateway answers 429 before any
+    function runs, so a flood costs neither Lambda time nor DynamoDB reads."""
+    rate = float(os.environ.get("API_THROTTLE_RATE", "200"))
+    if rate <= 0:
+        raise ConfigurationError(f"API_THROTTLE_RATE must be above 0, not {rate}")
+    return rate, _positive("API_THROTTLE_BURST", 400)
+
+
 
 def media_base_url() -> str:
     """Where browsers GET renditions (MEDIA_BASE_URL): the stage's CDN on

@@ -24,7 +24,7 @@ from chalice.utils import to_cfn_resource_name
 
 from chalicelib import media_files
 from chalicelib.api import cors
-from chalicelib.config import cors_allowed_origins, log_retention_days, resource_prefix, stage
+from chalicelib.config import api_throttle, cors_allowed_origins, log_retention_days, resource_prefix, stage
 from infra import alarms, resources
 
 TOPIC_ID = "EventsTopic"
@@ -77,6 +77,14 @@ def template(app=None) -> dict:
     return {**watched, "Resources": {**template_resources, **watched["Resources"]}, "Outputs": outputs}
 
 
+def stage_throttle() -> dict:
+    """Every method of the stage, throttled together (API_THROTTLE_RATE and
+    API_THROTTLE_BURST): the bound on what anonymous reads, which no
+    per-user limit counts, can cost."""
+    rate, burst = api_throttle()
+    return {"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingRateLimit": rate, "ThrottlingBurstLimit": burst}
+
+
 def stage_environment() -> dict:
     """The stage's environment variables as .chalice/config.json sets them
     on its functions, under whatever the shell running `make package` sets."""
@@ -97,6 +105,7 @@ def function_wiring(app) -> dict:
         "Name": resource_prefix(),  # what its metrics, and so its alarm, are named by
         "TracingEnabled": True,
         "DefinitionBody": {"x-amazon-apigateway-gateway-responses": gateway_responses(origins)},
+        "MethodSettings": [stage_throttle()],
     }}}
     for function_id, name in functions(app).items():
         wiring[f"{function_id}LogGroup"] = {"Type": "AWS::Logs::LogGroup", "Properties": {

@@ -39,6 +39,22 @@ def attempt(client, email: str, password: str):
     return post_json(client, "/api/auth/login", {"email": email, "password": password})
 
 
+# --- 6. an anonymous GET cannot ask for a 10,000-item offset ---------------------------
+
+def test_an_offset_above_1000_is_422_naming_offset_and_the_stage_is_throttled(client, monkeypatch):
+    alice = register_and_login(client)
+    assert get(client, f"/api/users/{alice.user['id']}/followers?offset=1000").status_code == 200
+    response = get(client, f"/api/users/{alice.user['id']}/followers?offset=1001&limit=100")
+    assert response.status_code == 422
+    assert "offset" in response.json_body["detail"]
+
+    monkeypatch.setenv("API_THROTTLE_RATE", "50")
+    monkeypatch.setenv("API_THROTTLE_BURST", "80")
+    settings = cloudformation.function_wiring(app)[cloudformation.REST_API_ID]["Properties"]["MethodSettings"]
+    assert settings == [{"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingRateLimit": 50.0,
+                         "ThrottlingBurstLimit": 80}]
+
+
 # --- 9. /docs runs only the exact files it was reviewed with ---------------------------
 
 def test_the_docs_page_loads_only_pinned_versions_checked_by_sri_hashes(client):
