@@ -128,7 +128,7 @@ class CreateCommentRequest(BaseModel):
 
 
 class SendMessageRequest(BaseModel):
-    receiver_id: int = Field(gt=0)
+    receiver_id: Id
     content: Annotated[str, StringConstraints(max_length=1000), AfterValidator(_not_blank)]
 
 

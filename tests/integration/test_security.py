@@ -55,6 +55,19 @@ def test_an_offset_above_1000_is_422_naming_offset_and_the_stage_is_throttled(cl
                          "ThrottlingBurstLimit": 80}]
 
 
+# --- also: ids beyond 2^53-1 are 4xx, never a DynamoDB error ---------------------------
+
+def test_an_id_above_2_to_the_53_in_a_body_is_422_naming_it_and_in_a_path_404(client):
+    alice = register_and_login(client)
+    response = post_json(client, "/api/messages", {"receiver_id": 10**40, "content": "hi"}, alice.token)
+    assert response.status_code == 422
+    assert "receiver_id" in response.json_body["detail"]
+    response = post_json(client, "/api/messages", {"receiver_id": MAX_ID + 1, "content": "hi"}, alice.token)
+    assert response.status_code == 422
+    assert get(client, f"/api/users/{MAX_ID + 1}").status_code == 404
+    assert get(client, f"/api/posts/{10**40}").status_code == 404
+
+
 # --- 9. /docs runs only the exact files it was reviewed with ---------------------------
 
 def test_the_docs_page_loads_only_pinned_versions_checked_by_sri_hashes(client):
