@@ -20,8 +20,19 @@ class ConfigurationError(RuntimeError):
     pass
 
 
-def stage() -> str:
-    return os.environ.get("STAGE", LOCAL_STAGE)
+def stage(environ=os.environ) -> str:
+    """The stage (STAGE). On Lambda (AWS_LAMBDA_FUNCTION_NAME is set) a
+    missing or `local` STAGE stops the function from starting: the local
+    stage's settings, a JWT secret published in this file and CORS for
+    every origin, must never serve a deployed API."""
+    name = environ.get("STAGE", LOCAL_STAGE)
+    if name in ("", LOCAL_STAGE) and environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        raise ConfigurationError(
+            f"STAGE is {'missing' if not name else repr(name)} on Lambda function "
+            f"{environ['AWS_LAMBDA_FUNCTION_NAME']!r}: set it to the deployed stage's name "
+            "(.chalice/config.json, environment_variables); the local stage's secret is public"
+        )
+    return name
 
 
 def resource_prefix() -> str:
@@ -56,7 +67,7 @@ def cors_allowed_origins(environ=os.environ) -> tuple[str, ...]:
     unless its operator names them."""
     raw = environ.get("CORS_ALLOWED_ORIGINS")
     if raw is None:
-        return ("*",) if environ.get("STAGE", LOCAL_STAGE) == LOCAL_STAGE else ()
+        return ("*",) if stage(environ) == LOCAL_STAGE else ()
     # Browsers send the scheme and host in lower case.
     origins = tuple(origin.strip().rstrip("/").lower() for origin in raw.split(",") if origin.strip())
     for origin in origins:
@@ -112,6 +123,7 @@ def media_upload_endpoint() -> str | None:
     endpoint when unset, as on AWS; `make run`'s embedded AWS locally."""
     return os.environ.get("MEDIA_UPLOAD_ENDPOINT") or None
 
+
 def api_throttle() -> tuple[float, int]:
     """A deployed stage's API Gateway throttle, for all callers together:
     steady requests per second (API_THROTTLE_RATE) and burst
@@ -121,7 +133,6 @@ def api_throttle() -> tuple[float, int]:
     if rate <= 0:
         raise ConfigurationError(f"API_THROTTLE_RATE must be above 0, not {rate}")
     return rate, _positive("API_THROTTLE_BURST", 400)
-
 
 
 def media_base_url() -> str:
@@ -152,7 +163,7 @@ class Settings:
 
     @classmethod
     def load(cls, environ=os.environ) -> "Settings":
-        current_stage = environ.get("STAGE", LOCAL_STAGE)
+        current_stage = stage(environ)
         secret = environ.get("JWT_SECRET", "")
         secret_parameter = environ.get("JWT_SECRET_PARAMETER", "")
         if not secret and not secret_parameter:

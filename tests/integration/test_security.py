@@ -78,3 +78,23 @@ def test_the_docs_page_loads_only_pinned_versions_checked_by_sri_hashes(client):
         assert re.search(r"swagger-ui-dist@\d+\.\d+\.\d+/", tag), tag
         assert re.search(r'integrity="sha384-[A-Za-z0-9+/]{64}"', tag), tag
         assert 'crossorigin="anonymous"' in tag, tag
+
+
+# --- 8. a Lambda without a deployed STAGE does not start with the local stage's secret ----
+
+@pytest.mark.parametrize("environ", [{}, {"STAGE": ""}, {"STAGE": "local"}, {"STAGE": "local", "JWT_SECRET": "x" * 32}])
+def test_on_lambda_a_missing_or_local_stage_refuses_to_start(environ):
+    on_lambda = {"AWS_LAMBDA_FUNCTION_NAME": "instagram-prod-api_handler", **environ}
+    with pytest.raises(config.ConfigurationError, match="STAGE"):
+        config.Settings.load(on_lambda)
+    with pytest.raises(config.ConfigurationError, match="STAGE"):
+        config.stage(on_lambda)
+    assert config.Settings.load({"AWS_LAMBDA_FUNCTION_NAME": "f", "STAGE": "prod", "JWT_SECRET": "x" * 32})
+
+
+def test_a_token_signed_with_the_secret_itself_is_refused_keys_are_derived_per_use(client):
+    alice = register_and_login(client)
+    claims = {"sub": str(alice.id), "password_version": 0, "exp": int(time.time()) + 60}
+    forged = jwt.encode(claims, "local-development-secret-not-for-production", algorithm="HS256")
+    assert get(client, "/api/auth/me", forged).status_code == 401
+    assert get(client, "/api/auth/me", alice.token).status_code == 200
