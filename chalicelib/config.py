@@ -151,10 +151,18 @@ class Settings:
     jwt_ttl_seconds: int
     bcrypt_rounds: int
     events_topic_arn: str
-    # Rate limits: at most this many requests per fixed window of seconds.
-    login_attempts_per_account: int
+    # Rate limits: at most this many requests per fixed window of seconds
+    # (chalicelib/commands/auth.py says what each is for).
+    login_attempts_per_account_and_address: int
     login_attempts_per_address: int
+    # Free failed logins per window for an account from everywhere; each one
+    # beyond waits a growing delay, at most login_max_delay_seconds.
+    login_attempts_per_account: int
+    login_max_delay_seconds: int
     login_window_seconds: int
+    password_attempts_per_user: int
+    registrations_per_address: int
+    registration_window_seconds: int
     writes_per_user: int
     writes_window_seconds: int
     uploads_per_user: int
@@ -179,9 +187,16 @@ class Settings:
             jwt_ttl_seconds=int(environ.get("JWT_TTL_SECONDS", 24 * 3600)),
             bcrypt_rounds=int(environ.get("BCRYPT_ROUNDS", 12)),
             events_topic_arn=environ.get("EVENTS_TOPIC_ARN", ""),
-            login_attempts_per_account=int(environ.get("LOGIN_ATTEMPTS_PER_ACCOUNT", 10)),
+            login_attempts_per_account_and_address=int(environ.get("LOGIN_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS", 10)),
             login_attempts_per_address=int(environ.get("LOGIN_ATTEMPTS_PER_ADDRESS", 50)),
+            login_attempts_per_account=int(environ.get("LOGIN_ATTEMPTS_PER_ACCOUNT", 30)),
+            login_max_delay_seconds=int(environ.get("LOGIN_MAX_DELAY_SECONDS", 30)),
             login_window_seconds=int(environ.get("LOGIN_WINDOW_SECONDS", 15 * 60)),
+            password_attempts_per_user=int(environ.get("PASSWORD_ATTEMPTS_PER_USER", 10)),
+            # Locally a test suite registers hundreds of users from 127.0.0.1.
+            registrations_per_address=int(environ.get(
+                "REGISTRATIONS_PER_ADDRESS", 10_000 if current_stage == LOCAL_STAGE else 20)),
+            registration_window_seconds=int(environ.get("REGISTRATION_WINDOW_SECONDS", 3600)),
             writes_per_user=int(environ.get("WRITES_PER_USER", 120)),
             writes_window_seconds=int(environ.get("WRITES_WINDOW_SECONDS", 60)),
             uploads_per_user=int(environ.get("UPLOADS_PER_USER", 60)),

@@ -39,6 +39,45 @@ def attempt(client, email: str, password: str):
     return post_json(client, "/api/auth/login", {"email": email, "password": password})
 
 
+# --- 1. a stranger's wrong passwords do not lock the owner out -------------------------
+
+def test_a_strangers_failed_logins_lock_neither_the_owners_login_elsewhere_nor_their_password_change(
+        client, clock, monkeypatch):
+    owner = register_and_login(client)
+    calling_from(monkeypatch, "203.0.113.5")
+    for _ in range(10):
+        assert attempt(client, owner.user["email"], "wrong password").status_code == 401
+    assert attempt(client, owner.user["email"], "wrong password").status_code == 429
+    calling_from(monkeypatch, "198.51.100.7")
+    assert attempt(client, owner.user["email"], "correct horse").status_code == 200
+    response = put_json(client, "/api/auth/password",
+                        {"current_password": "correct horse", "new_password": "battery staple"}, owner.token)
+    assert response.status_code == 200, response.json_body
+
+
+# --- 2. registration is limited per address, before the hash ----------------------------
+
+def test_registrations_are_limited_per_address_before_any_password_is_hashed(client, clock, limits, monkeypatch):
+    limits(REGISTRATIONS_PER_ADDRESS=3)
+    hashed = []
+    monkeypatch.setattr(security, "hash_password", lambda password: hashed.append(password) or "not-a-hash")
+    calling_from(monkeypatch, "203.0.113.5")
+
+    def register_one():
+        name = unique_name("mass")
+        return post_json(client, "/api/auth/register",
+                         {"username": name, "email": f"{name}@example.com", "password": "correct horse"})
+
+    for _ in range(3):
+        assert register_one().status_code == 201
+    response = register_one()
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) == 3600
+    assert len(hashed) == 3
+    calling_from(monkeypatch, "198.51.100.7")
+    assert register_one().status_code == 201
+
+
 # --- 6. an anonymous GET cannot ask for a 10,000-item offset ---------------------------
 
 def test_an_offset_above_1000_is_422_naming_offset_and_the_stage_is_throttled(client, monkeypatch):
