@@ -10,7 +10,17 @@ from app import app
 from chalicelib import config, rate_limits, security
 from chalicelib.api.schemas import MAX_ID
 from infra import cloudformation
-from tests.helpers import calling_from, get, post_json, put_json, register_and_login, unique_name
+from tests.helpers import (
+    calling_from,
+    create_post,
+    get,
+    get_json,
+    next_cursor,
+    post_json,
+    put_json,
+    register_and_login,
+    unique_name,
+)
 
 START = 1_800_000_000  # a multiple of every rate-limit window
 
@@ -76,6 +86,32 @@ def test_registrations_are_limited_per_address_before_any_password_is_hashed(cli
     assert len(hashed) == 3
     calling_from(monkeypatch, "198.51.100.7")
     assert register_one().status_code == 201
+
+
+# --- 3. a private account's posts leave strangers' saved lists --------------------------
+
+def test_a_post_saved_while_public_leaves_a_strangers_saved_list_when_its_author_goes_private(client):
+    bob, stranger, follower = (register_and_login(client) for _ in range(3))
+    posts = [create_post(client, bob.token, f"bob {n}") for n in range(3)]
+    mine = create_post(client, stranger.token, "the stranger's own")
+    assert post_json(client, f"/api/follow/{bob.id}", None, follower.token).status_code == 200
+    assert post_json(client, f"/api/posts/{mine['id']}/save", None, stranger.token).status_code == 200
+    for person in (stranger, follower):
+        for post in posts:
+            assert post_json(client, f"/api/posts/{post['id']}/save", None, person.token).status_code == 200
+    assert put_json(client, "/api/users/me", {"is_private": True}, bob.token).status_code == 200
+
+    assert get(client, f"/api/posts/{posts[0]['id']}", stranger.token).status_code == 404
+    assert [post["id"] for post in get_json(client, "/api/saved", stranger.token)] == [mine["id"]]
+    # A short page still leads on to the rest, which holds nothing of Bob's either.
+    first = get(client, "/api/saved?limit=2", stranger.token)
+    assert first.json_body == []
+    rest = get_json(client, f"/api/saved?limit=2&cursor={next_cursor(first)}", stranger.token)
+    assert [post["id"] for post in rest] == [mine["id"]]
+    # Bob's approved follower still sees them, and Bob's going public brings them back.
+    assert len(get_json(client, "/api/saved", follower.token)) == 3
+    assert put_json(client, "/api/users/me", {"is_private": False}, bob.token).status_code == 200
+    assert len(get_json(client, "/api/saved", stranger.token)) == 4
 
 
 # --- 6. an anonymous GET cannot ask for a 10,000-item offset ---------------------------
