@@ -13,6 +13,7 @@ from infra import cloudformation
 from tests.helpers import (
     calling_from,
     create_post,
+    delete,
     get,
     get_json,
     next_cursor,
@@ -112,6 +113,41 @@ def test_a_post_saved_while_public_leaves_a_strangers_saved_list_when_its_author
     assert len(get_json(client, "/api/saved", follower.token)) == 3
     assert put_json(client, "/api/users/me", {"is_private": False}, bob.token).status_code == 200
     assert len(get_json(client, "/api/saved", stranger.token)) == 4
+
+
+# --- 5. follow toggling does not flood notifications -----------------------------------
+
+def test_follow_and_request_toggling_leaves_at_most_one_notification_per_actor(client, pump):
+    alice, bob, carol = (register_and_login(client) for _ in range(3))
+    assert put_json(client, "/api/users/me", {"is_private": True}, carol.token).status_code == 200
+
+    def notifications(person) -> list[tuple[str, int]]:
+        return [(n["type"], n["actor_id"]) for n in get_json(client, "/api/notifications", person.token)]
+
+    for _ in range(5):
+        for account in (alice, carol):
+            assert post_json(client, f"/api/follow/{account.id}", None, bob.token).status_code == 200
+            pump.drain()
+            assert delete(client, f"/api/follow/{account.id}", bob.token).status_code == 200
+            pump.drain()
+    assert notifications(alice) == [("follow", bob.id)]
+    # Each withdrawn request took its unread notification away.
+    assert notifications(carol) == []
+
+    assert post_json(client, f"/api/follow/{carol.id}", None, bob.token).status_code == 200
+    pump.drain()
+    assert notifications(carol) == [("follow_request", bob.id)]
+    assert delete(client, f"/api/follow/requests/{bob.id}", carol.token).status_code == 200
+    pump.drain()
+    assert notifications(carol) == []
+    # A request read before it was withdrawn stays, and stays the only one.
+    assert post_json(client, f"/api/follow/{carol.id}", None, bob.token).status_code == 200
+    pump.drain()
+    assert post_json(client, "/api/notifications/read-all", None, carol.token).status_code == 200
+    assert delete(client, f"/api/follow/{carol.id}", bob.token).status_code == 200
+    assert post_json(client, f"/api/follow/{carol.id}", None, bob.token).status_code == 200
+    pump.drain()
+    assert notifications(carol) == [("follow_request", bob.id)]
 
 
 # --- 6. an anonymous GET cannot ask for a 10,000-item offset ---------------------------
