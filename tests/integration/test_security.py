@@ -9,13 +9,18 @@ import pytest
 from app import app
 from chalicelib import config, rate_limits, security
 from chalicelib.api.schemas import MAX_ID
+from chalicelib.consumers import feed as feed_consumer
+from chalicelib.events import UserUnfollowed
+from chalicelib.models import FeedEntry, Follow
 from infra import cloudformation
 from tests.helpers import (
     calling_from,
     create_post,
     delete,
+    event_of,
     get,
     get_json,
+    holders,
     next_cursor,
     post_json,
     put_json,
@@ -148,6 +153,37 @@ def test_follow_and_request_toggling_leaves_at_most_one_notification_per_actor(c
     assert post_json(client, f"/api/follow/{carol.id}", None, bob.token).status_code == 200
     pump.drain()
     assert notifications(carol) == [("follow_request", bob.id)]
+
+
+# --- also: a follower removed during a private account's fan-out keeps none of it -------
+
+def test_a_follower_removed_while_the_fan_out_runs_keeps_no_entry_of_a_private_post(client, pump, monkeypatch):
+    alice, bob, carol = (register_and_login(client) for _ in range(3))
+    assert put_json(client, "/api/users/me", {"is_private": True}, alice.token).status_code == 200
+    for follower in (bob, carol):
+        assert post_json(client, f"/api/follow/{alice.id}", None, follower.token).status_code == 200
+        assert post_json(client, f"/api/follow/requests/{follower.id}/approve", None, alice.token).status_code == 200
+    pump.drain()
+    read_followers = type(Follow.followers).query
+
+    def followers_then_bob_leaves(self, hash_key, *args, **kwargs):
+        follows = list(read_followers(self, hash_key, *args, **kwargs))
+        if hash_key == alice.id and follows:
+            monkeypatch.setattr(type(Follow.followers), "query", read_followers)
+            # Bob's follow ends after the fan-out read him, and its end is
+            # cleaned up before the fan-out writes his entry (here by hand:
+            # nothing is left queued to clean up after it).
+            ended = Follow.get(bob.id, alice.id)
+            ended.delete()
+            feed_consumer.drop_followee(event_of(UserUnfollowed, {
+                "follower_id": bob.id, "followee_id": alice.id, "follow_id": ended.follow_id}))
+        return iter(follows)
+
+    monkeypatch.setattr(type(Follow.followers), "query", followers_then_bob_leaves)
+    post = create_post(client, alice.token, "for my followers only")
+    pump.drain()
+    assert holders(FeedEntry, post["id"]) == {alice.id, carol.id}
+    assert [p["id"] for p in get_json(client, "/api/feed", bob.token)] == []
 
 
 # --- 6. an anonymous GET cannot ask for a 10,000-item offset ---------------------------
