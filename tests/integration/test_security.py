@@ -10,8 +10,9 @@ from app import app
 from chalicelib import config, rate_limits, security
 from chalicelib.api.schemas import MAX_ID
 from chalicelib.consumers import feed as feed_consumer
+from chalicelib.consumers import hashtags as hashtags_consumer
 from chalicelib.events import UserUnfollowed
-from chalicelib.models import FeedEntry, Follow
+from chalicelib.models import FeedEntry, Follow, Hashtag
 from infra import cloudformation
 from tests.helpers import (
     calling_from,
@@ -225,6 +226,39 @@ def test_the_docs_page_loads_only_pinned_versions_checked_by_sri_hashes(client):
         assert re.search(r"swagger-ui-dist@\d+\.\d+\.\d+/", tag), tag
         assert re.search(r'integrity="sha384-[A-Za-z0-9+/]{64}"', tag), tag
         assert 'crossorigin="anonymous"' in tag, tag
+
+
+# --- 7. hashtag search names no tag that only private or deleted posts carry -------------
+
+def test_hashtag_search_names_only_tags_some_post_visible_to_everyone_carries(client, pump, monkeypatch):
+    monkeypatch.setattr(hashtags_consumer, "RECOUNT_CHUNK", 2)  # so that the recount takes several invocations
+    alice, bob, carol = (register_and_login(client) for _ in range(3))
+    assert put_json(client, "/api/users/me", {"is_private": True}, bob.token).status_code == 200
+    for n in range(3):
+        create_post(client, alice.token, f"#sunset number {n}")
+    create_post(client, bob.token, "home at #maplestreet42 #sunset")
+    carols = create_post(client, carol.token, "call me #carolsphone5550100")
+    pump.drain()
+    assert delete(client, f"/api/posts/{carols['id']}", carol.token).status_code == 204
+    pump.drain()
+
+    def found(prefix: str) -> list[str]:
+        return [tag["name"] for tag in get_json(client, f"/api/search/hashtags?q={prefix}")]
+
+    assert found("maple") == [] and found("carol") == []
+    assert found("sun") == ["sunset"]
+    # Alice going private leaves only Bob's private post on #sunset; going public brings it back.
+    assert put_json(client, "/api/users/me", {"is_private": True}, alice.token).status_code == 200
+    pump.drain()
+    assert found("sun") == []
+    assert put_json(client, "/api/users/me", {"is_private": False}, alice.token).status_code == 200
+    pump.drain()
+    assert found("sun") == ["sunset"]
+    # Bob going public makes his tag findable, counted once however often the events come.
+    assert put_json(client, "/api/users/me", {"is_private": False}, bob.token).status_code == 200
+    pump.drain()
+    assert found("maple") == ["maplestreet42"]
+    assert Hashtag.get(Hashtag.bucket_for("sunset"), "sunset").public_count == 4
 
 
 # --- 8. a Lambda without a deployed STAGE does not start with the local stage's secret ----

@@ -40,7 +40,7 @@ def test_the_contracts_event_types_and_ours():
     photos = {"media.ready", "media.rejected"}
     private_accounts = {"follow.requested", "follow.approved", "follow.declined", "user.blocked", "user.unblocked"}
     ours = {"user.password_changed", "post.saved", "post.unsaved", "follow.requests_pending", "feed.fanout_continued",
-            "media.created"}
+            "media.created", "hashtags.recount_continued"}
     assert events.ALL_TYPES == contract | photos | private_accounts | ours
 
 
