@@ -231,7 +231,8 @@ def test_the_docs_page_loads_only_pinned_versions_checked_by_sri_hashes(client):
 # --- 7. hashtag search names no tag that only private or deleted posts carry -------------
 
 def test_hashtag_search_names_only_tags_some_post_visible_to_everyone_carries(client, pump, monkeypatch):
-    monkeypatch.setattr(hashtags_consumer, "RECOUNT_CHUNK", 2)  # so that the recount takes several invocations
+    # Several invocations per recount (raising=False: the test must fail for its own reason on code without it).
+    monkeypatch.setattr(hashtags_consumer, "RECOUNT_CHUNK", 2, raising=False)
     alice, bob, carol = (register_and_login(client) for _ in range(3))
     assert put_json(client, "/api/users/me", {"is_private": True}, bob.token).status_code == 200
     for n in range(3):
