@@ -6,7 +6,8 @@ exist first, where events are published, which browser origins may call
 the API (the stage's CORS_ALLOWED_ORIGINS in .chalice/config.json), and that the errors API Gateway answers
 itself have the API's {"detail": ...} shape, and that the API's
 stage is traced by X-Ray like the functions (`"xray": true` in
-.chalice/config.json; Chalice traces only the functions), and that each
+.chalice/config.json; Chalice traces only the functions), and throttled
+as a whole (API_THROTTLE_RATE, API_THROTTLE_BURST), and that each
 function logs to a log group of its own with a retention
 (LOG_RETENTION_DAYS), instead of one Lambda creates to keep forever; and
 the alarms of infra/alarms.py. The media bucket is private: its
