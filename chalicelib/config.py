@@ -188,12 +188,14 @@ class Settings:
             bcrypt_rounds=int(environ.get("BCRYPT_ROUNDS", 12)),
             events_topic_arn=environ.get("EVENTS_TOPIC_ARN", ""),
             login_attempts_per_account_and_address=int(environ.get("LOGIN_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS", 10)),
-            login_attempts_per_address=int(environ.get("LOGIN_ATTEMPTS_PER_ADDRESS", 50)),
+            # Locally every client is 127.0.0.1, a test suite's failed logins included.
+            login_attempts_per_address=int(environ.get(
+                "LOGIN_ATTEMPTS_PER_ADDRESS", 1_000 if current_stage == LOCAL_STAGE else 50)),
             login_attempts_per_account=int(environ.get("LOGIN_ATTEMPTS_PER_ACCOUNT", 30)),
             login_max_delay_seconds=int(environ.get("LOGIN_MAX_DELAY_SECONDS", 30)),
             login_window_seconds=int(environ.get("LOGIN_WINDOW_SECONDS", 15 * 60)),
             password_attempts_per_user=int(environ.get("PASSWORD_ATTEMPTS_PER_USER", 10)),
-            # Locally a test suite registers hundreds of users from 127.0.0.1.
+            # Locally a test suite registers hundreds of users from 127.0.0.1 too.
             registrations_per_address=int(environ.get(
                 "REGISTRATIONS_PER_ADDRESS", 10_000 if current_stage == LOCAL_STAGE else 20)),
             registration_window_seconds=int(environ.get("REGISTRATION_WINDOW_SECONDS", 3600)),
