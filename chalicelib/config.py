@@ -20,8 +20,19 @@ class ConfigurationError(RuntimeError):
     pass
 
 
-def stage() -> str:
-    return os.environ.get("STAGE", LOCAL_STAGE)
+def stage(environ=os.environ) -> str:
+    """The stage (STAGE). On Lambda (AWS_LAMBDA_FUNCTION_NAME is set) a
+    missing or `local` STAGE stops the function from starting: the local
+    stage's settings, a JWT secret published in this file and CORS for
+    every origin, must never serve a deployed API."""
+    name = environ.get("STAGE", LOCAL_STAGE)
+    if name in ("", LOCAL_STAGE) and environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        raise ConfigurationError(
+            f"STAGE is {'missing' if not name else repr(name)} on Lambda function "
+            f"{environ['AWS_LAMBDA_FUNCTION_NAME']!r}: set it to the deployed stage's name "
+            "(.chalice/config.json, environment_variables); the local stage's secret is public"
+        )
+    return name
 
 
 def resource_prefix() -> str:
@@ -56,7 +67,7 @@ def cors_allowed_origins(environ=os.environ) -> tuple[str, ...]:
     unless its operator names them."""
     raw = environ.get("CORS_ALLOWED_ORIGINS")
     if raw is None:
-        return ("*",) if environ.get("STAGE", LOCAL_STAGE) == LOCAL_STAGE else ()
+        return ("*",) if stage(environ) == LOCAL_STAGE else ()
     # Browsers send the scheme and host in lower case.
     origins = tuple(origin.strip().rstrip("/").lower() for origin in raw.split(",") if origin.strip())
     for origin in origins:
@@ -111,6 +122,17 @@ def media_upload_endpoint() -> str | None:
     """Where clients send upload forms (MEDIA_UPLOAD_ENDPOINT): S3's own
     endpoint when unset, as on AWS; `make run`'s embedded AWS locally."""
     return os.environ.get("MEDIA_UPLOAD_ENDPOINT") or None
+
+
+def api_throttle() -> tuple[float, int]:
+    """A deployed stage's API Gateway throttle, for all callers together:
+    steady requests per second (API_THROTTLE_RATE) and burst
+    (API_THROTTLE_BURST). Over it API Gateway answers 429 before any
+    function runs, so a flood costs neither Lambda time nor DynamoDB reads."""
+    rate = float(os.environ.get("API_THROTTLE_RATE", "200"))
+    if rate <= 0:
+        raise ConfigurationError(f"API_THROTTLE_RATE must be above 0, not {rate}")
+    return rate, _positive("API_THROTTLE_BURST", 400)
 
 
 def media_base_url() -> str:
@@ -170,10 +192,18 @@ class Settings:
     jwt_ttl_seconds: int
     bcrypt_rounds: int
     events_topic_arn: str
-    # Rate limits: at most this many requests per fixed window of seconds.
-    login_attempts_per_account: int
+    # Rate limits: at most this many requests per fixed window of seconds
+    # (chalicelib/commands/auth.py says what each is for).
+    login_attempts_per_account_and_address: int
     login_attempts_per_address: int
+    # Free failed logins per window for an account from everywhere; each one
+    # beyond waits a growing delay, at most login_max_delay_seconds.
+    login_attempts_per_account: int
+    login_max_delay_seconds: int
     login_window_seconds: int
+    password_attempts_per_user: int
+    registrations_per_address: int
+    registration_window_seconds: int
     writes_per_user: int
     writes_window_seconds: int
     uploads_per_user: int
@@ -182,7 +212,7 @@ class Settings:
 
     @classmethod
     def load(cls, environ=os.environ) -> "Settings":
-        current_stage = environ.get("STAGE", LOCAL_STAGE)
+        current_stage = stage(environ)
         secret = environ.get("JWT_SECRET", "")
         secret_parameter = environ.get("JWT_SECRET_PARAMETER", "")
         if not secret and not secret_parameter:
@@ -198,9 +228,18 @@ class Settings:
             jwt_ttl_seconds=int(environ.get("JWT_TTL_SECONDS", 24 * 3600)),
             bcrypt_rounds=int(environ.get("BCRYPT_ROUNDS", 12)),
             events_topic_arn=environ.get("EVENTS_TOPIC_ARN", ""),
-            login_attempts_per_account=int(environ.get("LOGIN_ATTEMPTS_PER_ACCOUNT", 10)),
-            login_attempts_per_address=int(environ.get("LOGIN_ATTEMPTS_PER_ADDRESS", 50)),
+            login_attempts_per_account_and_address=int(environ.get("LOGIN_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS", 10)),
+            # Locally every client is 127.0.0.1, a test suite's failed logins included.
+            login_attempts_per_address=int(environ.get(
+                "LOGIN_ATTEMPTS_PER_ADDRESS", 1_000 if current_stage == LOCAL_STAGE else 50)),
+            login_attempts_per_account=int(environ.get("LOGIN_ATTEMPTS_PER_ACCOUNT", 30)),
+            login_max_delay_seconds=int(environ.get("LOGIN_MAX_DELAY_SECONDS", 30)),
             login_window_seconds=int(environ.get("LOGIN_WINDOW_SECONDS", 15 * 60)),
+            password_attempts_per_user=int(environ.get("PASSWORD_ATTEMPTS_PER_USER", 10)),
+            # Locally a test suite registers hundreds of users from 127.0.0.1 too.
+            registrations_per_address=int(environ.get(
+                "REGISTRATIONS_PER_ADDRESS", 10_000 if current_stage == LOCAL_STAGE else 20)),
+            registration_window_seconds=int(environ.get("REGISTRATION_WINDOW_SECONDS", 3600)),
             writes_per_user=int(environ.get("WRITES_PER_USER", 120)),
             writes_window_seconds=int(environ.get("WRITES_WINDOW_SECONDS", 60)),
             uploads_per_user=int(environ.get("UPLOADS_PER_USER", 60)),

@@ -76,6 +76,8 @@ def _checked(type_name: str, name: str, value: Any, hint) -> Any:
         return value
     if hint is str and isinstance(value, str):
         return value
+    if hint is bool and isinstance(value, bool):
+        return value
     if hint == list[str] and isinstance(value, list) and all(isinstance(part, str) for part in value):
         return value
     if hint == list[int] and isinstance(value, list) and all(_is_int(part) for part in value):
@@ -100,6 +102,8 @@ class UserUpdated(Payload):
     user_id: int
     media_ids: list[int] = field(default_factory=list)  # the profile photo it took, if any
     released_media_ids: list[int] = field(default_factory=list)  # the one that photo replaced
+    # Ours: is_private was set to another value (the hashtags consumer recounts the account's posts).
+    privacy_changed: bool = False
 
 
 @dataclass(frozen=True)
@@ -291,6 +295,16 @@ class UserUnblocked(Payload):
     type: ClassVar[str] = "user.unblocked"
     blocker_id: int
     blocked_id: int
+
+
+@dataclass(frozen=True)
+class HashtagRecountContinued(Payload):
+    """Ours, internal: the hashtags consumer's walk of an account's posts,
+    after its privacy changed, goes on after the post it reached."""
+
+    type: ClassVar[str] = "hashtags.recount_continued"
+    user_id: int
+    after_post_id: int
 
 
 @dataclass(frozen=True)

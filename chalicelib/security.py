@@ -1,6 +1,8 @@
 """Password hashing (bcrypt) and access tokens (JWT, HS256)."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,13 +48,28 @@ def burn_password_check(password: str) -> None:
 
 @lru_cache(maxsize=1)
 def signing_secret() -> str:
-    """The secret that signs tokens (and cursors). Read from SSM once per
+    """The one secret that the keys of tokens and cursors derive from. Read from SSM once per
     process, at the first request of a cold start, never at import."""
     config = settings()
     if config.jwt_secret:
         return config.jwt_secret
     parameter = aws.client("ssm").get_parameter(Name=config.jwt_secret_parameter, WithDecryption=True)
     return parameter["Parameter"]["Value"]
+
+
+def token_key() -> bytes:
+    """What signs access tokens: derived from the one secret, apart from the
+    cursors' key, so that one use's signatures can never pass for the other's."""
+    return _derived_key("access-token")
+
+
+def cursor_key() -> bytes:
+    """What signs paging cursors (chalicelib/queries/paging.py)."""
+    return _derived_key("cursor")
+
+
+def _derived_key(purpose: str) -> bytes:
+    return hmac.new(signing_secret().encode(), f"instagram/{purpose}".encode(), hashlib.sha256).digest()
 
 
 @dataclass(frozen=True)
@@ -69,7 +86,7 @@ def create_access_token(user_id: int, password_version: int) -> str:
         "iat": now,
         "exp": now + settings().jwt_ttl_seconds,
     }
-    return jwt.encode(claims, signing_secret(), algorithm=ALGORITHM)
+    return jwt.encode(claims, token_key(), algorithm=ALGORITHM)
 
 
 def read_access_token(token: str) -> TokenClaims:
@@ -78,7 +95,7 @@ def read_access_token(token: str) -> TokenClaims:
     try:
         claims = jwt.decode(
             token,
-            signing_secret(),
+            token_key(),
             algorithms=[ALGORITHM],
             options={"require": ["exp", "sub", "password_version"]},
         )

@@ -6,7 +6,8 @@ exist first, where events are published, which browser origins may call
 the API (the stage's CORS_ALLOWED_ORIGINS in .chalice/config.json), and that the errors API Gateway answers
 itself have the API's {"detail": ...} shape, and that the API's
 stage is traced by X-Ray like the functions (`"xray": true` in
-.chalice/config.json; Chalice traces only the functions), and that each
+.chalice/config.json; Chalice traces only the functions), and throttled
+as a whole (API_THROTTLE_RATE, API_THROTTLE_BURST), and that each
 function logs to a log group of its own with a retention
 (LOG_RETENTION_DAYS), instead of one Lambda creates to keep forever; and
 the alarms of infra/alarms.py. The media bucket is private: its
@@ -24,7 +25,7 @@ from chalice.utils import to_cfn_resource_name
 
 from chalicelib import media_files
 from chalicelib.api import cors
-from chalicelib.config import cors_allowed_origins, log_retention_days, resource_prefix, stage
+from chalicelib.config import api_throttle, cors_allowed_origins, log_retention_days, resource_prefix, stage
 from infra import alarms, policies, resources
 
 TOPIC_ID = "EventsTopic"
@@ -80,6 +81,14 @@ def template(app=None) -> dict:
     return {**watched, "Resources": {**template_resources, **watched["Resources"]}, "Outputs": outputs}
 
 
+def stage_throttle() -> dict:
+    """Every method of the stage, throttled together (API_THROTTLE_RATE and
+    API_THROTTLE_BURST): the bound on what anonymous reads, which no
+    per-user limit counts, can cost."""
+    rate, burst = api_throttle()
+    return {"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingRateLimit": rate, "ThrottlingBurstLimit": burst}
+
+
 def stage_environment() -> dict:
     """The stage's environment variables as .chalice/config.json sets them
     on its functions, under whatever the shell running `make package` sets."""
@@ -128,6 +137,7 @@ def function_wiring(app) -> dict:
         "Name": resource_prefix(),  # what its metrics, and so its alarm, are named by
         "TracingEnabled": True,
         "DefinitionBody": {"x-amazon-apigateway-gateway-responses": gateway_responses(origins)},
+        "MethodSettings": [stage_throttle()],
     }}}
     for function_id, name in functions(app).items():
         wiring[f"{function_id}LogGroup"] = {"Type": "AWS::Logs::LogGroup", "Properties": {

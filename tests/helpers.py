@@ -54,6 +54,14 @@ def delete(client, path: str, token: str | None = None):
     return client.delete(path, headers=auth_headers(token))
 
 
+def calling_from(monkeypatch, address: str) -> None:
+    """The test client's requests come from this client address from now on
+    (the sourceIp that chalice's local gateway reports, 127.0.0.1 by default)."""
+    from chalice.local import LambdaEventConverter
+
+    monkeypatch.setattr(LambdaEventConverter, "LOCAL_SOURCE_IP", address)
+
+
 def get_json(client, path: str, token: str | None = None):
     """The body of GET path, which must answer 200."""
     response = get(client, path, token)

@@ -8,7 +8,9 @@ api = ApiBlueprint(__name__, tag="auth")
 @api.route("/api/auth/register", methods=["POST"], status=201, body=RegisterRequest, response=UserResponse,
            errors=(400,), write=True, summary="Register a user")
 def register(body):
-    user = auth.register(body.username, body.email, body.password, body.full_name)
+    # Rate limited per client address.
+    user = auth.register(body.username, body.email, body.password, body.full_name,
+                         client_address(api.current_request))
     return UserResponse.for_its_owner(user)
 
 

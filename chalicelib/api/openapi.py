@@ -180,23 +180,36 @@ def document() -> dict:
     }
 
 
+# The page runs on the API's own origin, where people paste bearer tokens: the
+# CDN's files are pinned to one version and checked against these hashes
+# (sha384 of the files in the npm package swagger-ui-dist@5.36.0), so a
+# changed or compromised file is refused by the browser, never run. To
+# upgrade: `npm pack swagger-ui-dist@<version>`, then
+# `openssl dgst -sha384 -binary package/<file> | openssl base64 -A`.
+SWAGGER_UI_VERSION = "5.36.0"
+SWAGGER_UI_CSS_INTEGRITY = "sha384-z/AtSaOHGn5MJ5auAHXUypohywlIWLBZo1jeGmhdpVIbCnFhxAH92cwdV41oyINc"
+SWAGGER_UI_JS_INTEGRITY = "sha384-fUpRgC19yPykTqzdrUbdAg8NTiu16NEKf9U12J+IJWCg8/1mEI8f2+PEIz60Wyd+"
+
 DOCS_HTML = """<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
   <title>Instagram API</title>
-  <link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css">
+  <link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@{version}/swagger-ui.css"
+        integrity="{css_integrity}" crossorigin="anonymous">
 </head>
 <body>
   <div id="swagger-ui"></div>
-  <script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js" crossorigin></script>
+  <script src="https://unpkg.com/swagger-ui-dist@{version}/swagger-ui-bundle.js"
+          integrity="{js_integrity}" crossorigin="anonymous"></script>
   <script>
     // Relative, so the page works under a deployed stage's prefix (/v1/docs) too.
     window.ui = SwaggerUIBundle({url: "api/openapi.json", dom_id: "#swagger-ui"});
   </script>
 </body>
 </html>
-"""
+""".replace("{version}", SWAGGER_UI_VERSION).replace("{css_integrity}", SWAGGER_UI_CSS_INTEGRITY).replace(
+    "{js_integrity}", SWAGGER_UI_JS_INTEGRITY)
 
 
 @api.route("/api/openapi.json", methods=["GET"])

@@ -22,7 +22,8 @@ from pydantic import (
 from chalicelib.models import User
 from chalicelib.queries.paging import PageRequest
 
-MAX_OFFSET = 10_000
+# Deeper pages take the cursor: an offset costs a Query of offset + limit items.
+MAX_OFFSET = 1_000
 MAX_ID = 2**53 - 1  # ids stay exact in JavaScript
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # renditions.MAX_BYTES, which the API does not import (Pillow)
 
@@ -140,7 +141,7 @@ class CreateCommentRequest(BaseModel):
 
 
 class SendMessageRequest(BaseModel):
-    receiver_id: int = Field(gt=0)
+    receiver_id: Id
     content: Annotated[str, StringConstraints(max_length=1000), AfterValidator(_not_blank)]
 
 

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import json
+
 from chalicelib import events, rate_limits, security
 from chalicelib.clock import now_iso
 from chalicelib.commands.users import update_user
 from chalicelib.config import settings
-from chalicelib.errors import Conflict, Forbidden, Unauthorized
+from chalicelib.errors import Conflict, Forbidden, TooManyRequests, Unauthorized
 from chalicelib.ids import new_id
 from chalicelib.models import UniqueKey, User
 from chalicelib.writes import Writes, command
@@ -15,7 +17,14 @@ MAX_KEY_BYTES = 2048
 WRONG_PASSWORD = "Current password is incorrect"
 
 
-def register(username: str, email: str, password: str, full_name: str | None) -> User:
+def register(username: str, email: str, password: str, full_name: str | None, client_address: str) -> User:
+    """Rate limited per client address (REGISTRATIONS_PER_ADDRESS per
+    REGISTRATION_WINDOW_SECONDS), counted before the slow hash and whatever
+    the outcome: it bounds both the bcrypt work one address can cause and
+    its probing of which emails are registered."""
+    config = settings()
+    rate_limits.hit(rate_limits.bucket_for("register-ip", client_address), config.registrations_per_address,
+                    config.registration_window_seconds)
     # Hashed once, outside the retried part: it is the slow step.
     return _register(username, email.lower(), security.hash_password(password), full_name)
 
@@ -44,35 +53,50 @@ def login(email: str, password: str, client_address: str) -> str:
     """An access token for these credentials, or Unauthorized. Unknown email
     and wrong password are indistinguishable, in the answer and in time.
 
-    Rate limited (TooManyRequests) per client address and per account, both
-    counting failed attempts only: an attempt takes a slot in each before the
-    password is checked, so concurrent guesses cannot exceed either limit (and
-    while a limit holds even the right password is refused), and a success
-    gives both slots back. Counting successes per address would refuse a
-    test suite, a seeding script or an office behind one NAT after its 50th
-    login, and stop no guessing."""
+    Failed attempts are rate limited as OWASP advises, so that guessing is
+    slow without handing strangers a way to lock the owner out:
+    - the account from this address, tightly (a hard limit per window): the
+      only bucket that locks, and only the address that filled it;
+    - this address across accounts (a hard limit): one address trying many;
+    - the account from everywhere, loosely: past its free attempts each next
+      one waits a growing delay (rate_limits.pace), which slows many
+      addresses guessing one password yet at worst delays its owner.
+    An attempt takes a slot in each before the password is checked, so
+    concurrent guesses cannot exceed the hard limits; a refused attempt gives
+    back what it took, and a success gives back all. Counting successes would
+    refuse a test suite, a seeding script or an office behind one NAT after
+    its 50th login, and stop no guessing."""
     config = settings()
-    slots = [
-        (bucket, rate_limits.hit(bucket, limit, config.login_window_seconds))
+    account = _account(email)
+    window_seconds = config.login_window_seconds
+    slots: list[tuple[str, int]] = []
+    try:
         for bucket, limit in (
             (rate_limits.bucket_for("login-ip", client_address), config.login_attempts_per_address),
-            (_account_bucket(email), config.login_attempts_per_account),
-        )
-    ]
+            (rate_limits.bucket_for("login-pair", json.dumps([account, client_address])),
+             config.login_attempts_per_account_and_address),
+        ):
+            slots.append((bucket, rate_limits.hit(bucket, limit, window_seconds)))
+        bucket = rate_limits.bucket_for("login-account", account)
+        slots.append((bucket, rate_limits.pace(bucket, config.login_attempts_per_account, window_seconds,
+                                               config.login_max_delay_seconds)))
+    except TooManyRequests:
+        _give_back(slots)
+        raise
     token = _check_credentials(email, password)
-    for bucket, window in slots:
-        rate_limits.refund(bucket, window)
+    _give_back(slots)
     return token
 
 
 def change_password(user: User, current_password: str, new_password: str) -> str:
     """Sets a new password and returns a token for it; every token issued
-    before stops working. Wrong current passwords count against the same
-    per-account limit as failed logins, so a stolen token cannot be used to
-    guess the password faster than the login form can."""
+    before stops working. Wrong current passwords are limited per user
+    (PASSWORD_ATTEMPTS_PER_USER per login window), so a stolen token cannot
+    be used to guess the password faster than the login form allows; the
+    bucket is the signed-in owner's own, which no failed login fills."""
     config = settings()
-    account = _account_bucket(user.email)
-    window = rate_limits.hit(account, config.login_attempts_per_account, config.login_window_seconds)
+    bucket = f"password#{user.user_id}"
+    window = rate_limits.hit(bucket, config.password_attempts_per_user, config.login_window_seconds)
     if not security.verify_password(current_password, user.password_hash):
         raise Forbidden(WRONG_PASSWORD)
     new_version = user.password_version + 1
@@ -84,12 +108,17 @@ def change_password(user: User, current_password: str, new_password: str) -> str
         User.password_hash == user.password_hash,
         events.UserPasswordChanged(user_id=user.user_id),
     )
-    rate_limits.refund(account, window)
+    rate_limits.refund(bucket, window)
     return security.create_access_token(user.user_id, new_version)
 
 
-def _account_bucket(email: str) -> str:
-    return rate_limits.bucket_for("login-account", email.strip().lower())
+def _give_back(slots: list[tuple[str, int]]) -> None:
+    for bucket, window in slots:
+        rate_limits.refund(bucket, window)
+
+
+def _account(email: str) -> str:
+    return email.strip().lower()
 
 
 def _check_credentials(email: str, password: str) -> str:

@@ -17,11 +17,13 @@ def update_profile(user: User, full_name: str | None, bio: str | None, profile_i
     approved by the follow-requests consumer."""
     wanted = ((User.full_name, full_name), (User.bio, bio), (User.is_private, is_private))
     actions = [attribute.set(value) for attribute, value in wanted if value is not None]
+    privacy_changed = is_private is not None and is_private != user.is_private
     if profile_image_url is not None or profile_media_id is not None:
-        _change_photo(user.user_id, actions, profile_image_url, profile_media_id)
+        _change_photo(user.user_id, actions, profile_image_url, profile_media_id, privacy_changed)
     elif actions:
         # Without the condition an update would create a bare user.
-        update_user(user.user_id, actions, User.user_id.exists(), events.UserUpdated(user_id=user.user_id))
+        update_user(user.user_id, actions, User.user_id.exists(),
+                    events.UserUpdated(user_id=user.user_id, privacy_changed=privacy_changed))
     else:
         return user
     # A transaction returns no values: read the user back.
@@ -29,7 +31,8 @@ def update_profile(user: User, full_name: str | None, bio: str | None, profile_i
 
 
 @command("save the change")
-def _change_photo(writes: Writes, user_id: int, actions: list, image_url: str | None, media_id: int | None) -> None:
+def _change_photo(writes: Writes, user_id: int, actions: list, image_url: str | None, media_id: int | None,
+                  privacy_changed: bool = False) -> None:
     """The profile photo becomes an image URL or a media of the user's
     (claimed here). A media it replaces is released: the media consumer
     deletes it. The condition holds the photo read here until the commit."""
@@ -53,7 +56,8 @@ def _change_photo(writes: Writes, user_id: int, actions: list, image_url: str | 
         claim(writes, [photo], f"profile:{user_id}", "profile_media_id")
     claimed = [media_id] if photo is not None else []
     released = [previous] if previous and previous != media_id else []
-    writes.publish(events.UserUpdated(user_id=user_id, media_ids=claimed, released_media_ids=released))
+    writes.publish(events.UserUpdated(user_id=user_id, media_ids=claimed, released_media_ids=released,
+                                      privacy_changed=privacy_changed))
 
 
 @command("save the change")

@@ -37,9 +37,9 @@ CONSUMERS = (
     # Each new notification is announced (notification.created, for push) through the outbox.
     Consumer("notifications", "notifier", notifications.HANDLERS, publishes=True, tables={
         "users": READ, "posts": READ, "likes": READ, "comments": READ, "follows": READ, "follow-requests": READ,
-        "blocks": READ, "read-marks": READ, "unique-keys": READ, "notifications": WRITE, **_COMMANDS}),
-    Consumer("hashtags", "hashtag_indexer", hashtags.HANDLERS, tables={
-        "posts": READ, "hashtags": WRITE, "hashtag-posts": WRITE}),
+        "blocks": READ, "read-marks": READ, "unique-keys": WRITE, "notifications": WRITE, **_COMMANDS}),
+    Consumer("hashtags", "hashtag_indexer", hashtags.HANDLERS, publishes=True, tables={
+        "users": READ, "posts": READ, "hashtags": WRITE, "hashtag-posts": WRITE}),
     Consumer("feed", "feed_fanout", feed.HANDLERS, publishes=True, tables={
         "users": WRITE, "posts": READ, "stories": READ, "follows": READ, "feed": WRITE, "story-feed": WRITE,
         "large-follows": WRITE}),

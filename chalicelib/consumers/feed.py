@@ -53,6 +53,7 @@ from chalicelib.models.base import condition_failed, stored_now
 from chalicelib.models.stories import oldest_active_id
 from chalicelib.models.timelines import owner_author_key
 from chalicelib.publisher import publish
+from chalicelib.queries.loading import fetch_many
 
 # A new follower sees this many of the followee's latest posts at once; older
 # ones are on the followee's profile.
@@ -132,6 +133,8 @@ def _item_chunk(item_type: str, action: str, item_id: int, author_id: int,
                     batch.save(timeline.entry(owner_id, item_id, author_id, **extra))
                 else:
                     batch.delete(timeline(owner_id, item_id))
+        if action == ADD:
+            _take_back_from_unfollowed(timeline, item_id, author_id, owners)
         if action == ADD and timeline is FeedEntry:
             every = feed_trim_every()
             for owner_id in owners:
@@ -145,6 +148,26 @@ def _item_chunk(item_type: str, action: str, item_id: int, author_id: int,
                                after_follower_id=follower_id, after_follow_id=follow_id)
 
     _walk_followers(author_id, after, chunk, continuation)
+
+
+def _take_back_from_unfollowed(timeline, item_id: int, author_id: int, owners: list[int]) -> None:
+    """Closes the window between reading the followers (an index, eventually
+    consistent) and writing their entries: a follower removed meanwhile,
+    whose unfollow (or block) may already have been cleaned up before this
+    entry landed, would keep a private account's item. So for a private
+    author the follows are read again, strongly, after the write, and the
+    entries of those that ended are deleted; an unfollow after this read is
+    cleaned up by its own event, which comes after the write. A public
+    author's items are anyone's to see: a stale entry there is trimmed in time."""
+    author = stored_now(User, author_id)
+    followers = [owner_id for owner_id in owners if owner_id != author_id]
+    if author is None or not author.is_private or not followers:
+        return
+    following = fetch_many(Follow, [(owner_id, author_id) for owner_id in followers], consistent_read=True)
+    ended = [owner_id for owner_id in followers if (owner_id, author_id) not in following]
+    with batch_write(timeline) as batch:
+        for owner_id in ended:
+            batch.delete(timeline(owner_id, item_id))
 
 
 def _size_chunk(action: str, author_id: int, after: Optional[tuple[int, int]] = None) -> None:

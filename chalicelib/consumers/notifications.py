@@ -5,7 +5,9 @@ A notification's id is the id of what caused it (like_id, comment_id,
 follow_id, request_id; for a mention, the id of the post or comment that mentions) and
 it is written only if absent, so a redelivered event finds it already
 there; a new one is written with its notification.created event, which the
-push consumer sends to the user's open connections. Before notifying, the consumer checks that the cause still
+push consumer sends to the user's open connections. A `follow` or
+`follow_request` is also at most one per actor: its natural key is claimed
+first (NotificationKey). Before notifying, the consumer checks that the cause still
 exists as the event describes it, so a late event cannot bring back a
 notification for a like or follow that was undone in the meantime. Those
 reads are strongly consistent: an event can arrive milliseconds after its
@@ -13,13 +15,14 @@ write, and a stale "not found" would drop the notification for good.
 """
 from __future__ import annotations
 
-from pynamodb.exceptions import DeleteError
+from pynamodb.exceptions import DeleteError, PutError
 
 from chalicelib.consumers.batch import OnlyCarrying
 from chalicelib.events import (
     CommentAdded,
     Event,
     FollowApproved,
+    FollowDeclined,
     FollowRequested,
     NotificationCreated,
     PostCreated,
@@ -38,6 +41,7 @@ from chalicelib.models import (
     User,
 )
 from chalicelib.models.base import condition_failed, stored_now
+from chalicelib.models.notifications import NotificationKey
 from chalicelib.queries.access import blocked_either_way, without_blocked
 from chalicelib.queries.loading import fetch_many
 from chalicelib.queries.notifications import read_all_mark
@@ -140,8 +144,8 @@ def notify_follow(event: Event[UserFollowed]) -> None:
         follower = User.get(follower_id, consistent_read=True)
     except (Follow.DoesNotExist, User.DoesNotExist):
         return
-    _notify(event, followee_id, follow_id, follower_id, FOLLOW, follower_id,
-            f"{follower.username} started following you")
+    _notify_once(event, followee_id, follow_id, follower_id, FOLLOW, follower_id,
+                 f"{follower.username} started following you")
 
 
 def notify_follow_request(event: Event[FollowRequested]) -> None:
@@ -153,8 +157,34 @@ def notify_follow_request(event: Event[FollowRequested]) -> None:
         requester = User.get(requester_id, consistent_read=True)
     except (FollowRequest.DoesNotExist, User.DoesNotExist):
         return  # already approved, declined or withdrawn
-    _notify(event, followee_id, request_id, requester_id, FOLLOW_REQUEST, requester_id,
-            f"{requester.username} requested to follow you")
+    _notify_once(event, followee_id, request_id, requester_id, FOLLOW_REQUEST, requester_id,
+                 f"{requester.username} requested to follow you")
+
+
+def forget_follow_request(event: Event[FollowDeclined]) -> None:
+    """A withdrawn or declined request takes its unread notification away,
+    and with it the claim, so that asking again later notifies again. A
+    read one is history: it stays, and stays the only one from that actor."""
+    declined = event.payload
+    followee_id, requester_id, request_id = declined.followee_id, declined.requester_id, declined.request_id
+    account = stored_now(User, followee_id)
+    if account is None or request_id <= read_all_mark(account):
+        return
+    try:
+        Notification(followee_id, request_id).delete(condition=Notification.is_read == False)  # noqa: E712
+    except DeleteError as error:
+        if not condition_failed(error):
+            raise
+        if stored_now(Notification, followee_id, request_id) is not None:
+            return  # read
+        # Never written (blocked, or cut short): a claim naming it must go all the same.
+    try:
+        NotificationKey(NotificationKey.of(FOLLOW_REQUEST, followee_id, requester_id)).delete(
+            condition=NotificationKey.notification_id == request_id)
+    except DeleteError as error:
+        # Absent, or naming an older, read request: nothing of this one to release.
+        if not condition_failed(error):
+            raise
 
 
 def notify_follow_accepted(event: Event[FollowApproved]) -> None:
@@ -168,6 +198,25 @@ def notify_follow_accepted(event: Event[FollowApproved]) -> None:
         return
     _notify(event, follower_id, follow_id, followee_id, FOLLOW_ACCEPTED, followee_id,
             f"{approver.username} accepted your follow request")
+
+
+def _notify_once(event: Event, user_id: int, notification_id: int, actor_id: int,
+                 kind: str, reference_id: int, message: str) -> None:
+    """_notify, unless user_id already has a notification of this kind from
+    actor_id: the natural key is claimed first with this notification's id.
+    A redelivered event finds its own id there and writes what a failure
+    may have left unwritten."""
+    if blocked_either_way(user_id, actor_id):
+        return
+    claim = NotificationKey(NotificationKey.of(kind, user_id, actor_id), notification_id=notification_id)
+    try:
+        claim.save(condition=NotificationKey.key.does_not_exist()
+                   | (NotificationKey.notification_id == notification_id))
+    except PutError as error:
+        if not condition_failed(error):
+            raise
+        return  # notified of this kind by this actor already
+    _notify(event, user_id, notification_id, actor_id, kind, reference_id, message, checked=True)
 
 
 def _notify(event: Event, user_id: int, notification_id: int, actor_id: int,
@@ -208,4 +257,5 @@ HANDLERS = {
     UserFollowed: notify_follow,
     FollowRequested: notify_follow_request,
     FollowApproved: notify_follow_accepted,
+    FollowDeclined: forget_follow_request,
 }

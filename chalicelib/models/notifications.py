@@ -20,6 +20,25 @@ class Notification(Model):
     created_at = UnicodeAttribute()
 
 
+class NotificationKey(Model):
+    """The one notification of a kind a user may have from an actor
+    (CONTRACT.md: one `follow` and one `follow_request` per actor), and its
+    id: claimed with a conditional put before the notification is written,
+    so following again after unfollowing, or asking again, adds none. Kept
+    in the unique-keys table beside the email and username claims (its
+    keys, `notice#<kind>#<user id>#<actor id>`, cannot collide with
+    theirs); that table is UniqueKey's, so this model is not in ALL_MODELS."""
+
+    Meta = table_meta("unique-keys")
+
+    key = UnicodeAttribute(hash_key=True)
+    notification_id = NumberAttribute()
+
+    @staticmethod
+    def of(kind: str, user_id: int, actor_id: int) -> str:
+        return f"notice#{kind}#{user_id}#{actor_id}"
+
+
 class ReadMark(Model):
     """A read watermark: everything with an id up to up_to counts as read.
     Marking all notifications, or a whole conversation, read is one write.

@@ -97,6 +97,18 @@ def require_no_blocker_mentioned(author_id: int, names: list[str]) -> None:
         raise NotFound(NO_SUCH_USER)
 
 
+def without_hidden_private(viewer_id: int, items: Iterable[T], user_of: Callable[[T], int]) -> list[T]:
+    """The items whose user the viewer may see (may_see): one BatchGetItem
+    of the distinct users, and one of the viewer's follows of those that are
+    private (none when none is). A user that no longer exists hides nothing."""
+    items = list(items)
+    users = fetch_many(User, {user_of(item) for item in items} - {viewer_id})
+    private = [user_id for user_id, user in users.items() if user.is_private]
+    followed = {followee for (_, followee) in fetch_many(Follow, [(viewer_id, user_id) for user_id in private])}
+    hidden = set(private) - followed
+    return [item for item in items if user_of(item) not in hidden]
+
+
 def page_without_blocked(viewer_id: Optional[int], page: Page[T], user_of: Callable[[T], int]) -> Page[T]:
     """The page with without_blocked's items (it may come out shorter than
     its limit), and its cursor."""

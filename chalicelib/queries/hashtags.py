@@ -19,16 +19,22 @@ def tag_name(text: str) -> str:
 
 
 def search_hashtags(text: str, page: PageRequest) -> Page[Hashtag]:
-    """Tags starting with text, in name order: one Query on one bucket."""
+    """Tags starting with text, in name order: one Query on one bucket. Only
+    tags that some post visible to everyone carries (public_count above
+    zero): a tag used only by private accounts, or only by deleted posts,
+    names nothing anyone may see, and its name alone can leak (a street, a
+    phone number). The page may then be shorter than its limit; its cursor
+    leads on."""
     prefix = tag_name(text)
     if not prefix:
         raise Invalid("q: must contain at least one character of a hashtag")
-    return query_page(
+    tags = query_page(
         lambda **kwargs: Hashtag.query(Hashtag.bucket_for(prefix), Hashtag.name.startswith(prefix), **kwargs),
         page,
         scope=f"search-hashtags:{prefix}",
         key_attributes=(Hashtag.bucket, Hashtag.name),
     )
+    return Page([tag for tag in tags.items if tag.public_count > 0], tags.next_cursor)
 
 
 def posts_with_hashtag(tag: str, viewer_id: Optional[int], page: PageRequest) -> Page[Post]:

@@ -5,9 +5,10 @@ from typing import Iterable, TypeVar
 T = TypeVar("T")
 
 
-def fetch_many(model: type[T], keys: Iterable) -> dict:
+def fetch_many(model: type[T], keys: Iterable, consistent_read: bool = False) -> dict:
     """BatchGetItem: {key: item} for the keys that exist. A key is the hash
-    key value, or a (hash, range) tuple for models with a range key."""
+    key value, or a (hash, range) tuple for models with a range key.
+    Strongly consistent on request (consumers deciding by what is stored now)."""
     keys = list(dict.fromkeys(keys))
     if not keys:
         return {}
@@ -19,7 +20,7 @@ def fetch_many(model: type[T], keys: Iterable) -> dict:
             return getattr(item, hash_name)
         return getattr(item, hash_name), getattr(item, range_attribute.attr_name)
 
-    return {key_of(item): item for item in model.batch_get(keys)}
+    return {key_of(item): item for item in model.batch_get(keys, consistent_read=consistent_read)}
 
 
 def in_order(model: type[T], keys: Iterable) -> list[T]:

@@ -17,7 +17,7 @@ from typing import Any, Callable, Generic, Sequence, TypeVar
 from pynamodb.attributes import Attribute
 
 from chalicelib.errors import Invalid
-from chalicelib.security import signing_secret
+from chalicelib.security import cursor_key
 
 T = TypeVar("T")
 
@@ -96,7 +96,7 @@ def _signature(scope: str, payload: bytes) -> bytes:
     # Signed so that a client cannot forge a start key (DynamoDB would reject
     # a malformed one with a 5xx); the scope binds it to one list.
     message = scope.encode() + b"\0" + payload
-    return hmac.new(signing_secret().encode(), message, hashlib.sha256).digest()[:16]
+    return hmac.new(cursor_key(), message, hashlib.sha256).digest()[:16]
 
 
 def _b64(raw: bytes) -> str:

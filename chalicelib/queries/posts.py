@@ -10,6 +10,7 @@ from chalicelib.queries.access import (
     require_account_visible,
     require_post_visible,
     without_blocked,
+    without_hidden_private,
 )
 from chalicelib.queries.loading import fetch_many
 from chalicelib.queries.paging import Page, PageRequest, query_page
@@ -43,9 +44,13 @@ def posts_of_user(user_id: int, viewer_id: Optional[int], page: PageRequest) -> 
 def saved_posts(user_id: int, page: PageRequest) -> Page[SeenPost]:
     """Most recently saved first, as their owner sees them: one Query on the
     marks' saved index (the marks also say which posts they like), one
-    BatchGetItem for the posts, one of the owner's block items for their
-    authors. A deleted post is skipped at once (the cleanup consumer removes
-    its marks shortly after), and so is a post of anyone blocked either way."""
+    BatchGetItem for the posts, one for their authors, one of the owner's
+    follows of the private ones among them, one of the owner's block items
+    for them. A deleted post is skipped at once (the cleanup consumer removes
+    its marks shortly after), and so is a post of anyone blocked either way
+    or of a private account the owner does not follow: saved while it was
+    public, it comes back if the account does. The page may then be shorter
+    than its limit; its cursor leads on."""
     marks = query_page(
         lambda **kwargs: Mark.saved.query(user_id, scan_index_forward=False, **kwargs),
         page,
@@ -53,8 +58,12 @@ def saved_posts(user_id: int, page: PageRequest) -> Page[SeenPost]:
         key_attributes=(Mark.user_id, Mark.post_id, Mark.saved_id),
     )
     posts = fetch_many(Post, [mark.post_id for mark in marks.items])
-    shown = without_blocked(user_id, [mark for mark in marks.items if mark.post_id in posts],
-                            lambda mark: posts[mark.post_id].author_id)
+
+    def author_of(mark: Mark) -> int:
+        return posts[mark.post_id].author_id
+
+    visible = without_hidden_private(user_id, [mark for mark in marks.items if mark.post_id in posts], author_of)
+    shown = without_blocked(user_id, visible, author_of)
     return Page([seen_with(posts[mark.post_id], mark) for mark in shown], marks.next_cursor)
 
 

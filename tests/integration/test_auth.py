@@ -1,4 +1,6 @@
 """POST /api/auth/register, POST /api/auth/login, GET /api/auth/me."""
+import hashlib
+import hmac
 import json
 import time
 
@@ -7,7 +9,8 @@ import pytest
 
 from tests.helpers import get, login, post_json, register, register_and_login, unique_name
 
-SECRET = "local-development-secret-not-for-production"
+# The local stage's published secret; tokens are signed with a key derived from it.
+SECRET = hmac.new(b"local-development-secret-not-for-production", b"instagram/access-token", hashlib.sha256).digest()
 FORGED = "a-forged-secret-that-is-long-enough-for-hs256"
 
 

@@ -68,7 +68,7 @@ def test_a_crash_between_commit_and_publish_loses_no_event(client, pump, monkeyp
     with monkeypatch.context() as patch:
         patch.setattr(outbox, "publish", die)
         with pytest.raises(Crash):
-            auth.register("lazarus", "lazarus@example.com", "correct horse", None)
+            auth.register("lazarus", "lazarus@example.com", "correct horse", None, "127.0.0.1")
     assert len(pending_entries()) == 1
     outbox.relay_pending(older_than_ms=0)
     pump.drain()

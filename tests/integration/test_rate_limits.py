@@ -1,5 +1,7 @@
-"""Rate limits: login attempts per account and per client address, writes per
-user. A limited request is 429 {"detail": ...} with Retry-After."""
+"""Rate limits: failed logins per account and address, per address and
+(paced) per account, wrong current passwords per user, registrations per
+address, writes per user. A limited request is 429 {"detail": ...} with
+Retry-After."""
 
 import pytest
 
@@ -7,6 +9,7 @@ from chalicelib import config, rate_limits
 from chalicelib.errors import TooManyRequests
 from chalicelib.models import RateLimit
 from tests.helpers import (
+    calling_from,
     create_post,
     delete,
     get,
@@ -54,10 +57,10 @@ def assert_too_many(response, retry_after: int | None = None):
         assert seconds == retry_after
 
 
-# --- login, per account ------------------------------------------------------------
+# --- login, per account and address: tight, and the only lock -----------------------
 
-def test_bad_passwords_are_401_until_the_account_limit_then_429(client, clock, limits):
-    limits(LOGIN_ATTEMPTS_PER_ACCOUNT=3)
+def test_bad_passwords_are_401_until_the_account_and_address_limit_then_429(client, clock, limits):
+    limits(LOGIN_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS=3)
     user = register(client)
     for _ in range(3):
         response = attempt(client, user["email"], "wrong password")
@@ -65,12 +68,12 @@ def test_bad_passwords_are_401_until_the_account_limit_then_429(client, clock, l
         assert response.json_body == {"detail": "Invalid credentials"}
     clock[0] = START + 100
     assert_too_many(attempt(client, user["email"], "wrong password"), retry_after=15 * 60 - 100)
-    # While limited, the right password is refused too (it is not even checked).
+    # While limited, the right password is refused too from here (it is not even checked).
     assert_too_many(attempt(client, user["email"], "correct horse"))
 
 
 def test_the_account_limit_ignores_the_emails_case_and_spaces(client, clock, limits):
-    limits(LOGIN_ATTEMPTS_PER_ACCOUNT=2)
+    limits(LOGIN_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS=2)
     user = register(client)
     attempt(client, user["email"].upper(), "wrong password")
     attempt(client, f"  {user['email']} ", "wrong password")
@@ -78,7 +81,7 @@ def test_the_account_limit_ignores_the_emails_case_and_spaces(client, clock, lim
 
 
 def test_successful_logins_do_not_count_against_the_account(client, clock, limits):
-    limits(LOGIN_ATTEMPTS_PER_ACCOUNT=2)
+    limits(LOGIN_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS=2, LOGIN_ATTEMPTS_PER_ACCOUNT=2)
     user = register(client)
     for _ in range(5):
         login(client, user["email"])
@@ -87,22 +90,32 @@ def test_successful_logins_do_not_count_against_the_account(client, clock, limit
 
 
 def test_unknown_emails_are_limited_like_known_ones(client, clock, limits):
-    limits(LOGIN_ATTEMPTS_PER_ACCOUNT=2)
+    limits(LOGIN_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS=2)
     for _ in range(2):
         assert attempt(client, "nobody@example.com", "x").status_code == 401
     assert_too_many(attempt(client, "nobody@example.com", "x"))
 
 
 def test_another_account_is_unaffected(client, clock, limits):
-    limits(LOGIN_ATTEMPTS_PER_ACCOUNT=1)
+    limits(LOGIN_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS=1)
     victim, other = register(client), register(client)
     attempt(client, victim["email"], "wrong password")
     assert_too_many(attempt(client, victim["email"], "correct horse"))
     assert login(client, other["email"])
 
 
+def test_the_same_account_from_another_address_is_unaffected(client, clock, limits, monkeypatch):
+    limits(LOGIN_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS=1)
+    user = register(client)
+    calling_from(monkeypatch, "203.0.113.5")
+    attempt(client, user["email"], "wrong password")
+    assert_too_many(attempt(client, user["email"], "correct horse"))
+    calling_from(monkeypatch, "198.51.100.7")
+    assert login(client, user["email"])
+
+
 def test_the_window_resets(client, clock, limits):
-    limits(LOGIN_ATTEMPTS_PER_ACCOUNT=1)
+    limits(LOGIN_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS=1)
     user = register(client)
     attempt(client, user["email"], "wrong password")
     clock[0] = START + 15 * 60 - 1
@@ -112,7 +125,7 @@ def test_the_window_resets(client, clock, limits):
 
 
 def test_an_absurd_email_is_401_then_429_never_5xx(client, clock, limits):
-    limits(LOGIN_ATTEMPTS_PER_ACCOUNT=1)
+    limits(LOGIN_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS=1)
     email = "a" * 60_000 + "@example.com"
     assert attempt(client, email, "whatever").status_code == 401
     assert_too_many(attempt(client, email, "whatever"))
@@ -125,25 +138,49 @@ def test_a_lone_surrogate_in_the_email_is_not_a_5xx(client, clock):
     assert set(response.json_body) == {"detail"}
 
 
-# --- wrong current passwords at PUT /api/auth/password share the account limit ------
+# --- login, per account from everywhere: loose, then paced, never locked ---------------
+
+def test_failures_from_many_addresses_past_the_free_ones_wait_a_growing_capped_delay(client, clock, limits,
+                                                                                      monkeypatch):
+    limits(LOGIN_ATTEMPTS_PER_ACCOUNT=2, LOGIN_MAX_DELAY_SECONDS=4)
+    user = register(client)
+    for number in range(1, 4):
+        calling_from(monkeypatch, f"203.0.113.{number}")
+        assert attempt(client, user["email"], "wrong password").status_code == 401
+    # The third failure was one beyond the free two: the next waits 1 s, from any address.
+    calling_from(monkeypatch, "203.0.113.50")
+    assert_too_many(attempt(client, user["email"], "wrong password"), retry_after=1)
+    delays = [1]
+    for _ in range(4):
+        clock[0] += delays[-1]
+        assert attempt(client, user["email"], "wrong password").status_code == 401
+        response = attempt(client, user["email"], "correct horse")
+        assert_too_many(response)
+        delays.append(int({k.lower(): v for k, v in response.headers.items()}["retry-after"]))
+    assert delays == [1, 2, 4, 4, 4]
+    # Its owner is delayed, never locked: once the delay is over the right password works.
+    clock[0] += 4
+    assert login(client, user["email"])
+
+
+# --- wrong current passwords at PUT /api/auth/password: the signed-in owner's own limit ---
 
 def change_password(client, token: str, current: str):
     return put_json(client, "/api/auth/password", {"current_password": current, "new_password": "battery staple"},
                     token)
 
 
-def test_wrong_current_passwords_count_against_the_login_limit(client, clock, limits):
-    limits(LOGIN_ATTEMPTS_PER_ACCOUNT=3)
+def test_wrong_current_passwords_are_limited_per_user_apart_from_failed_logins(client, clock, limits):
+    limits(PASSWORD_ATTEMPTS_PER_USER=2, LOGIN_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS=1)
     user, token = register_and_login(client)
     assert attempt(client, user["email"], "wrong password").status_code == 401
     for _ in range(2):
         assert change_password(client, token, "wrong password").status_code == 403
     assert_too_many(change_password(client, token, "correct horse"))
-    assert_too_many(attempt(client, user["email"], "correct horse"))
 
 
 def test_a_successful_change_gives_its_attempt_back(client, clock, limits):
-    limits(LOGIN_ATTEMPTS_PER_ACCOUNT=1)
+    limits(PASSWORD_ATTEMPTS_PER_USER=1)
     user, token = register_and_login(client)
     assert change_password(client, token, "correct horse").status_code == 200
     assert login(client, user["email"], "battery staple")
@@ -173,7 +210,7 @@ def test_successful_logins_do_not_count_against_the_address(client, clock, limit
 
 
 def test_a_refused_address_does_not_use_up_the_accounts_attempts(client, clock, limits):
-    limits(LOGIN_ATTEMPTS_PER_ADDRESS=1, LOGIN_ATTEMPTS_PER_ACCOUNT=1)
+    limits(LOGIN_ATTEMPTS_PER_ADDRESS=1, LOGIN_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS=1)
     first, second = register(client), register(client)
     assert attempt(client, first["email"], "wrong password").status_code == 401
     for _ in range(3):
@@ -236,8 +273,14 @@ def test_a_bad_token_is_401_before_any_limit(client, clock, limits):
 
 def test_the_defaults_are_the_documented_values():
     loaded = config.Settings.load({"STAGE": "local"})
-    assert (loaded.login_attempts_per_account, loaded.login_attempts_per_address, loaded.login_window_seconds) == (
-        10, 50, 15 * 60)
+    assert (loaded.login_attempts_per_account_and_address, loaded.login_attempts_per_address,
+            loaded.login_attempts_per_account, loaded.login_max_delay_seconds, loaded.login_window_seconds) == (
+        10, 1_000, 30, 30, 15 * 60)
+    assert loaded.password_attempts_per_user == 10
+    assert (loaded.registrations_per_address, loaded.registration_window_seconds) == (10_000, 3600)
+    # A deployed stage's clients have addresses of their own.
+    deployed = config.Settings.load({"STAGE": "prod", "JWT_SECRET": "s" * 32})
+    assert (deployed.login_attempts_per_address, deployed.registrations_per_address) == (50, 20)
     assert (loaded.writes_per_user, loaded.writes_window_seconds) == (120, 60)
 
 

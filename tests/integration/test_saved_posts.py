@@ -127,8 +127,9 @@ def test_each_save_endpoint_costs_the_round_trips_of_the_data_model(client, alic
     with counting_dynamodb_calls() as calls:
         saved(client, alice.token)
     # The marks the Query reads carry the flags: no second read of them; then
-    # the posts, and the owner's block items for their authors.
-    assert calls == [TOKEN_CHECK, "Query", "BatchGetItem", "BatchGetItem"]
+    # the posts, their authors (none private: no read of follows), and the
+    # owner's block items for them.
+    assert calls == [TOKEN_CHECK, "Query", "BatchGetItem", "BatchGetItem", "BatchGetItem"]
 
 
 def test_a_second_user_can_save_what_the_first_saved(client, alice, post):

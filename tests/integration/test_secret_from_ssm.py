@@ -1,5 +1,8 @@
 """Deployed stages read the JWT secret from SSM Parameter Store on first
 use, not from a plaintext value in the repository."""
+import hashlib
+import hmac
+
 import boto3
 import jwt
 import pytest
@@ -22,6 +25,7 @@ def dev_stage_with_ssm_secret(aws, monkeypatch):
 
 def test_tokens_are_signed_with_the_secret_from_ssm(dev_stage_with_ssm_secret):
     token = security.create_access_token(42, 0)
-    claims = jwt.decode(token, "a-secret-kept-in-parameter-store-0123456789", algorithms=["HS256"])
+    key = hmac.new(b"a-secret-kept-in-parameter-store-0123456789", b"instagram/access-token", hashlib.sha256).digest()
+    claims = jwt.decode(token, key, algorithms=["HS256"])
     assert claims["sub"] == "42"
     assert security.read_access_token(token).user_id == 42
