@@ -33,6 +33,23 @@ def resource_name(logical_name: str) -> str:
     return f"{resource_prefix()}-{logical_name}"
 
 
+EVENTS_TOPIC = "events"
+# moto's default account: the one every local resource is created in.
+_LOCAL_ACCOUNT = "123456789012"
+
+
+def events_topic_arn(environ=os.environ) -> str:
+    """The topic every event goes to (EVENTS_TOPIC_ARN, from a deployed
+    stage's template). The local stage's follows from its prefix, so that
+    `chalice local --stage local` publishes to `make run`'s AWS unaided."""
+    arn = environ.get("EVENTS_TOPIC_ARN", "")
+    if arn or environ.get("STAGE", LOCAL_STAGE) != LOCAL_STAGE:
+        return arn
+    region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    prefix = environ.get("RESOURCE_PREFIX", f"instagram-{LOCAL_STAGE}")
+    return f"arn:aws:sns:{region}:{_LOCAL_ACCOUNT}:{prefix}-{EVENTS_TOPIC}"
+
+
 # The values CloudWatch Logs accepts for a log group's retention.
 LOG_RETENTION_CHOICES = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
                          2922, 3288, 3653)
@@ -109,14 +126,21 @@ def media_bucket() -> str:
 
 def media_upload_endpoint() -> str | None:
     """Where clients send upload forms (MEDIA_UPLOAD_ENDPOINT): S3's own
-    endpoint when unset, as on AWS; `make run`'s embedded AWS locally."""
-    return os.environ.get("MEDIA_UPLOAD_ENDPOINT") or None
+    endpoint when unset, as on AWS; locally, the AWS that AWS_ENDPOINT_URL
+    names (`make run`'s embedded one, for `chalice local`)."""
+    return os.environ.get("MEDIA_UPLOAD_ENDPOINT") or _local_aws_endpoint()
 
 
 def media_base_url() -> str:
     """Where browsers GET renditions (MEDIA_BASE_URL): the stage's CDN on
-    AWS, the embedded AWS for `make run`."""
-    return (os.environ.get("MEDIA_BASE_URL") or f"https://{media_bucket()}.s3.amazonaws.com").rstrip("/")
+    AWS, the embedded AWS locally."""
+    endpoint = _local_aws_endpoint()
+    default = f"{endpoint}/{media_bucket()}" if endpoint else f"https://{media_bucket()}.s3.amazonaws.com"
+    return (os.environ.get("MEDIA_BASE_URL") or default).rstrip("/")
+
+
+def _local_aws_endpoint() -> str | None:
+    return os.environ.get("AWS_ENDPOINT_URL") if stage() == LOCAL_STAGE else None
 
 
 @dataclass(frozen=True)
@@ -156,7 +180,7 @@ class Settings:
             jwt_secret_parameter=secret_parameter,
             jwt_ttl_seconds=int(environ.get("JWT_TTL_SECONDS", 24 * 3600)),
             bcrypt_rounds=int(environ.get("BCRYPT_ROUNDS", 12)),
-            events_topic_arn=environ.get("EVENTS_TOPIC_ARN", ""),
+            events_topic_arn=events_topic_arn(environ),
             login_attempts_per_account=int(environ.get("LOGIN_ATTEMPTS_PER_ACCOUNT", 10)),
             login_attempts_per_address=int(environ.get("LOGIN_ATTEMPTS_PER_ADDRESS", 50)),
             login_window_seconds=int(environ.get("LOGIN_WINDOW_SECONDS", 15 * 60)),
