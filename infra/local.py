@@ -7,6 +7,12 @@ pump that feeds every consumer queue to its handler; they hand their AWS
 calls to this process's moto. With everything in one process, one
 interpreter lock held the API, the consumers and moto to one core. moto
 also listens on MOTO_PORT for outside tools.
+
+When a file under app.py, chalicelib/ or .chalice/ changes, the workers are
+replaced by fresh ones running the new code; the embedded AWS and its data
+stay. Code that does not load leaves the previous workers serving.
+`--aws-only` (`make aws`) runs no API workers: the routes are then served by
+`chalice local --stage local`, against this AWS.
 Ctrl-C (or SIGTERM) stops all of it.
 """
 from __future__ import annotations
@@ -16,8 +22,10 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import os
+import queue
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -34,10 +42,13 @@ LOCAL_CREDENTIALS = {
 # The API's processes. With the pump's and this one's (moto), they keep two
 # cores busy; more would only take turns at moto's lock.
 API_WORKERS = 2
+# What holds the code that workers run: a change there reloads them.
+CODE = ("app.py", "chalicelib", ".chalice")
 
 
-def main() -> int:
+def main(arguments: list[str]) -> int:
     _configure_logging()
+    aws_only = "--aws-only" in arguments
     port = int(os.environ.get("PORT", "8000"))
     for name, value in LOCAL_CREDENTIALS.items():
         os.environ.setdefault(name, value)
@@ -46,7 +57,7 @@ def main() -> int:
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
 
-    local_aws = workers = None
+    local_aws = listening = None
     try:
         aws_url = os.environ.get("AWS_ENDPOINT_URL")
         if not aws_url:
@@ -66,36 +77,134 @@ def main() -> int:
         provisioned = provision()
         os.environ["EVENTS_TOPIC_ARN"] = provisioned.topic_arn
 
-        workers = Workers("127.0.0.1", port, local_aws.worker_address if local_aws else None).start()
-        print(f"\nAPI:        http://127.0.0.1:{port}/api/health", flush=True)
-        print(f"AWS (moto): {aws_url}", flush=True)
-        print("Ctrl-C stops everything.\n", flush=True)
-        while True:
-            time.sleep(3600)  # until Ctrl-C or SIGTERM
+        if not aws_only:
+            listening = socket.create_server(("127.0.0.1", port), backlog=128)
+        moto_address = local_aws.worker_address if local_aws else None
+        with Reloading(lambda: Workers(listening, moto_address), aws_url) as reloading:
+            if aws_only:
+                print(f"\nAWS (moto): {aws_url}, with the consumers' pump. Serve the routes with", flush=True)
+                print(f"  AWS_ENDPOINT_URL={aws_url} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
+                      f"AWS_DEFAULT_REGION={os.environ['AWS_DEFAULT_REGION']} .venv/bin/chalice local --stage local",
+                      flush=True)
+            else:
+                print(f"\nAPI:        http://127.0.0.1:{port}/api/health", flush=True)
+                print(f"AWS (moto): {aws_url}", flush=True)
+            print(f"A change under {', '.join(CODE)} reloads the code; Ctrl-C stops everything.\n", flush=True)
+            reloading.until_interrupted()
     except KeyboardInterrupt:
         return 0
     finally:
-        if workers is not None:
-            workers.stop()
+        if listening is not None:
+            listening.close()
         if local_aws is not None:
             local_aws.stop()
 
 
+class Reloading:
+    """Workers running the code as it is: when it changes, the resources it
+    names are provisioned and fresh workers started; once they have loaded
+    the code, they replace the previous ones, which finish what they were
+    doing. If the code does not load, the previous workers go on."""
+
+    def __init__(self, make_workers, aws_url: str):
+        self._make_workers = make_workers
+        self._aws_url = aws_url
+        self._workers = None
+
+    def __enter__(self) -> "Reloading":
+        self._workers = self._make_workers().start()
+        if not self._workers.loaded():
+            print("The code does not load (see above); it starts once it does.", flush=True)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._workers.stop()
+
+    def until_interrupted(self) -> None:
+        changed, stop = queue.SimpleQueue(), threading.Event()
+        for paths, recursive in _WATCHED:
+            threading.Thread(target=_watch, args=(paths, recursive, changed, stop), name="watch", daemon=True).start()
+        try:
+            while True:
+                try:
+                    paths = {changed.get(timeout=1)}
+                except queue.Empty:
+                    continue
+                while not changed.empty():
+                    paths.add(changed.get())
+                print(f"Reloading: {', '.join(sorted(paths))} changed.", flush=True)
+                self._reload()
+        finally:
+            stop.set()
+
+    def _reload(self) -> None:
+        # Once, in a fresh process, rather than once per worker (and one
+        # traceback each) when the code does not load.
+        checked = subprocess.run([sys.executable, "-c", "from infra.local import load_and_provision as l; l()"],
+                                 cwd=ROOT, env={**os.environ, "AWS_ENDPOINT_URL": self._aws_url})
+        fresh, loaded = None, False
+        try:
+            if checked.returncode == 0:
+                fresh = self._make_workers().start()
+                loaded = fresh.loaded()
+        finally:
+            if fresh is not None and not loaded:
+                fresh.stop()
+        if not loaded:
+            print("Not reloaded: the code does not load (see above); the previous code still runs.", flush=True)
+            return
+        previous, self._workers = self._workers, fresh
+        previous.stop()
+        print("Reloaded.", flush=True)
+
+
+def load_and_provision() -> None:
+    """Loads the app as a worker does, then creates what it may name anew
+    (a table, a queue) in the AWS that AWS_ENDPOINT_URL names."""
+    from infra.local_api import chalice_app
+    from infra.provision import provision
+
+    chalice_app(ROOT)
+    provision()
+
+
+# app.py is watched through its folder: an editor that saves by renaming a
+# new file over it leaves a watch on the file itself blind.
+_WATCHED = [((ROOT,), False), (tuple(ROOT / path for path in CODE if path != "app.py"), True)]
+
+
+def _watch(paths, recursive: bool, changed: queue.SimpleQueue, stop: threading.Event) -> None:
+    """Puts the path (relative to ROOT) of each changed file of CODE."""
+    from watchfiles import DefaultFilter, watch
+
+    ignored = DefaultFilter()  # caches, editors' swap files
+    code = {str(ROOT / path) for path in CODE}
+
+    def is_code(change, path: str) -> bool:
+        return ignored(change, path) and any(path == top or path.startswith(top + os.sep) for top in code)
+
+    for changes in watch(*paths, recursive=recursive, watch_filter=is_code, stop_event=stop):
+        for _, path in changes:
+            changed.put(os.path.relpath(path, ROOT))
+
+
 class Workers:
-    """The processes that call moto: API_WORKERS serving the API on
-    host:port, each accepting connections from one listening socket and
+    """The processes that call moto: API_WORKERS serving the API on the
+    listening socket (unless None), each accepting connections from it and
     serving each on a thread as chalice local does, and one running the
     event pump. Started afresh (spawned, not forked), so they work alike on
-    Linux and macOS; they exit with this process however it ends."""
+    Linux and macOS, and load the code as it is now; they exit with this
+    process however it ends."""
 
-    def __init__(self, host: str, port: int, moto_address):
-        self._listening = socket.create_server((host, port), backlog=128)
+    def __init__(self, listening: socket.socket | None, moto_address):
         spawn = multiprocessing.get_context("spawn")
-        works = [(f"api-{number}", _serve_api, self._listening) for number in range(API_WORKERS)]
+        works = [] if listening is None else [
+            (f"api-{number}", _serve_api, listening) for number in range(API_WORKERS)]
         works.append(("pump", _pump_events, None))
+        self._loaded = [spawn.Event() for _ in works]
         self._processes = [
-            spawn.Process(target=_work, args=(work, argument, moto_address), name=name, daemon=True)
-            for name, work, argument in works
+            spawn.Process(target=_work, args=(work, argument, moto_address, loaded), name=name, daemon=True)
+            for (name, work, argument), loaded in zip(works, self._loaded)
         ]
 
     def start(self) -> "Workers":
@@ -103,19 +212,41 @@ class Workers:
             process.start()
         return self
 
+    def loaded(self, timeout: float = 120) -> bool:
+        """Waits until every worker has loaded the code: False if one exited
+        first (its traceback is in the log) or took longer than timeout."""
+        deadline = time.monotonic() + timeout
+        for process, loaded in zip(self._processes, self._loaded):
+            while not loaded.wait(0.1):
+                if not process.is_alive() or time.monotonic() > deadline:
+                    return False
+        return True
+
     def stop(self) -> None:
+        """Each worker finishes what it is doing (SIGTERM) and exits."""
         for process in self._processes:
-            process.terminate()
+            if process.is_alive():
+                process.terminate()
         for process in self._processes:
-            process.join(timeout=5)
-        self._listening.close()
+            process.join(timeout=_STOPPING_SECONDS + 5)
+            if process.is_alive():
+                process.kill()
+                process.join()
 
 
-def _work(work, argument, moto_address) -> None:
-    """A worker process: work(argument), its AWS calls answered by the
-    parent's moto at moto_address (None: AWS_ENDPOINT_URL's AWS)."""
+# How long a stopping worker waits for the requests and batches it has taken.
+_STOPPING_SECONDS = 30
+
+
+def _work(work, argument, moto_address, loaded) -> None:
+    """A worker process: work(argument, loaded, stopping), its AWS calls
+    answered by the parent's moto at moto_address (None: AWS_ENDPOINT_URL's
+    AWS). work sets loaded once it runs the code, and returns after
+    stopping is set (by SIGTERM) once it has finished what it took."""
     # Ctrl-C reaches every process of the terminal's group; the parent stops us.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stopping.set())
     _configure_logging()
     threading.Thread(target=_exit_with_parent, name="parent-watch", daemon=True).start()
     with contextlib.ExitStack() as in_process:
@@ -126,23 +257,36 @@ def _work(work, argument, moto_address) -> None:
 
             in_process.enter_context(mock_aws())
             in_process.enter_context(calls_answered_by_parent(moto_address))
-        work(argument)
+        work(argument, loaded, stopping)
 
 
-def _serve_api(listening: socket.socket) -> None:
+def _serve_api(listening: socket.socket, loaded, stopping: threading.Event) -> None:
     from infra.local_api import local_api
 
-    local_api(ROOT, listening).serve_forever()
+    server = local_api(ROOT, listening)
+    # Every worker is woken by a connection and one takes it: the others
+    # must go back to waiting rather than block in accept().
+    listening.setblocking(False)
+    threading.Thread(target=lambda: (stopping.wait(), server.shutdown()), name="stop", daemon=True).start()
+    loaded.set()
+    server.serve_forever()
+    server.in_flight.wait_for_none(timeout=_STOPPING_SECONDS)
 
 
-def _pump_events(_) -> None:
+def _pump_events(_, loaded, stopping: threading.Event) -> None:
     from infra.local_api import chalice_app
     from infra.pump import EventPump
 
     app, _ = chalice_app(ROOT)
-    stop = threading.Event()  # never set: the parent ends this process
-    EventPump(app, boto3.client("sqs")).run(stop)
-    _report_dead_letters_until(stop)
+    # OUTBOX_RELAY_SECONDS: how often the events whose publishing failed are
+    # published again (the relay's schedule in the cloud is a minute).
+    relay_every = float(os.environ.get("OUTBOX_RELAY_SECONDS", "2"))
+    threads = EventPump(app, boto3.client("sqs")).run(stopping, relay_every_seconds=relay_every)
+    loaded.set()
+    _report_dead_letters_until(stopping)
+    deadline = time.monotonic() + _STOPPING_SECONDS
+    for thread in threads:  # each finishes the batch it has
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
 
 def _exit_with_parent() -> None:
@@ -169,7 +313,7 @@ def _report_dead_letters_until(stop: threading.Event, every_seconds: float = 5) 
             summary = ", ".join(f"{name}={number}" for name, number in counts.items())
             print(f"dead letters: {summary} (make dead-letters / make redrive)", flush=True)
         reported = counts
-        time.sleep(every_seconds)
+        stop.wait(every_seconds)
 
 
 def _interrupt(signum, frame):
@@ -177,4 +321,4 @@ def _interrupt(signum, frame):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
