@@ -110,32 +110,36 @@ class Reloading:
         self._make_workers = make_workers
         self._aws_url = aws_url
         self._workers = None
+        self._changed, self._stop = queue.SimpleQueue(), threading.Event()
 
     def __enter__(self) -> "Reloading":
+        # Watching from before the code is loaded: no change goes unseen.
+        watching = []
+        for paths, recursive in _WATCHED:
+            watching.append(threading.Event())
+            threading.Thread(target=_watch, args=(paths, recursive, self._changed, watching[-1], self._stop),
+                             name="watch", daemon=True).start()
         self._workers = self._make_workers().start()
         if not self._workers.loaded():
             print("The code does not load (see above); it starts once it does.", flush=True)
+        for started in watching:
+            started.wait()
         return self
 
     def __exit__(self, *exc_info) -> None:
+        self._stop.set()
         self._workers.stop()
 
     def until_interrupted(self) -> None:
-        changed, stop = queue.SimpleQueue(), threading.Event()
-        for paths, recursive in _WATCHED:
-            threading.Thread(target=_watch, args=(paths, recursive, changed, stop), name="watch", daemon=True).start()
-        try:
-            while True:
-                try:
-                    paths = {changed.get(timeout=1)}
-                except queue.Empty:
-                    continue
-                while not changed.empty():
-                    paths.add(changed.get())
-                print(f"Reloading: {', '.join(sorted(paths))} changed.", flush=True)
-                self._reload()
-        finally:
-            stop.set()
+        while True:
+            try:
+                paths = {self._changed.get(timeout=1)}
+            except queue.Empty:
+                continue
+            while not self._changed.empty():
+                paths.add(self._changed.get())
+            print(f"Reloading: {', '.join(sorted(paths))} changed.", flush=True)
+            self._reload()
 
     def _reload(self) -> None:
         # Once, in a fresh process, rather than once per worker (and one
@@ -173,8 +177,10 @@ def load_and_provision() -> None:
 _WATCHED = [((ROOT,), False), (tuple(ROOT / path for path in CODE if path != "app.py"), True)]
 
 
-def _watch(paths, recursive: bool, changed: queue.SimpleQueue, stop: threading.Event) -> None:
-    """Puts the path (relative to ROOT) of each changed file of CODE."""
+def _watch(paths, recursive: bool, changed: queue.SimpleQueue, started: threading.Event,
+           stop: threading.Event) -> None:
+    """Puts the path (relative to ROOT) of each changed file of CODE; sets
+    started once watching."""
     from watchfiles import DefaultFilter, watch
 
     ignored = DefaultFilter()  # caches, editors' swap files
@@ -183,9 +189,17 @@ def _watch(paths, recursive: bool, changed: queue.SimpleQueue, stop: threading.E
     def is_code(change, path: str) -> bool:
         return ignored(change, path) and any(path == top or path.startswith(top + os.sep) for top in code)
 
-    for changes in watch(*paths, recursive=recursive, watch_filter=is_code, stop_event=stop):
-        for _, path in changes:
-            changed.put(os.path.relpath(path, ROOT))
+    try:
+        # Woken every second when nothing changed: the first time says it watches.
+        for changes in watch(*paths, recursive=recursive, watch_filter=is_code, stop_event=stop,
+                             rust_timeout=1000, yield_on_timeout=True):
+            started.set()
+            for _, path in changes:
+                changed.put(os.path.relpath(path, ROOT))
+    except Exception:
+        logging.getLogger("reload").exception("cannot watch %s: the code will not reload", paths)
+    finally:
+        started.set()
 
 
 class Workers:
