@@ -102,9 +102,9 @@ def main(arguments: list[str]) -> int:
 
 class Reloading:
     """Workers running the code as it is: when it changes, the resources it
-    names are provisioned and fresh workers started; once they have loaded
-    the code, they replace the previous ones, which finish what they were
-    doing. If the code does not load, the previous workers go on."""
+    names are provisioned and fresh workers started; once every one of them
+    has loaded the code, they replace the previous ones, which finish what
+    they were doing. If the code does not load, the previous workers go on."""
 
     def __init__(self, make_workers, aws_url: str):
         self._make_workers = make_workers
@@ -119,8 +119,7 @@ class Reloading:
             watching.append(threading.Event())
             threading.Thread(target=_watch, args=(paths, recursive, self._changed, watching[-1], self._stop),
                              name="watch", daemon=True).start()
-        self._workers = self._make_workers().start()
-        if not self._workers.loaded():
+        if not self._replace_workers():
             print("The code does not load (see above); it starts once it does.", flush=True)
         for started in watching:
             started.wait()
@@ -128,7 +127,8 @@ class Reloading:
 
     def __exit__(self, *exc_info) -> None:
         self._stop.set()
-        self._workers.stop()
+        if self._workers is not None:
+            self._workers.stop()
 
     def until_interrupted(self) -> None:
         while True:
@@ -139,27 +139,35 @@ class Reloading:
             while not self._changed.empty():
                 paths.add(self._changed.get())
             print(f"Reloading: {', '.join(sorted(paths))} changed.", flush=True)
-            self._reload()
+            if self._loads() and self._replace_workers():
+                print("Reloaded.", flush=True)
+            else:
+                print("Not reloaded: the code does not load (see above); the previous code still runs.", flush=True)
 
-    def _reload(self) -> None:
-        # Once, in a fresh process, rather than once per worker (and one
-        # traceback each) when the code does not load.
-        checked = subprocess.run([sys.executable, "-c", "from infra.local import load_and_provision as l; l()"],
-                                 cwd=ROOT, env={**os.environ, "AWS_ENDPOINT_URL": self._aws_url})
-        fresh, loaded = None, False
+    def _loads(self) -> bool:
+        """Once, in a fresh process, rather than once per worker (and one
+        traceback each) when the code does not load."""
         try:
-            if checked.returncode == 0:
-                fresh = self._make_workers().start()
-                loaded = fresh.loaded()
+            return subprocess.run([sys.executable, "-c", "from infra.local import load_and_provision as l; l()"],
+                                  cwd=ROOT, env={**os.environ, "AWS_ENDPOINT_URL": self._aws_url},
+                                  timeout=_LOADING_SECONDS).returncode == 0
+        except subprocess.TimeoutExpired:
+            print(f"The code took over {_LOADING_SECONDS} s to load.", flush=True)
+            return False
+
+    def _replace_workers(self) -> bool:
+        fresh, loaded = self._make_workers().start(), False
+        try:
+            loaded = fresh.loaded()
         finally:
-            if fresh is not None and not loaded:
+            if not loaded:
                 fresh.stop()
-        if not loaded:
-            print("Not reloaded: the code does not load (see above); the previous code still runs.", flush=True)
-            return
-        previous, self._workers = self._workers, fresh
-        previous.stop()
-        print("Reloaded.", flush=True)
+        if loaded:
+            fresh.run()
+            previous, self._workers = self._workers, fresh
+            if previous is not None:
+                previous.stop()
+        return loaded
 
 
 def load_and_provision() -> None:
@@ -216,8 +224,11 @@ class Workers:
             (f"api-{number}", _serve_api, listening) for number in range(API_WORKERS)]
         works.append(("pump", _pump_events, None))
         self._loaded = [spawn.Event() for _ in works]
+        # Set once every worker has loaded: they then run, or (cancelled) exit.
+        self._go, self._cancelled = spawn.Event(), spawn.Event()
         self._processes = [
-            spawn.Process(target=_work, args=(work, argument, moto_address, loaded), name=name, daemon=True)
+            spawn.Process(target=_work, args=(work, argument, moto_address, (loaded, self._go, self._cancelled)),
+                          name=name, daemon=True)
             for (name, work, argument), loaded in zip(works, self._loaded)
         ]
 
@@ -226,18 +237,25 @@ class Workers:
             process.start()
         return self
 
-    def loaded(self, timeout: float = 120) -> bool:
+    def loaded(self) -> bool:
         """Waits until every worker has loaded the code: False if one exited
-        first (its traceback is in the log) or took longer than timeout."""
-        deadline = time.monotonic() + timeout
+        first (its traceback is in the log) or took too long."""
+        deadline = time.monotonic() + _LOADING_SECONDS
         for process, loaded in zip(self._processes, self._loaded):
             while not loaded.wait(0.1):
                 if not process.is_alive() or time.monotonic() > deadline:
                     return False
         return True
 
+    def run(self) -> None:
+        """The workers, having loaded, serve and pump."""
+        self._go.set()
+
     def stop(self) -> None:
         """Each worker finishes what it is doing (SIGTERM) and exits."""
+        if not self._go.is_set():
+            self._cancelled.set()
+            self._go.set()
         for process in self._processes:
             if process.is_alive():
                 process.terminate()
@@ -250,13 +268,23 @@ class Workers:
 
 # How long a stopping worker waits for the requests and batches it has taken.
 _STOPPING_SECONDS = 30
+# How long the code may take to load (an import that never ends, say).
+_LOADING_SECONDS = 300
 
 
-def _work(work, argument, moto_address, loaded) -> None:
-    """A worker process: work(argument, loaded, stopping), its AWS calls
+def _work(work, argument, moto_address, events) -> None:
+    """A worker process: work(argument, admitted, stopping), its AWS calls
     answered by the parent's moto at moto_address (None: AWS_ENDPOINT_URL's
-    AWS). work sets loaded once it runs the code, and returns after
-    stopping is set (by SIGTERM) once it has finished what it took."""
+    AWS). work calls admitted() once it has loaded the code, runs only if
+    that says so, and returns after stopping is set (by SIGTERM) once it has
+    finished what it took."""
+    loaded, go, cancelled = events
+
+    def admitted() -> bool:
+        loaded.set()
+        go.wait()
+        return not cancelled.is_set()
+
     # Ctrl-C reaches every process of the terminal's group; the parent stops us.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     stopping = threading.Event()
@@ -271,32 +299,34 @@ def _work(work, argument, moto_address, loaded) -> None:
 
             in_process.enter_context(mock_aws())
             in_process.enter_context(calls_answered_by_parent(moto_address))
-        work(argument, loaded, stopping)
+        work(argument, admitted, stopping)
 
 
-def _serve_api(listening: socket.socket, loaded, stopping: threading.Event) -> None:
+def _serve_api(listening: socket.socket, admitted, stopping: threading.Event) -> None:
     from infra.local_api import local_api
 
     server = local_api(ROOT, listening)
     # Every worker is woken by a connection and one takes it: the others
     # must go back to waiting rather than block in accept().
     listening.setblocking(False)
+    if not admitted():
+        return
     threading.Thread(target=lambda: (stopping.wait(), server.shutdown()), name="stop", daemon=True).start()
-    loaded.set()
     server.serve_forever()
     server.in_flight.wait_for_none(timeout=_STOPPING_SECONDS)
 
 
-def _pump_events(_, loaded, stopping: threading.Event) -> None:
+def _pump_events(_, admitted, stopping: threading.Event) -> None:
     from infra.local_api import chalice_app
     from infra.pump import EventPump
 
     app, _ = chalice_app(ROOT)
+    if not admitted():
+        return
     # OUTBOX_RELAY_SECONDS: how often the events whose publishing failed are
     # published again (the relay's schedule in the cloud is a minute).
     relay_every = float(os.environ.get("OUTBOX_RELAY_SECONDS", "2"))
     threads = EventPump(app, boto3.client("sqs")).run(stopping, relay_every_seconds=relay_every)
-    loaded.set()
     _report_dead_letters_until(stopping)
     deadline = time.monotonic() + _STOPPING_SECONDS
     for thread in threads:  # each finishes the batch it has

@@ -102,10 +102,13 @@ def running_stack(arguments=(), cwd: Path = ROOT, **environment):
     try:
         wait_until(lambda: stack.running() and "stops everything" in stack.log(), timeout=90, interval=0.2)
         yield stack
+    except BaseException:
+        print(stack.log()[-20_000:])  # shown with the failure
+        raise
     finally:
         process.send_signal(signal.SIGINT)
         try:
-            process.wait(timeout=20)
+            process.wait(timeout=60)  # its workers first finish what they took
         except subprocess.TimeoutExpired:
             process.kill()
             raise
