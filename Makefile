@@ -4,10 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test test-unit test-integration test-e2e lint lock package deploy destroy bench smoke dead-letters redrive clean
+.PHONY: run aws test test-unit test-integration test-e2e lint lock package deploy destroy bench smoke dead-letters redrive clean
 
+# The whole stack; a change to the code reloads it (docs/development.md).
 run: $(INSTALLED)
 	$(BIN)/python -m infra.local
+
+# Only the embedded AWS and the consumers' pump, for `chalice local --stage local`.
+aws: $(INSTALLED)
+	$(BIN)/python -m infra.local --aws-only
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest

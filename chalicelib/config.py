@@ -44,6 +44,23 @@ def resource_name(logical_name: str) -> str:
     return f"{resource_prefix()}-{logical_name}"
 
 
+EVENTS_TOPIC = "events"
+# moto's default account: the one every local resource is created in.
+_LOCAL_ACCOUNT = "123456789012"
+
+
+def events_topic_arn(environ=os.environ) -> str:
+    """The topic every event goes to (EVENTS_TOPIC_ARN, from a deployed
+    stage's template). The local stage's follows from its prefix, so that
+    `chalice local --stage local` publishes to `make run`'s AWS unaided."""
+    arn = environ.get("EVENTS_TOPIC_ARN", "")
+    if arn or environ.get("STAGE", LOCAL_STAGE) != LOCAL_STAGE:
+        return arn
+    region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    prefix = environ.get("RESOURCE_PREFIX", f"instagram-{LOCAL_STAGE}")
+    return f"arn:aws:sns:{region}:{_LOCAL_ACCOUNT}:{prefix}-{EVENTS_TOPIC}"
+
+
 # The values CloudWatch Logs accepts for a log group's retention.
 LOG_RETENTION_CHOICES = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
                          2922, 3288, 3653)
@@ -120,8 +137,9 @@ def media_bucket() -> str:
 
 def media_upload_endpoint() -> str | None:
     """Where clients send upload forms (MEDIA_UPLOAD_ENDPOINT): S3's own
-    endpoint when unset, as on AWS; `make run`'s embedded AWS locally."""
-    return os.environ.get("MEDIA_UPLOAD_ENDPOINT") or None
+    endpoint when unset, as on AWS; locally, the AWS that AWS_ENDPOINT_URL
+    names (`make run`'s embedded one, for `chalice local`)."""
+    return os.environ.get("MEDIA_UPLOAD_ENDPOINT") or _local_aws_endpoint()
 
 
 def api_throttle() -> tuple[float, int]:
@@ -137,8 +155,14 @@ def api_throttle() -> tuple[float, int]:
 
 def media_base_url() -> str:
     """Where browsers GET renditions (MEDIA_BASE_URL): the stage's CDN on
-    AWS, the embedded AWS for `make run`."""
-    return (os.environ.get("MEDIA_BASE_URL") or f"https://{media_bucket()}.s3.amazonaws.com").rstrip("/")
+    AWS, the embedded AWS locally."""
+    endpoint = _local_aws_endpoint()
+    default = f"{endpoint}/{media_bucket()}" if endpoint else f"https://{media_bucket()}.s3.amazonaws.com"
+    return (os.environ.get("MEDIA_BASE_URL") or default).rstrip("/")
+
+
+def _local_aws_endpoint() -> str | None:
+    return os.environ.get("AWS_ENDPOINT_URL") if stage() == LOCAL_STAGE else None
 
 
 def mail_sender() -> str:
@@ -162,6 +186,8 @@ def account_mail_limits() -> dict[str, int]:
             "reset_email": _positive("PASSWORD_RESETS_PER_EMAIL", 5),
             "reset_client": _positive("PASSWORD_RESETS_PER_CLIENT", 30),
             "exports": _positive("EXPORTS_PER_DAY", 3)}
+
+
 def realtime_url() -> str:
     """Where clients open their WebSocket (REALTIME_URL): the stage's
     WebSocket API on AWS (its template sets it), `make run`'s own locally."""
@@ -227,7 +253,7 @@ class Settings:
             jwt_secret_parameter=secret_parameter,
             jwt_ttl_seconds=int(environ.get("JWT_TTL_SECONDS", 24 * 3600)),
             bcrypt_rounds=int(environ.get("BCRYPT_ROUNDS", 12)),
-            events_topic_arn=environ.get("EVENTS_TOPIC_ARN", ""),
+            events_topic_arn=events_topic_arn(environ),
             login_attempts_per_account_and_address=int(environ.get("LOGIN_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS", 10)),
             # Locally every client is 127.0.0.1, a test suite's failed logins included.
             login_attempts_per_address=int(environ.get(

@@ -14,6 +14,7 @@ import functools
 import json
 import os
 import socket
+import threading
 from pathlib import Path
 
 from chalice.cli.factory import CLIFactory
@@ -29,9 +30,24 @@ class ApiRequestHandler(ChaliceRequestHandler):
     # ~40 ms for its delayed ACK on every request.
     disable_nagle_algorithm = True
 
+    # A new connection's first request was counted when it was accepted
+    # (local_api); a kept-alive connection's next one when it comes.
+    _in_flight = True
+
     def handle_one_request(self) -> None:
         dynamodb_calls_counted(start=True)
-        super().handle_one_request()
+        try:
+            super().handle_one_request()
+        finally:
+            if self._in_flight:
+                self._in_flight = False
+                self.server.in_flight.answered()
+
+    def parse_request(self) -> bool:
+        if not self._in_flight:
+            self._in_flight = True
+            self.server.in_flight.taken()
+        return super().parse_request()
 
     def _send_http_response(self, code: int, headers: dict, body) -> None:
         # What the request cost: a developer sees its round trips with curl -i.
@@ -60,10 +76,31 @@ class ApiRequestHandler(ChaliceRequestHandler):
         return cors.headers_for(self.headers.get("Origin"))
 
 
+class InFlight:
+    """How many requests a server has taken and not yet answered."""
+
+    def __init__(self):
+        self._count = 0
+        self._changed = threading.Condition()
+
+    def taken(self) -> None:
+        with self._changed:
+            self._count += 1
+
+    def answered(self) -> None:
+        with self._changed:
+            self._count -= 1
+            self._changed.notify_all()
+
+    def wait_for_none(self, timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: self._count == 0, timeout)
+
+
 def local_api(project_dir: Path, listening: socket.socket, stage: str = "local") -> ThreadedHTTPServer:
     """The app of project_dir served on the listening socket with the
     stage's settings (environment variables included), as `chalice local`
-    would serve it."""
+    would serve it; its in_flight counts the requests being answered."""
     app, config = chalice_app(project_dir, stage)
     host, port = listening.getsockname()[:2]
     # chalice makes its server on a port of its own; ours accepts on the
@@ -72,6 +109,11 @@ def local_api(project_dir: Path, listening: socket.socket, stage: str = "local")
     server.socket.close()
     server.socket, server.server_address = listening, (host, port)
     server.RequestHandlerClass = functools.partial(ApiRequestHandler, app_object=app, config=config)
+    # Counted as it is accepted, before its thread starts: a worker that
+    # stops (make run reloading) answers every request it has taken.
+    server.in_flight = in_flight = InFlight()
+    take = server.process_request
+    server.process_request = lambda request, address: (in_flight.taken(), take(request, address))
     return server
 
 

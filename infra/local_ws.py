@@ -61,19 +61,25 @@ class LocalWebSockets:
         self.management.close()
 
 
-def serve_websockets(sockets: tuple[socket.socket, socket.socket]) -> None:
-    """In a worker process: serves the app's WebSocket handlers and the
-    management API until the process ends."""
+def serve_websockets(sockets: tuple[socket.socket, socket.socket], admitted, stopping: threading.Event) -> None:
+    """In a worker process (infra/local.py's _work): serves the app's
+    WebSocket handlers and the management API until stopping is set. A
+    reload replaces this worker too: its sockets close, and clients
+    reconnect as they would after API Gateway's own two-hour limit."""
     from infra.local_api import chalice_app
 
     app, _ = chalice_app(Path(__file__).resolve().parent.parent)
+    if not admitted():
+        return
     logging.getLogger("websockets").setLevel(logging.WARNING)  # a line per connection opened and closed
     listening, management = sockets
     gateway = Gateway(app, "%s:%d" % listening.getsockname()[:2])
-    threading.Thread(target=management_api(management, gateway).serve_forever, name="ws-management",
-                     daemon=True).start()
+    answering = management_api(management, gateway)
+    threading.Thread(target=answering.serve_forever, name="ws-management", daemon=True).start()
     # No compression: API Gateway offers none, and frames are small.
     with serve(gateway.handle, sock=listening, process_request=gateway.connect, compression=None) as server:
+        threading.Thread(target=lambda: (stopping.wait(), answering.shutdown(), server.shutdown()),
+                         name="ws-stop", daemon=True).start()
         server.serve_forever()
 
 

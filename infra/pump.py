@@ -106,7 +106,8 @@ class EventPump:
             total += received
         raise RuntimeError("queues did not drain")
 
-    def run(self, stop: threading.Event, wait_seconds: int = 1) -> list[threading.Thread]:
+    def run(self, stop: threading.Event, wait_seconds: int = 1,
+            relay_every_seconds: float = 2) -> list[threading.Thread]:
         """Starts one long-polling thread per consumer, and the outbox relay
         (the scheduled Lambda's job in the cloud), until stop is set."""
         threads = [
@@ -114,12 +115,13 @@ class EventPump:
                              name=f"pump-{consumer.name}", daemon=True)
             for consumer in self.consumers
         ]
-        threads.append(threading.Thread(target=self._relay_loop, args=(stop,), name="outbox-relay", daemon=True))
+        threads.append(threading.Thread(target=self._relay_loop, args=(stop, relay_every_seconds), name="outbox-relay",
+                                        daemon=True))
         for thread in threads:
             thread.start()
         return threads
 
-    def _relay_loop(self, stop: threading.Event, every_seconds: float = 2, grace_ms: int = 5_000) -> None:
+    def _relay_loop(self, stop: threading.Event, every_seconds: float, grace_ms: int = 5_000) -> None:
         while not stop.wait(every_seconds):
             try:
                 relay_pending(older_than_ms=grace_ms)

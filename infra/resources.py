@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pynamodb.attributes import TTLAttribute
 
 from chalicelib import media_files
-from chalicelib.config import resource_name
+from chalicelib.config import EVENTS_TOPIC, resource_name
 from chalicelib.consumers import CONSUMERS
 from chalicelib.consumers.batch import BUCKET, MAX_RECEIVE_COUNT, Consumer, OnlyCarrying
 from chalicelib.models import ALL_MODELS
@@ -77,7 +77,7 @@ def _hash_first(key_schema: list[dict]) -> list[dict]:
     return sorted(key_schema, key=lambda key: key["KeyType"] != "HASH")
 
 
-TOPIC = "events"
+TOPIC = EVENTS_TOPIC
 
 
 def topic_name() -> str:

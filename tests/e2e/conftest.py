@@ -1,4 +1,5 @@
 """The real local stack (`make run`) on free ports, driven over HTTP."""
+import contextlib
 import json
 import os
 import signal
@@ -60,38 +61,63 @@ def wait_until(check, timeout: float, interval: float = 0.05):
         time.sleep(interval)
 
 
-@pytest.fixture(scope="session")
-def local_stack():
-    port, moto_port = free_port(), free_port()
+def stack_environment() -> dict:
+    """The environment the local stack runs in: no AWS of the test run's."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
-    env.update(PORT=str(port), MOTO_PORT=str(moto_port), BCRYPT_ROUNDS="4")
+    env["BCRYPT_ROUNDS"] = "4"
     for name in ("RESOURCE_PREFIX", "EVENTS_TOPIC_ARN"):
         env.pop(name, None)
+    return env
+
+
+class Stack:
+    """`python -m infra.local` running: http for its API, log() for what it printed."""
+
+    def __init__(self, process: subprocess.Popen, output, http: Http):
+        self.process, self._output, self.http = process, output, http
+
+    def log(self) -> str:
+        self._output.seek(0)
+        return self._output.read()
+
+    def running(self) -> bool:
+        if self.process.poll() is not None:
+            raise AssertionError(f"make run exited: {self.log()}")
+        return True
+
+
+@contextlib.contextmanager
+def running_stack(arguments=(), cwd: Path = ROOT, **environment):
+    """`make run` (or, with --aws-only, `make aws`) on free ports, from the
+    project at cwd, until it printed that it is up."""
+    port, moto_port = free_port(), free_port()
+    env = {**stack_environment(), "PORT": str(port), "MOTO_PORT": str(moto_port), **environment}
     # A file, not a pipe: nobody reads the stack's output while tests run.
-    output = tempfile.TemporaryFile(mode="w+")
+    # Appended to, so that reading it (from the start) leaves the writer at its end.
+    output = tempfile.TemporaryFile(mode="a+")
     process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+        [sys.executable, "-m", "infra.local", *arguments], cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT,
     )
-    http = Http(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{moto_port}")
-
-    def healthy():
-        if process.poll() is not None:
-            output.seek(0)
-            raise AssertionError(f"make run exited: {output.read()}")
-        try:
-            return http.get("/api/health") == (200, {"status": "ok"})
-        except OSError:
-            return False
-
+    stack = Stack(process, output, Http(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{moto_port}"))
     try:
-        wait_until(healthy, timeout=90, interval=0.2)
-        yield http
+        wait_until(lambda: stack.running() and "stops everything" in stack.log(), timeout=90, interval=0.2)
+        yield stack
+    except BaseException:
+        print(stack.log()[-20_000:])  # shown with the failure
+        raise
     finally:
         process.send_signal(signal.SIGINT)
         try:
-            process.wait(timeout=20)
+            process.wait(timeout=60)  # its workers first finish what they took
         except subprocess.TimeoutExpired:
             process.kill()
             raise
         finally:
             output.close()
+
+
+@pytest.fixture(scope="session")
+def local_stack():
+    with running_stack() as stack:
+        wait_until(lambda: stack.http.get("/api/health") == (200, {"status": "ok"}), timeout=30)
+        yield stack.http

@@ -1,9 +1,11 @@
 """infra/: one definition, provisioned through the API and rendered as
 CloudFormation, with nothing missing from either."""
 import json
+import os
 
 import boto3
 
+from chalicelib.config import events_topic_arn
 from chalicelib.consumers import BY_NAME, CONSUMERS
 from chalicelib.models import ALL_MODELS
 from infra import cloudformation, resources
@@ -16,6 +18,11 @@ def test_provisioning_twice_changes_nothing(aws):
     sns = boto3.client("sns")
     subscriptions = sns.list_subscriptions_by_topic(TopicArn=aws.topic_arn)["Subscriptions"]
     assert len(subscriptions) == len([queue for queue in resources.consumer_queues() if not queue.from_bucket])
+
+
+def test_the_local_stage_finds_the_provisioned_topic_without_being_told(aws):
+    untold = {name: value for name, value in os.environ.items() if name != "EVENTS_TOPIC_ARN"}
+    assert events_topic_arn(untold) == aws.topic_arn
 
 
 def test_every_model_has_its_table(aws):
