@@ -67,7 +67,8 @@ def main() -> int:
         os.environ["EVENTS_TOPIC_ARN"] = provisioned.topic_arn
 
         workers = Workers("127.0.0.1", port, local_aws.worker_address if local_aws else None).start()
-        print(f"\nAPI:        http://127.0.0.1:{port}/api/health", flush=True)
+        print(f"\nWeb app:    http://127.0.0.1:{port}/", flush=True)
+        print(f"API:        http://127.0.0.1:{port}/api/health", flush=True)
         print(f"AWS (moto): {aws_url}", flush=True)
         print("Ctrl-C stops everything.\n", flush=True)
         while True:
