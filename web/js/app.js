@@ -134,6 +134,7 @@ on("unauthorized", () => {
 let stopPolling = null;
 
 export function signedIn() {
+  sessionStorage.removeItem("instagram.login-message");
   buildNav();
   if (stopPolling) stopPolling();
   stopPolling = startUnreadPolling();

@@ -143,19 +143,17 @@ export function emptyState(title, text) {
 // Calls load() whenever sentinel scrolls into view, until it returns false.
 export function infinite(sentinel, load) {
   let running = false;
+  let finished = false;
   const observer = new IntersectionObserver(async (entries) => {
-    if (!entries.some((entry) => entry.isIntersecting) || running) return;
+    if (!entries.some((entry) => entry.isIntersecting) || running || finished) return;
     running = true;
     try {
-      if ((await load()) === false) observer.disconnect();
+      if ((await load()) === false) { finished = true; observer.disconnect(); return; }
     } finally {
       running = false;
     }
-    // Still visible (a short page): keep going.
-    const box = sentinel.getBoundingClientRect();
-    if (sentinel.isConnected && box.top < window.innerHeight + 200 && observer.takeRecords) {
-      observer.unobserve(sentinel); observer.observe(sentinel);
-    }
+    // Still in view after a short page: observing afresh reports it again.
+    if (sentinel.isConnected) { observer.unobserve(sentinel); observer.observe(sentinel); }
   }, { rootMargin: "400px" });
   observer.observe(sentinel);
   return observer;

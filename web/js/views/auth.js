@@ -13,8 +13,8 @@ function shell(main, form, switcher) {
 }
 
 export function loginView(main) {
+  // Kept until the next login: the screen may be drawn twice on the way here.
   const notice = sessionStorage.getItem("instagram.login-message");
-  sessionStorage.removeItem("instagram.login-message");
   const error = h("p.form-error", { role: "alert" });
   const submit = h("button.btn.btn-primary.btn-block", { type: "submit" }, "Log in");
   const form = h("form.auth-form", { novalidate: true, "aria-label": "Log in" },

@@ -80,7 +80,9 @@ export async function threadView(main, [rawId]) {
         const mine = messages.find((message) => message.sender_id === session.me.id);
         newestMine = mine && messages.indexOf(mine) === 0 ? mine : null;
       }
-      list.prepend(...messages.slice().reverse().map(bubble));
+      // One sent while the first page loaded is already shown.
+      const shown = new Set([...list.children].map((item) => item.dataset.messageId));
+      list.prepend(...messages.filter((message) => !shown.has(String(message.id))).reverse().map(bubble));
       older.replaceChildren(pages.done ? (list.children.length ? "" : emptyState(`Say hi to ${other.username}`)) : h("button.link-btn.muted", { type: "button", onclick: () => loadOlder(false) }, "Load earlier messages"));
       if (first && messages.some((message) => message.receiver_id === session.me.id && !message.is_read)) {
         api.post(`/api/messages/${otherId}/read`).catch(() => {});

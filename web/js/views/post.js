@@ -30,8 +30,8 @@ export async function postView(main, [id]) {
   const setReply = (comment, thread) => {
     replyTo = comment ? { comment, thread } : null;
     replying.hidden = !comment;
-    replying.replaceChildren(comment ? [h("span", `Replying to @${comment.author_username}`),
-      h("button.link-btn.muted", { type: "button", onclick: () => setReply(null) }, "Cancel")] : []);
+    replying.replaceChildren(...(comment ? [h("span", `Replying to @${comment.author_username}`),
+      h("button.link-btn.muted", { type: "button", onclick: () => setReply(null) }, "Cancel")] : []));
     if (comment) { input.value = `@${comment.author_username} `; input.focus(); }
   };
 
@@ -84,7 +84,9 @@ export async function postView(main, [id]) {
     more.replaceChildren(spinner("Loading comments…"));
     try {
       const page = await pages.next();
-      comments.append(...page.map((comment) => commentItem(comment)));
+      // A comment posted while the first page loaded is already shown.
+      const shown = new Set([...comments.children].map((item) => item.dataset.commentId));
+      comments.append(...page.filter((comment) => !shown.has(String(comment.id))).map((comment) => commentItem(comment)));
       more.replaceChildren(pages.done ? "" : h("button.link-btn.muted", { type: "button", onclick: loadMore }, "Load more comments"));
     } catch (error) {
       more.replaceChildren(errorBox(error, loadMore));

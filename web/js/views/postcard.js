@@ -24,6 +24,9 @@ function carousel(post, onDoubleTap) {
       h("img", { src: photo.url, alt: alt(index), loading: "lazy", width: photo.width || null, height: photo.height || null }))));
   const heart = h("div.burst", { "aria-hidden": "true" }, icon("heart", { filled: true }));
   const box = h("div.post-media", track, heart);
+  // Every slide takes the first photo's shape, within Instagram's bounds (4:5 to 1.91:1).
+  const first = photos[0];
+  if (first.width && first.height) box.style.setProperty("--ratio", String(Math.min(1.91, Math.max(0.8, first.width / first.height))));
   let lastTap = 0;
   const burst = () => { heart.classList.remove("show"); void heart.offsetWidth; heart.classList.add("show"); onDoubleTap(); };
   track.addEventListener("dblclick", (event) => { event.preventDefault(); burst(); });
