@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test test-unit test-integration test-e2e lint lock package deploy destroy bench smoke dead-letters redrive clean
+.PHONY: run test test-unit test-integration test-e2e test-browser lint lock package deploy destroy bench smoke dead-letters redrive clean
 
 run: $(INSTALLED)
 	$(BIN)/python -m infra.local
@@ -13,8 +13,9 @@ test: $(INSTALLED)
 	$(BIN)/python -m pytest
 
 # Parts of the suite: pure logic; routes, events and consumers in-process
-# over moto; the real local stack over HTTP.
-test-unit test-integration test-e2e: test-%: $(INSTALLED)
+# over moto; the real local stack over HTTP; the web app in headless
+# Chromium (Debian's chromium package) against the real local stack.
+test-unit test-integration test-e2e test-browser: test-%: $(INSTALLED)
 	$(BIN)/python -m pytest tests/$*
 
 lint: $(INSTALLED)

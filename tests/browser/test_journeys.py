@@ -83,7 +83,7 @@ def test_two_people_share_follow_like_comment_reply_and_the_author_is_notified(p
     # Ann's profile: counts and the grid; then the same screens on a phone.
     page = ann.open(f"/u/{ann.id}")
     expect(page.locator(".stats")).to_contain_text("1 post")
-    expect(page.locator(".stats")).to_contain_text("1 followers")
+    expect(page.locator(".stats")).to_contain_text("1 follower")
     expect(page.locator(".grid .tile")).to_have_count(1)
     ann.screenshot("profile-desktop")
     for person, path, name in ((bob, "/", "feed"), (ann, f"/u/{ann.id}", "profile"), (ann, post_path, "post")):

@@ -59,8 +59,7 @@ export async function profileView(main, [rawId]) {
   if (mine) {
     actions.append(
       h("a.btn.btn-secondary", { href: "#/edit" }, "Edit profile"),
-      h("a.btn.btn-secondary", { href: "#/saved" }, "Saved"),
-      profile.is_private ? h("a.btn.btn-secondary", { href: "#/requests" }, "Requests") : null,
+      h("a.btn.btn-secondary", { href: "#/requests" }, "Requests"),
       h("button.btn.btn-secondary", { type: "button", onclick: () => signOut() }, "Log out"));
   } else if (session.blocked.has(id)) {
     actions.append(blockButton(id, profile.username));
@@ -80,7 +79,7 @@ export async function profileView(main, [rawId]) {
       h("div.profile-title", h("h1", profile.username, profile.is_private ? icon("lock", { label: "Private account" }) : null), actions),
       h("ul.stats",
         h("li", stat(profile.post_count, profile.post_count === 1 ? "post" : "posts")),
-        h("li", stat(followers, "followers", `#/u/${id}/followers`)),
+        h("li", stat(followers, profile.follower_count === 1 ? "follower" : "followers", `#/u/${id}/followers`)),
         h("li", stat(profile.following_count, "following", `#/u/${id}/following`))),
       h("div.bio", profile.full_name ? h("p", h("strong", profile.full_name)) : null, profile.bio ? h("p.bio-text", profile.bio) : null)));
   const tabs = h("nav.profile-tabs", { "aria-label": "Profile sections" },
