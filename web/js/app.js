@@ -59,20 +59,22 @@ async function render() {
   if (session.me && match && match[2].public) return navigate("/");
   showChrome(Boolean(session.me));
   highlightNav(path);
-  main.replaceChildren();
-  main.className = "";
+  // Each screen draws into its own element: one still loading when the
+  // person moves on draws into a detached element, never over the next.
+  const view = h("div.view");
+  main.replaceChildren(view);
   window.scrollTo(0, 0);
   if (!match) {
-    main.append(h("div.empty", h("h2", "Sorry, this page isn't available."), h("p", h("a", { href: "#/" }, "Go back to Instagram."))));
+    view.append(h("div.empty", h("h2", "Sorry, this page isn't available."), h("p", h("a", { href: "#/" }, "Go back to Instagram."))));
     return;
   }
   try {
-    const result = await match[1](main, match[0].slice(1));
+    const result = await match[1](view, match[0].slice(1));
     if (turn === rendering) cleanup = typeof result === "function" ? result : null;
     else if (typeof result === "function") result();
   } catch (error) {
     if (error.status === 401 || turn !== rendering) return;
-    main.replaceChildren(errorBox(error, render));
+    view.replaceChildren(errorBox(error, render));
   }
 }
 
@@ -125,6 +127,8 @@ on("notifications:unread", ({ count }) => {
     badge.textContent = count > 99 ? "99+" : String(count);
   }
 });
+
+on("me:changed", () => { buildNav(); highlightNav(currentPath()); });
 
 on("unauthorized", () => {
   if (!session.me && !api.token.get()) return;

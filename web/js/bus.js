@@ -2,6 +2,8 @@
 // live.js over the realtime WebSocket) emit. Events used:
 //   "unauthorized"          a request answered 401: back to login
 //   "notifications:unread"  {count}: the badge on the heart
+//   "notification"          {notification}: a new one (the badge recounts)
+//   "me:changed"            the signed-in user's profile changed (nav avatar)
 //   "message"               {message}: a direct message arrived
 //   "messages:read"         {readerId}: my messages to readerId were read
 const listeners = new Map();

@@ -8,7 +8,7 @@ function field(label, attrs) {
 }
 
 function shell(main, form, switcher) {
-  main.className = "auth";
+  main.className = "view auth";
   main.append(h("div.auth-card", h("h1.logo", "Instagram"), form), h("div.auth-card.auth-switch", switcher));
 }
 

@@ -9,7 +9,7 @@ const MAX_PHOTOS = 10;
 const TYPES = ["image/jpeg", "image/png", "image/webp"];
 
 export function newPostView(main, _params, { story = false } = {}) {
-  main.className = "compose";
+  main.className = "view compose";
   const limit = story ? 1 : MAX_PHOTOS;
   const items = [];
   const picker = h("input.visually-hidden", { type: "file", id: "photo-picker", accept: TYPES.join(","), multiple: !story });

@@ -5,7 +5,7 @@ import { noPosts, pagedGrid } from "./grid.js";
 import { userRow } from "./profile.js";
 
 export function searchView(main) {
-  main.className = "narrow";
+  main.className = "view narrow";
   const input = h("input.search-input", { type: "search", placeholder: "Search", "aria-label": "Search users and hashtags", autocomplete: "off" });
   const results = h("div.search-results", { "aria-live": "polite" });
   main.append(h("div.search-box", icon("search"), input), results);
@@ -41,14 +41,14 @@ export function searchView(main) {
 
 export function hashtagView(main, [rawTag]) {
   const tag = decodeURIComponent(rawTag).toLowerCase();
-  main.className = "profile";
+  main.className = "view profile";
   const [grid, stop] = pagedGrid(`/api/search/posts/hashtag/${encodeURIComponent(tag)}`, { empty: noPosts(`No posts with #${tag} yet`) });
   main.append(h("header.tag-header", h("span.avatar.tag-avatar.big", { "aria-hidden": "true" }, "#"), h("h1", `#${tag}`)), grid);
   return stop;
 }
 
 export function savedView(main) {
-  main.className = "profile";
+  main.className = "view profile";
   const [grid, stop] = pagedGrid("/api/saved", { empty: emptyState("Save", "Save photos that you want to see again. Only you can see what you've saved.") });
   main.append(h("header.page-head", h("h1.page-title", "Saved")), grid);
   return stop;

@@ -5,7 +5,7 @@ import { postCard } from "./postcard.js";
 import { storiesBar } from "./stories.js";
 
 export function feedView(main) {
-  main.className = "feed";
+  main.className = "view feed";
   const list = h("div.posts");
   const sentinel = h("div.sentinel");
   const status = h("div.list-status");

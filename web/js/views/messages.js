@@ -7,7 +7,7 @@ import { avatar, busy, emptyState, errorBox, h, infinite, spinner, timeAgo } fro
 import { authorAvatar } from "./postcard.js";
 
 export function inboxView(main) {
-  main.className = "narrow inbox";
+  main.className = "view narrow inbox";
   const list = h("ul.conversations", { "aria-label": "Conversations" });
   const status = h("div.list-status");
   const sentinel = h("div.sentinel");
@@ -42,7 +42,7 @@ export function inboxView(main) {
 
 export async function threadView(main, [rawId]) {
   const otherId = Number(rawId);
-  main.className = "narrow thread";
+  main.className = "view narrow thread";
   main.append(spinner());
   let other;
   try {

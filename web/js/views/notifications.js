@@ -30,7 +30,7 @@ function target(notification) {
 }
 
 export function notificationsView(main) {
-  main.className = "narrow";
+  main.className = "view narrow";
   const list = h("ul.notifications", { "aria-label": "Notifications" });
   const status = h("div.list-status");
   const sentinel = h("div.sentinel");

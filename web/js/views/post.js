@@ -5,7 +5,7 @@ import { busy, errorBox, h, richText, spinner, timeAgo } from "../ui.js";
 import { authorAvatar, postCard } from "./postcard.js";
 
 export async function postView(main, [id]) {
-  main.className = "post-page";
+  main.className = "view post-page";
   main.append(spinner());
   let post;
   try {

@@ -1,5 +1,6 @@
 import * as api from "../api.js";
 import { navigate, signOut } from "../app.js";
+import { emit } from "../bus.js";
 import { forgetUser, rememberRequested, session, userByName } from "../session.js";
 import { avatar, busy, emptyState, errorBox, h, icon, infinite, spinner, toast } from "../ui.js";
 import { noPosts, pagedGrid } from "./grid.js";
@@ -43,7 +44,7 @@ export function followButton(userId, { small = false, onChange } = {}) {
 
 export async function profileView(main, [rawId]) {
   const id = Number(rawId);
-  main.className = "profile";
+  main.className = "view profile";
   main.append(spinner());
   let profile;
   try {
@@ -150,7 +151,7 @@ export function userRow(user, extra) {
 
 export function userListView(main, [rawId, which]) {
   const id = Number(rawId);
-  main.className = "narrow";
+  main.className = "view narrow";
   const list = h("ul.user-list");
   const status = h("div.list-status");
   const sentinel = h("div.sentinel");
@@ -174,7 +175,7 @@ export function userListView(main, [rawId, which]) {
 }
 
 export function editProfileView(main) {
-  main.className = "narrow";
+  main.className = "view narrow";
   const me = session.me;
   const error = h("p.form-error", { role: "alert" });
   const save = h("button.btn.btn-primary", { type: "submit" }, "Save");
@@ -224,6 +225,7 @@ export function editProfileView(main) {
         ...(profileMediaId ? { profile_media_id: profileMediaId } : {}) };
       session.me = await api.put("/api/users/me", body);
       forgetUser(me.id);
+      emit("me:changed", session.me);
       toast("Profile saved");
       navigate(`/u/${me.id}`);
     }, (failure) => { error.textContent = failure.message; });
@@ -232,7 +234,7 @@ export function editProfileView(main) {
 }
 
 export function requestsView(main) {
-  main.className = "narrow";
+  main.className = "view narrow";
   const list = h("ul.user-list");
   const status = h("div.list-status");
   const sentinel = h("div.sentinel");

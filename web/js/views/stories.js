@@ -38,7 +38,7 @@ export function storiesBar() {
 
 export async function storyView(main, [rawAuthor]) {
   const authorId = Number(rawAuthor);
-  main.className = "story-stage";
+  main.className = "view story-stage";
   main.append(spinner());
   const byAuthor = await storiesByAuthor();
   const authors = [...byAuthor.keys()];
