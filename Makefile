@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test test-unit test-integration test-e2e test-browser lint lock package deploy destroy bench smoke dead-letters redrive clean
+.PHONY: run test test-unit test-integration test-e2e test-browser lint lock package deploy deploy-web destroy bench smoke dead-letters redrive clean
 
 run: $(INSTALLED)
 	$(BIN)/python -m infra.local
@@ -55,13 +55,27 @@ deploy: package
 	aws cloudformation deploy --template-file dist/$(STAGE)/packaged.yaml \
 		--stack-name instagram-$(STAGE) --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
 		$(if $(ALARM_EMAIL),--parameter-overrides AlarmEmail=$(ALARM_EMAIL))
+	$(MAKE) --no-print-directory deploy-web
 	aws cloudformation describe-stacks --stack-name instagram-$(STAGE) --query "Stacks[0].Outputs"
 
-# CloudFormation deletes only an empty bucket: the photos go first.
+# The web app to the stage's web bucket, its config.js naming the stage's API,
+# then a fresh CloudFront cache: the app is at the WebUrl output.
+STACK_OUTPUT = aws cloudformation describe-stacks --stack-name instagram-$(STAGE) --output text \
+	--query "Stacks[0].Outputs[?OutputKey=='$(1)'].OutputValue"
+deploy-web:
+	rm -rf dist/web && mkdir -p dist && cp -r web dist/web
+	printf 'window.APP_CONFIG = { apiBase: "%s" };\n' "$$($(call STACK_OUTPUT,EndpointURL))" > dist/web/config.js
+	aws s3 sync dist/web "s3://$$($(call STACK_OUTPUT,WebBucketName))" --delete
+	aws cloudfront create-invalidation --distribution-id "$$($(call STACK_OUTPUT,WebDistributionId))" --paths "/*" > /dev/null
+	@echo "Web app: $$($(call STACK_OUTPUT,WebUrl))"
+
+# CloudFormation deletes only an empty bucket: the photos and the web app go first.
 destroy:
 	MEDIA=$$(aws cloudformation describe-stacks --stack-name instagram-$(STAGE) --output text \
 		--query "Stacks[0].Outputs[?OutputKey=='MediaBucketName'].OutputValue"); \
 	if [ -n "$$MEDIA" ] && [ "$$MEDIA" != "None" ]; then aws s3 rm "s3://$$MEDIA" --recursive; fi
+	WEB=$$($(call STACK_OUTPUT,WebBucketName)); \
+	if [ -n "$$WEB" ] && [ "$$WEB" != "None" ]; then aws s3 rm "s3://$$WEB" --recursive; fi
 	aws cloudformation delete-stack --stack-name instagram-$(STAGE)
 	aws cloudformation wait stack-delete-complete --stack-name instagram-$(STAGE)
 
