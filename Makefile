@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run aws test test-unit test-integration test-e2e lint lock package deploy destroy bench smoke dead-letters redrive clean
+.PHONY: run aws test test-unit test-integration test-e2e test-browser lint lock package deploy deploy-web destroy bench smoke dead-letters redrive clean
 
 # The whole stack; a change to the code reloads it (docs/development.md).
 run: $(INSTALLED)
@@ -18,8 +18,9 @@ test: $(INSTALLED)
 	$(BIN)/python -m pytest
 
 # Parts of the suite: pure logic; routes, events and consumers in-process
-# over moto; the real local stack over HTTP.
-test-unit test-integration test-e2e: test-%: $(INSTALLED)
+# over moto; the real local stack over HTTP; the web app in headless
+# Chromium (Debian's chromium package) against the real local stack.
+test-unit test-integration test-e2e test-browser: test-%: $(INSTALLED)
 	$(BIN)/python -m pytest tests/$*
 
 lint: $(INSTALLED)
@@ -59,13 +60,27 @@ deploy: package
 	aws cloudformation deploy --template-file dist/$(STAGE)/packaged.yaml \
 		--stack-name instagram-$(STAGE) --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
 		$(if $(ALARM_EMAIL),--parameter-overrides AlarmEmail=$(ALARM_EMAIL))
+	$(MAKE) --no-print-directory deploy-web
 	aws cloudformation describe-stacks --stack-name instagram-$(STAGE) --query "Stacks[0].Outputs"
 
-# CloudFormation deletes only an empty bucket: the photos go first.
+# The web app to the stage's web bucket, its config.js naming the stage's API,
+# then a fresh CloudFront cache: the app is at the WebUrl output.
+STACK_OUTPUT = aws cloudformation describe-stacks --stack-name instagram-$(STAGE) --output text \
+	--query "Stacks[0].Outputs[?OutputKey=='$(1)'].OutputValue"
+deploy-web:
+	rm -rf dist/web && mkdir -p dist && cp -r web dist/web
+	printf 'window.APP_CONFIG = { apiBase: "%s" };\n' "$$($(call STACK_OUTPUT,EndpointURL))" > dist/web/config.js
+	aws s3 sync dist/web "s3://$$($(call STACK_OUTPUT,WebBucketName))" --delete
+	aws cloudfront create-invalidation --distribution-id "$$($(call STACK_OUTPUT,WebDistributionId))" --paths "/*" > /dev/null
+	@echo "Web app: $$($(call STACK_OUTPUT,WebUrl))"
+
+# CloudFormation deletes only an empty bucket: the photos and the web app go first.
 destroy:
 	MEDIA=$$(aws cloudformation describe-stacks --stack-name instagram-$(STAGE) --output text \
 		--query "Stacks[0].Outputs[?OutputKey=='MediaBucketName'].OutputValue"); \
 	if [ -n "$$MEDIA" ] && [ "$$MEDIA" != "None" ]; then aws s3 rm "s3://$$MEDIA" --recursive; fi
+	WEB=$$($(call STACK_OUTPUT,WebBucketName)); \
+	if [ -n "$$WEB" ] && [ "$$WEB" != "None" ]; then aws s3 rm "s3://$$WEB" --recursive; fi
 	aws cloudformation delete-stack --stack-name instagram-$(STAGE)
 	aws cloudformation wait stack-delete-complete --stack-name instagram-$(STAGE)
 

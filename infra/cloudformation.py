@@ -12,7 +12,10 @@ function logs to a log group of its own with a retention
 (LOG_RETENTION_DAYS), instead of one Lambda creates to keep forever; and
 the alarms of infra/alarms.py. The media bucket is private: its
 uploads notify the uploads queue, and a CloudFront distribution, the only
-reader the bucket allows, serves its renditions."""
+reader the bucket allows, serves its renditions. The web app (web/) is
+served the same way from a bucket of its own (`make deploy` uploads it), and
+its origin is the stage's browser origin unless CORS_ALLOWED_ORIGINS names
+others."""
 from __future__ import annotations
 
 import json
@@ -31,6 +34,10 @@ from infra import alarms, policies, resources
 TOPIC_ID = "EventsTopic"
 BUCKET_ID = "MediaBucket"
 DISTRIBUTION_ID = "MediaDistribution"
+WEB_BUCKET_ID = "WebBucket"
+WEB_DISTRIBUTION_ID = "WebDistribution"
+# The web app's origin, known once its distribution exists.
+WEB_ORIGIN = {"Fn::Sub": f"https://${{{WEB_DISTRIBUTION_ID}.DomainName}}"}
 # CloudFront's managed policy for content that does not vary: cached by path only.
 CACHING_OPTIMIZED_POLICY = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 API_HANDLER_ID = "APIHandler"  # Chalice's name for the REST API's function
@@ -40,7 +47,13 @@ WEBSOCKET_API_ID = "WebsocketAPI"  # and for the WebSocket API
 POSTING_FUNCTIONS = ("pusher", "websocket_message")
 
 
-def gateway_responses(origins: tuple[str, ...]) -> dict:
+def browser_origins() -> tuple:
+    """The origins that may call the stage's API: CORS_ALLOWED_ORIGINS when
+    the stage names any, else the web app's own (an intrinsic function)."""
+    return cors_allowed_origins(stage_environment()) or (WEB_ORIGIN,)
+
+
+def gateway_responses(origins: tuple) -> dict:
     """Errors API Gateway answers itself (an unknown path, a body over its
     limit, throttling) in the API's own shape, {"detail": ...}, instead of
     {"message": ...}, readable by the browsers the stage allows. In the API's
@@ -51,6 +64,8 @@ def gateway_responses(origins: tuple[str, ...]) -> dict:
         # With several origins, the gateway cannot choose among them; its
         # errors carry nothing of anyone's, so any origin may read them.
         allow = f"'{origins[0]}'" if len(origins) == 1 else "'*'"
+        if origins == (WEB_ORIGIN,):
+            allow = {"Fn::Sub": f"'{WEB_ORIGIN['Fn::Sub']}'"}
         parameters = {"gatewayresponse.header.Access-Control-Allow-Origin": allow,
                       "gatewayresponse.header.Access-Control-Expose-Headers": f"'{cors.EXPOSED_HEADERS}'"}
     response = {"responseTemplates": {"application/json": '{"detail": $context.error.messageString}'}}
@@ -69,7 +84,8 @@ def template(app=None) -> dict:
         template_resources[f"{resources.camel(table.logical_name)}Table"] = _table(table)
     for queue in resources.consumer_queues():
         template_resources.update(_consumer_queue(queue))
-    template_resources.update(_media_bucket(cors_allowed_origins(stage_environment())))
+    template_resources.update(_media_bucket(browser_origins()))
+    template_resources.update(_web_bucket())
     if app is None:
         return {"Resources": template_resources}
     template_resources.update(function_wiring(app))
@@ -77,7 +93,10 @@ def template(app=None) -> dict:
                  for name in (resources.camel(queue.logical_name) for queue in resources.consumer_queues())}
     watched = alarms.template(api_name=resource_prefix(), function_ids=list(functions(app)), queue_ids=queue_ids)
     outputs = {**watched.get("Outputs", {}), "MediaBaseUrl": {"Value": _media_base_url()},
-               "MediaBucketName": {"Value": {"Ref": BUCKET_ID}}}
+               "MediaBucketName": {"Value": {"Ref": BUCKET_ID}},
+               # Where make deploy uploads web/ and whose cache it refreshes.
+               "WebUrl": {"Value": WEB_ORIGIN}, "WebBucketName": {"Value": {"Ref": WEB_BUCKET_ID}},
+               "WebDistributionId": {"Value": {"Ref": WEB_DISTRIBUTION_ID}}}
     return {**watched, "Resources": {**template_resources, **watched["Resources"]}, "Outputs": outputs}
 
 
@@ -132,7 +151,7 @@ def _may_post_to_connections(app) -> dict:
 def function_wiring(app) -> dict:
     """Deep-merged by Chalice into the functions it generates."""
     queue_ids = {queue.name: f"{resources.camel(queue.logical_name)}Queue" for queue in resources.consumer_queues()}
-    origins = cors_allowed_origins(stage_environment())
+    origins = browser_origins()
     wiring = {REST_API_ID: {"Properties": {
         "Name": resource_prefix(),  # what its metrics, and so its alarm, are named by
         "TracingEnabled": True,
@@ -149,7 +168,7 @@ def function_wiring(app) -> dict:
             variables |= {"REALTIME_URL": _websocket_endpoint("wss"),
                           "REALTIME_MANAGEMENT_URL": _websocket_endpoint("https")}
         if function_id == API_HANDLER_ID:
-            variables["CORS_ALLOWED_ORIGINS"] = ",".join(origins)
+            variables["CORS_ALLOWED_ORIGINS"] = WEB_ORIGIN if origins == (WEB_ORIGIN,) else ",".join(origins)
         wiring[function_id] = {"Properties": {"Environment": {"Variables": variables},
                                               "LoggingConfig": {"LogGroup": {"Ref": f"{function_id}LogGroup"}}}}
     for source in app.event_sources:
@@ -313,6 +332,57 @@ def _media_bucket(origins: tuple[str, ...]) -> dict:
                 "ViewerProtocolPolicy": "redirect-to-https",
                 "AllowedMethods": ["GET", "HEAD"],
                 "CachedMethods": ["GET", "HEAD"],
+                "CachePolicyId": CACHING_OPTIMIZED_POLICY,
+            },
+        }}},
+    }
+
+
+def _web_bucket() -> dict:
+    """web/ in a private bucket, read only by its CloudFront distribution,
+    which answers / with index.html (the app's routes are in the hash)."""
+    return {
+        WEB_BUCKET_ID: {"Type": "AWS::S3::Bucket", "Properties": {
+            "BucketName": {"Fn::Sub": f"{resource_prefix()}-web-${{AWS::AccountId}}-${{AWS::Region}}"},
+            "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                               "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+            "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+        }},
+        f"{WEB_BUCKET_ID}Policy": {"Type": "AWS::S3::BucketPolicy", "Properties": {
+            "Bucket": {"Ref": WEB_BUCKET_ID},
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Sid": "WebAppThroughTheCdnOnly",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudfront.amazonaws.com"},
+                "Action": "s3:GetObject",
+                "Resource": {"Fn::Sub": f"${{{WEB_BUCKET_ID}.Arn}}/*"},
+                "Condition": {"StringEquals": {"AWS:SourceArn": {"Fn::Sub": (
+                    f"arn:${{AWS::Partition}}:cloudfront::${{AWS::AccountId}}:distribution/${{{WEB_DISTRIBUTION_ID}}}")}}},
+            }]},
+        }},
+        "WebOriginAccessControl": {"Type": "AWS::CloudFront::OriginAccessControl", "Properties": {
+            "OriginAccessControlConfig": {"Name": f"{resource_prefix()}-web", "OriginAccessControlOriginType": "s3",
+                                          "SigningBehavior": "always", "SigningProtocol": "sigv4"},
+        }},
+        WEB_DISTRIBUTION_ID: {"Type": "AWS::CloudFront::Distribution", "Properties": {"DistributionConfig": {
+            "Enabled": True,
+            "Comment": f"{resource_prefix()} web app",
+            "HttpVersion": "http2and3",
+            "PriceClass": "PriceClass_100",
+            "DefaultRootObject": "index.html",
+            "Origins": [{
+                "Id": "web",
+                "DomainName": {"Fn::GetAtt": [WEB_BUCKET_ID, "RegionalDomainName"]},
+                "S3OriginConfig": {"OriginAccessIdentity": ""},
+                "OriginAccessControlId": {"Fn::GetAtt": ["WebOriginAccessControl", "Id"]},
+            }],
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "web",
+                "ViewerProtocolPolicy": "redirect-to-https",
+                "AllowedMethods": ["GET", "HEAD"],
+                "CachedMethods": ["GET", "HEAD"],
+                "Compress": True,
+                # make deploy invalidates the cache after each upload.
                 "CachePolicyId": CACHING_OPTIMIZED_POLICY,
             },
         }}},

@@ -95,7 +95,8 @@ def main(arguments: list[str]) -> int:
                       f"AWS_DEFAULT_REGION={os.environ['AWS_DEFAULT_REGION']} .venv/bin/chalice local --stage local",
                       flush=True)
             else:
-                print(f"\nAPI:        http://127.0.0.1:{port}/api/health", flush=True)
+                print(f"\nWeb app:    http://127.0.0.1:{port}/", flush=True)
+                print(f"API:        http://127.0.0.1:{port}/api/health", flush=True)
                 print(f"WebSocket:  {websockets.url}/?token=<access token> (docs/realtime.md)", flush=True)
                 print(f"AWS (moto): {aws_url}", flush=True)
             print(f"A change under {', '.join(CODE)} reloads the code; Ctrl-C stops everything.\n", flush=True)

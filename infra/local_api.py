@@ -1,7 +1,8 @@
 """The API of `make run`: chalice local's server and gateway, served by
 worker processes on one listening socket (infra/local.py starts them).
 
-Its request handler differs from chalice local's in four ways: every
+Its request handler differs from chalice local's in five ways: a GET
+outside /api/ and /local/ is a file of the web app (infra/web_files.py), every
 response says how many DynamoDB calls it took (X-DynamoDB-Calls, local
 only), responses go out without waiting for the client's delayed ACK, a method the server does
 not know is `405 {"detail": ...}` (chalice local answers an HTML 501), and
@@ -21,6 +22,7 @@ from chalice.cli.factory import CLIFactory
 from chalice.local import ChaliceRequestHandler, LocalGatewayException, ThreadedHTTPServer, create_local_server
 
 from chalicelib.api import cors
+from infra import web_files
 from infra.local_aws import dynamodb_calls_counted
 
 
@@ -48,6 +50,15 @@ class ApiRequestHandler(ChaliceRequestHandler):
             self._in_flight = True
             self.server.in_flight.taken()
         return super().parse_request()
+
+    def do_GET(self) -> None:
+        if not web_files.is_web_path(self.path):
+            return self._generic_handle()
+        found = web_files.web_file(self.path)
+        if found is None:
+            return self._send_http_response(404, {}, json.dumps({"detail": "Not found"}))
+        content_type, body = found
+        self._send_http_response(200, {"Content-Type": content_type, "Cache-Control": "no-cache"}, body)
 
     def _send_http_response(self, code: int, headers: dict, body) -> None:
         # What the request cost: a developer sees its round trips with curl -i.

@@ -288,7 +288,7 @@ def test_only_the_mailer_sends_mail_and_only_from_its_stages_sender(packaged):
 # --- photos ---------------------------------------------------------------------------
 
 def test_the_private_media_bucket_notifies_the_uploads_queue_and_expires_what_is_left(packaged):
-    [bucket] = resources_of(packaged, "AWS::S3::Bucket").values()
+    bucket = resources_of(packaged, "AWS::S3::Bucket")["MediaBucket"]
     properties = bucket["Properties"]
     assert all(properties["PublicAccessBlockConfiguration"].values())
     [notification] = properties["NotificationConfiguration"]["QueueConfigurations"]
@@ -309,12 +309,12 @@ def test_the_private_media_bucket_notifies_the_uploads_queue_and_expires_what_is
 
 
 def test_renditions_are_served_by_a_cdn_the_only_reader_of_the_bucket(packaged):
-    [distribution] = resources_of(packaged, "AWS::CloudFront::Distribution").values()
+    distribution = resources_of(packaged, "AWS::CloudFront::Distribution")["MediaDistribution"]
     config = distribution["Properties"]["DistributionConfig"]
     [origin] = config["Origins"]
     assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["MediaOriginAccessControl", "Id"]}
     assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
-    [policy] = resources_of(packaged, "AWS::S3::BucketPolicy").values()
+    policy = resources_of(packaged, "AWS::S3::BucketPolicy")["MediaBucketPolicy"]
     [statement] = policy["Properties"]["PolicyDocument"]["Statement"]
     assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
     assert statement["Action"] == "s3:GetObject"
