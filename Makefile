@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run aws test test-unit test-integration test-e2e test-browser lint lock package deploy deploy-web destroy bench smoke dead-letters redrive clean
+.PHONY: run aws cost test test-unit test-integration test-e2e test-browser lint lock package deploy deploy-web destroy bench smoke dead-letters redrive clean
 
 # The whole stack; a change to the code reloads it (docs/development.md).
 run: $(INSTALLED)
@@ -97,6 +97,10 @@ redrive: $(INSTALLED)
 
 bench: $(INSTALLED)
 	PYTHONPATH=scripts $(BIN)/python -m bench
+
+# What the stack costs on AWS for a community (docs/cost.md): the bench's cost section.
+cost: $(INSTALLED)
+	BENCH=cost $(MAKE) bench
 
 # A short journey over HTTP against any running stage: make smoke BASE_URL=...
 smoke: $(INSTALLED)

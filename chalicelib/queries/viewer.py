@@ -1,6 +1,13 @@
 """Posts as one viewer sees them: liked_by_me and saved_by_me for a whole
-page from one BatchGetItem of the viewer's marks (at most 100 keys, a
-page's worth), whatever the page's size; nothing at all without a viewer."""
+page from one Query of the viewer's marks between the page's lowest and
+highest post id, whatever the page's size; nothing at all without a viewer.
+
+A Query is billed by the bytes it returns, a BatchGetItem by the keys it
+asks for: a page of 20 posts of which the viewer liked two costs half a
+read unit instead of ten. Only when the viewer marked more than
+MARKS_PER_QUERY posts in that id range (a page that spans much time for
+someone who likes everything) does a BatchGetItem of the page's own keys
+follow: at most two round trips."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,6 +15,8 @@ from dataclasses import dataclass
 from chalicelib.models import Mark, Post, User
 from chalicelib.queries.loading import fetch_many
 from chalicelib.queries.paging import Page
+
+MARKS_PER_QUERY = 100
 
 
 @dataclass(frozen=True)
@@ -30,8 +39,19 @@ def seen_with(post: Post, mark: Mark | None) -> SeenPost:
 def seen_by(viewer: User | None, posts: list[Post]) -> list[SeenPost]:
     if viewer is None:
         return [seen_with(post, None) for post in posts]
-    marks = fetch_many(Mark, [(viewer.user_id, post.post_id) for post in posts])
-    return [seen_with(post, marks.get((viewer.user_id, post.post_id))) for post in posts]
+    marks = _marks_of(viewer.user_id, [post.post_id for post in posts])
+    return [seen_with(post, marks.get(post.post_id)) for post in posts]
+
+
+def _marks_of(user_id: int, post_ids: list[int]) -> dict[int, Mark]:
+    if not post_ids:
+        return {}
+    in_range = Mark.query(user_id, Mark.post_id.between(min(post_ids), max(post_ids)),
+                          limit=MARKS_PER_QUERY, page_size=MARKS_PER_QUERY)
+    marks = {mark.post_id: mark for mark in in_range}
+    if in_range.last_evaluated_key is not None:
+        return {post_id: mark for (_, post_id), mark in fetch_many(Mark, [(user_id, p) for p in post_ids]).items()}
+    return marks
 
 
 def page_seen_by(viewer: User | None, page: Page[Post]) -> Page[SeenPost]:

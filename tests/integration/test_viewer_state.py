@@ -1,6 +1,6 @@
 """Viewer state (CONTRACT.md): every PostResponse says whether the caller
 likes it and has saved it. Public reads take an optional token; the flags
-of a whole page cost one BatchGetItem of the viewer's marks."""
+of a whole page cost one Query of the viewer's marks."""
 import re
 
 import pytest
@@ -9,6 +9,7 @@ import app  # noqa: F401  (registers the routes the document is made from)
 from chalicelib.api import openapi
 from chalicelib.ids import new_id
 from chalicelib.models import Mark, Post
+from chalicelib.queries import viewer as viewer_queries
 from tests.helpers import (
     NOW,
     counting_dynamodb_calls,
@@ -127,6 +128,18 @@ def test_the_flags_of_a_page_cost_one_round_trip_for_5_or_100_posts(client):
             response = get(client, f"/api/users/{author.id}/posts?limit=100", viewer.token)
         calls[size], shown[size] = made, response.json_body
         assert len(response.json_body) == size
-    # token, the author, the viewer's block item for them, the posts, the viewer's marks
-    assert calls[5] == calls[100] == ["GetItem", "GetItem", "GetItem", "Query", "BatchGetItem"]
+    # token, the author, the viewer's block item for them, the posts, the viewer's marks in their id range
+    assert calls[5] == calls[100] == ["GetItem", "GetItem", "GetItem", "Query", "Query"]
     assert sum(post["liked_by_me"] for post in shown[100]) == 50
+
+
+def test_a_viewer_who_marked_more_than_one_query_holds_gets_the_pages_marks_by_key(client, monkeypatch):
+    """Past MARKS_PER_QUERY marks in the page's id range, the page's own keys
+    are read instead: two round trips, and the flags still right."""
+    monkeypatch.setattr(viewer_queries, "MARKS_PER_QUERY", 10)
+    author, viewer = register_and_login(client), register_and_login(client)
+    seed_posts(author.id, 40, viewer.id)
+    with counting_dynamodb_calls() as made:
+        page = get_json(client, f"/api/users/{author.id}/posts?limit=40", viewer.token)
+    assert made == ["GetItem", "GetItem", "GetItem", "Query", "Query", "BatchGetItem"]
+    assert sum(post["liked_by_me"] for post in page) == 20
