@@ -20,11 +20,13 @@ class ConfigurationError(RuntimeError):
     pass
 
 
-def stage(environ=os.environ) -> str:
+def stage(environ=None) -> str:
     """The stage (STAGE). On Lambda (AWS_LAMBDA_FUNCTION_NAME is set) a
     missing or `local` STAGE stops the function from starting: the local
     stage's settings, a JWT secret published in this file and CORS for
-    every origin, must never serve a deployed API."""
+    every origin, must never serve a deployed API. (os.environ is looked up
+    at each call: chalice's test client replaces it while a request runs.)"""
+    environ = os.environ if environ is None else environ
     name = environ.get("STAGE", LOCAL_STAGE)
     if name in ("", LOCAL_STAGE) and environ.get("AWS_LAMBDA_FUNCTION_NAME"):
         raise ConfigurationError(

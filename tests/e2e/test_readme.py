@@ -26,7 +26,9 @@ LOCAL_API = "localhost:8000"
 NOT_RUN = {
     r"make run\b": "the local_stack fixture starts what it runs (python -m infra.local), on free ports",
     r"make test\s": "this test is part of make test",
-    r"make test-(unit|integration|e2e)\b": "parts of make test, which this test is part of",
+    r"make test-(unit|integration|e2e|browser)\b": "parts of make test, which this test is part of",
+    r"make aws\b": "tests/e2e/test_development.py starts it, with chalice local against it",
+    r"AWS_ENDPOINT_URL=\S+ .*chalice local": "tests/e2e/test_development.py runs chalice local against make aws",
     r"make lint\b": ".ci/run runs it",
     r"make lock\b": "rewrites the lock files from the package index",
     r"make bench\b": "minutes of load on a stack of its own; docs/benchmarks.md has its figures",

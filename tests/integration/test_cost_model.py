@@ -21,10 +21,11 @@ def tiny_run(tmp_path_factory):
     return json.loads(out.read_text())
 
 
-def test_a_like_is_one_request_one_event_and_a_transaction_of_writes(tiny_run):
+def test_a_like_is_one_request_its_events_and_a_transaction_of_writes(tiny_run):
     like = tiny_run["kinds"]["like"]
     assert like["api_requests"] == 1
-    assert like["sns_publishes"] == 1
+    # post.liked, and notification.created when it notifies someone else (a like of one's own post does not)
+    assert 1 <= like["sns_publishes"] <= 2
     assert like["dynamodb_write_units"] >= 4  # the like and the post's count, each twice in a transaction
     assert like["lambda_invocations"] >= 2  # the API's, and the notifier's
 
