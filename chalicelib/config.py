@@ -76,6 +76,16 @@ def log_retention_days() -> int:
     return days
 
 
+def trace_sampling_rate() -> float:
+    """The share of the API's requests X-Ray traces on a deployed stage
+    (TRACE_SAMPLING_RATE, at make package; 1 while debugging). The events a
+    traced request causes are traced with it; nothing else starts a trace."""
+    rate = float(os.environ.get("TRACE_SAMPLING_RATE", "0.05"))
+    if not 0 <= rate <= 1:
+        raise ConfigurationError(f"TRACE_SAMPLING_RATE must be from 0 to 1, not {rate}")
+    return rate
+
+
 # A browser origin: scheme, host and an optional port, nothing after.
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 

@@ -42,11 +42,13 @@ def template(api_name: str, function_ids: list[str], queue_ids: dict[str, str]) 
             namespace(), "OutboxOldestAgeSeconds", {"service": outbox_logger.name}, "Maximum",
             OUTBOX_AGE_LIMIT_SECONDS),
     }
+    # Errors only: a throttled API answers 5xx (Api5xxRateAlarm) and a
+    # throttled consumer falls behind (its queue's age alarm), so an alarm
+    # per function on Throttles would cost $0.10 a month each to say it again.
     for function_id in function_ids:
-        for metric in ("Errors", "Throttles"):
-            resources[f"{function_id}{metric}Alarm"] = _alarm(
-                f"The function {function_id} reported {metric.lower()}",
-                "AWS/Lambda", metric, {"FunctionName": {"Ref": function_id}}, "Sum", 0, period=300)
+        resources[f"{function_id}ErrorsAlarm"] = _alarm(
+            f"The function {function_id} reported errors",
+            "AWS/Lambda", "Errors", {"FunctionName": {"Ref": function_id}}, "Sum", 0, period=300)
     for queue_id, dead_letter_id in queue_ids.items():
         resources[f"{dead_letter_id}Alarm"] = _alarm(
             f"{dead_letter_id} holds a message that failed every retry",

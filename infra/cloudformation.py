@@ -28,7 +28,14 @@ from chalice.utils import to_cfn_resource_name
 
 from chalicelib import media_files
 from chalicelib.api import cors
-from chalicelib.config import api_throttle, cors_allowed_origins, log_retention_days, resource_prefix, stage
+from chalicelib.config import (
+    api_throttle,
+    cors_allowed_origins,
+    log_retention_days,
+    resource_prefix,
+    stage,
+    trace_sampling_rate,
+)
 from infra import alarms, policies, resources
 
 TOPIC_ID = "EventsTopic"
@@ -89,6 +96,7 @@ def template(app=None) -> dict:
     if app is None:
         return {"Resources": template_resources}
     template_resources.update(function_wiring(app))
+    template_resources["ApiSamplingRule"] = api_sampling_rule()
     queue_ids = {f"{name}Queue": f"{name}DeadLetterQueue"
                  for name in (resources.camel(queue.logical_name) for queue in resources.consumer_queues())}
     watched = alarms.template(api_name=resource_prefix(), function_ids=list(functions(app)), queue_ids=queue_ids)
@@ -98,6 +106,21 @@ def template(app=None) -> dict:
                "WebUrl": {"Value": WEB_ORIGIN}, "WebBucketName": {"Value": {"Ref": WEB_BUCKET_ID}},
                "WebDistributionId": {"Value": {"Ref": WEB_DISTRIBUTION_ID}}}
     return {**watched, "Resources": {**template_resources, **watched["Resources"]}, "Outputs": outputs}
+
+
+def api_sampling_rule() -> dict:
+    """X-Ray traces TRACE_SAMPLING_RATE of the API stage's requests, with no
+    reservoir: the default rule's first request of every second would be
+    most requests of a small community, at $5 a million traces. The
+    functions follow the API's decision (the API's) or the event's trace
+    header (every other: PassThrough), so a traced request's events are
+    traced with it and start no trace of their own."""
+    return {"Type": "AWS::XRay::SamplingRule", "Properties": {"SamplingRule": {
+        "RuleName": f"{resource_prefix()}-api"[:32], "Version": 1, "Priority": 100,
+        "FixedRate": trace_sampling_rate(), "ReservoirSize": 0,
+        "ServiceName": f"{resource_prefix()}/{_api_gateway_stage()}", "ServiceType": "AWS::ApiGateway::Stage",
+        "Host": "*", "HTTPMethod": "*", "URLPath": "*", "ResourceARN": "*",
+    }}}
 
 
 def stage_throttle() -> dict:
@@ -125,9 +148,14 @@ def functions(app) -> dict[str, str]:
 def _websocket_endpoint(scheme: str) -> dict:
     """The stage of the WebSocket API that `chalice package` makes, named
     like the REST API's (api_gateway_stage in .chalice/config.json)."""
+    return {"Fn::Sub": (f"{scheme}://${{{WEBSOCKET_API_ID}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/"
+                        f"{_api_gateway_stage()}")}
+
+
+def _api_gateway_stage() -> str:
+    """The API Gateway stage's name (api_gateway_stage in .chalice/config.json)."""
     config = json.loads((Path(__file__).resolve().parents[1] / ".chalice" / "config.json").read_text())
-    stage_name = config["stages"].get(stage(), {}).get("api_gateway_stage", "api")
-    return {"Fn::Sub": f"{scheme}://${{{WEBSOCKET_API_ID}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{stage_name}"}
+    return config["stages"].get(stage(), {}).get("api_gateway_stage", "api")
 
 
 def _may_post_to_connections(app) -> dict:
@@ -171,6 +199,8 @@ def function_wiring(app) -> dict:
             variables["CORS_ALLOWED_ORIGINS"] = WEB_ORIGIN if origins == (WEB_ORIGIN,) else ",".join(origins)
         wiring[function_id] = {"Properties": {"Environment": {"Variables": variables},
                                               "LoggingConfig": {"LogGroup": {"Ref": f"{function_id}LogGroup"}}}}
+        if function_id != API_HANDLER_ID:
+            wiring[function_id]["Properties"]["Tracing"] = "PassThrough"  # api_sampling_rule
     for source in app.event_sources:
         function_id = to_cfn_resource_name(source.name)
         if isinstance(source, SQSEventConfig):

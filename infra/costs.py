@@ -67,7 +67,6 @@ class Usage:
     sns_publishes: float = 0
     sqs_requests: float = 0
     log_bytes: float = 0
-    traces: float = 0
     s3_puts: float = 0
     s3_gets: float = 0
     served_bytes: float = 0
@@ -92,6 +91,9 @@ class Stage:
     # the template declares a sampling rule of its own.
     trace_reservoir: float = 1
     trace_rate: float = 0.05
+    # Every function starts traces of its own (Active), or only the API's
+    # requests do and their events' functions join them (PassThrough).
+    consumers_traced: bool = True
     alarms: int = 0
     composite_alarms: int = 0
     custom_metrics: int = 0
@@ -112,9 +114,14 @@ def traced_share(stage: Stage, traces_per_month: float) -> float:
     return kept / per_second
 
 
+def traces(usage: Usage, stage: Stage) -> float:
+    """The traces usage may start, before sampling."""
+    return usage.lambda_invocations if stage.consumers_traced else usage.api_requests
+
+
 def dollars(usage: Usage, stage: Stage, trace_share: float = 1.0) -> dict[str, float]:
     """The bill of usage on stage, a line per service; trace_share of its
-    invocations traced (traced_share of the month's traffic)."""
+    traces kept (traced_share of the month's traffic)."""
     api_price = PRICES["api_http_request"] if stage.api == "http" else PRICES["api_rest_request"]
     log_gb = usage.log_bytes / 1e9
     return {
@@ -127,7 +134,7 @@ def dollars(usage: Usage, stage: Stage, trace_share: float = 1.0) -> dict[str, f
         "SQS": usage.sqs_requests * PRICES["sqs_request"],
         "CloudWatch Logs": log_gb * (PRICES["log_ingested_gb"] + stage.log_retention_months
                                       * PRICES["log_stored_gb_month"]),
-        "X-Ray": usage.traces * trace_share * PRICES["xray_trace"],
+        "X-Ray": traces(usage, stage) * trace_share * PRICES["xray_trace"],
         "S3 requests": usage.s3_puts * PRICES["s3_put"] + usage.s3_gets * PRICES["s3_get"],
         "CloudFront": usage.served_bytes / 1e9 * PRICES["cloudfront_gb"]
         + usage.served_requests * PRICES["cloudfront_request"],
@@ -143,7 +150,6 @@ def idle_usage(stage: Stage) -> Usage:
     return Usage(
         sqs_requests=polls,
         lambda_invocations=runs,
-        traces=runs,
         lambda_gb_seconds=runs * stage.scheduled_gb_seconds_each,
         dynamodb_read_units=runs * 0.5,  # the relay's one Query of an empty index
         log_bytes=runs * PLATFORM_LOG_BYTES_PER_INVOCATION,
@@ -179,7 +185,7 @@ def month(per_user_day: Usage, daily_users: int, stage: Stage) -> Month:
     stage: traffic, plus the idle floor (the pollers and the schedule run
     whatever the traffic), plus what is fixed."""
     traffic = per_user_day.scaled(daily_users * DAYS_PER_MONTH) + idle_usage(stage)
-    lines = dollars(traffic, stage, traced_share(stage, traffic.traces))
+    lines = dollars(traffic, stage, traced_share(stage, traces(traffic, stage)))
     if daily_users:
         lines |= metrics_dollars(stage)
     lines |= fixed_dollars(stage)

@@ -117,7 +117,6 @@ class Meter:
             usage = self.usage[self.kind]
             usage.lambda_invocations += 1
             usage.lambda_gb_seconds += done.gb_seconds()
-            usage.traces += 1
             usage.log_bytes += costs.PLATFORM_LOG_BYTES_PER_INVOCATION
 
     def consumer_batch(self, messages: int) -> None:
@@ -499,13 +498,19 @@ def stage_make_up(api: str | None = None) -> costs.Stage:
     from chalice.app import ScheduledEventConfig, SQSEventConfig
 
     from app import app
-    from infra.cloudformation import template
+    from infra.cloudformation import API_HANDLER_ID, functions, template
 
-    resources = template(app)["Resources"].values()
+    described = template(app)["Resources"]
+    resources = described.values()
+    rules = [r["Properties"]["SamplingRule"] for r in resources if r.get("Type") == "AWS::XRay::SamplingRule"]
     schedules = [source for source in app.event_sources if isinstance(source, ScheduledEventConfig)]
     per_month = sum(_runs_per_month(source.schedule_expression) for source in schedules)
     return costs.Stage(
         api=api or os.environ.get("COST_API", "rest"),
+        trace_reservoir=rules[0]["ReservoirSize"] if rules else 1,
+        trace_rate=rules[0]["FixedRate"] if rules else 0.05,
+        consumers_traced=any(described[function]["Properties"].get("Tracing") != "PassThrough"
+                             for function in functions(app) if function != API_HANDLER_ID),
         alarms=sum(1 for r in resources if r.get("Type") == "AWS::CloudWatch::Alarm"),
         composite_alarms=sum(1 for r in resources if r.get("Type") == "AWS::CloudWatch::CompositeAlarm"),
         event_source_mappings=sum(1 for source in app.event_sources if isinstance(source, SQSEventConfig)),
@@ -538,7 +543,7 @@ def summary(usage: dict[str, costs.Usage], plays: Counter, metrics: int, mix: di
         "each": {kind: usage[kind].scaled(1 / plays[kind]) for kind in kinds},
         "per_day": per_day,
         # Each kind's dollars at the share of traces the whole mix leaves traced.
-        "trace_share": costs.traced_share(stage, per_day.traces * 1000 * costs.DAYS_PER_MONTH),
+        "trace_share": costs.traced_share(stage, costs.traces(per_day, stage) * 1000 * costs.DAYS_PER_MONTH),
         "months": {users: costs.month(per_day, users, stage) for users in (1000, 100_000, 0)},
     }
 
@@ -546,7 +551,8 @@ def summary(usage: dict[str, costs.Usage], plays: Counter, metrics: int, mix: di
 def report(result: dict, mix: dict[str, float], days: int) -> str:
     stage, per_day = result["stage"], result["per_day"]
     lines = [f"cost: {days} user-days, prices of {costs.PRICES_DATE} (us-east-1)",
-             f"stage: API {stage.api}, traces {stage.trace_reservoir:g}/s + {stage.trace_rate:.0%},"
+             f"stage: API {stage.api}, traces {stage.trace_reservoir:g}/s + {stage.trace_rate:.0%}"
+             f" of {'every invocation' if stage.consumers_traced else 'API requests'},"
              f" {stage.alarms} alarms + {stage.composite_alarms} composite, {stage.custom_metrics} custom metrics, "
              f"{stage.event_source_mappings} event source mappings", "",
              f"{'kind':<14}{'a day':>6}{'requests':>9}{'lambda':>8}{'RRU':>8}{'WRU':>8}{'events':>7}"

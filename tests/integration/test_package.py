@@ -120,12 +120,15 @@ def test_browsers_from_the_stages_origin_get_preflights_and_readable_errors(pack
     assert api_function["Properties"]["Environment"]["Variables"]["CORS_ALLOWED_ORIGINS"] == APP_ORIGIN
 
 
-def test_every_function_and_the_api_stage_are_traced_by_xray_and_may_send_traces(packaged):
+def test_the_api_stage_samples_its_traces_and_every_other_function_only_joins_them(packaged):
     functions = resources_of(packaged, "AWS::Serverless::Function")
     assert functions and {name: f["Properties"]["Tracing"] for name, f in functions.items()} == {
-        name: "Active" for name in functions}
+        name: "Active" if name == "APIHandler" else "PassThrough" for name in functions}
     [api] = resources_of(packaged, "AWS::Serverless::Api").values()
     assert api["Properties"]["TracingEnabled"] is True
+    [rule] = [r["Properties"]["SamplingRule"] for r in resources_of(packaged, "AWS::XRay::SamplingRule").values()]
+    assert rule["FixedRate"] == 0.05 and rule["ReservoirSize"] == 0
+    assert rule["ServiceName"] == f"{PREFIX}/v1" and rule["ServiceType"] == "AWS::ApiGateway::Stage"
     for name, role in resources_of(packaged, "AWS::IAM::Role").items():
         assert {"xray:PutTraceSegments", "xray:PutTelemetryRecords"} <= set(actions_of(statements_of(role))), name
 
@@ -176,11 +179,11 @@ def test_an_alarm_watches_every_dead_letter_queue_and_the_age_of_every_consumer_
     assert {dimension(a, "QueueName")["Fn::GetAtt"][0] for a in aging} == queues
 
 
-def test_an_alarm_watches_each_functions_errors_and_throttles(packaged):
+def test_an_alarm_watches_each_functions_errors_and_none_its_throttles(packaged):
     functions = set(resources_of(packaged, "AWS::Serverless::Function"))
-    for metric in ("Errors", "Throttles"):
-        alarms = alarms_on(packaged, metric)
-        assert {dimension(a, "FunctionName")["Ref"] for a in alarms} == functions, metric
+    assert {dimension(a, "FunctionName")["Ref"] for a in alarms_on(packaged, "Errors")} == functions
+    # A throttled API answers 5xx, a throttled consumer's queue ages: both alarmed already.
+    assert not alarms_on(packaged, "Throttles")
 
 
 def test_an_alarm_watches_the_apis_5xx_rate_and_the_age_of_the_outbox(packaged):

@@ -32,6 +32,13 @@ def test_dollars_are_counts_times_list_prices():
     assert bill["SQS"] == pytest.approx(0.40)
 
 
+def test_x_ray_traces_every_invocation_or_only_the_api_requests_whose_events_join_them():
+    usage = costs.Usage(api_requests=100, lambda_invocations=250)
+    assert costs.traces(usage, costs.Stage()) == 250
+    assert costs.traces(usage, costs.Stage(consumers_traced=False)) == 100
+    assert costs.dollars(usage, costs.Stage(consumers_traced=False), 0.5)["X-Ray"] == pytest.approx(50 * 5 / 1e6)
+
+
 def test_x_ray_keeps_the_reservoir_then_its_rate():
     stage = costs.Stage(trace_reservoir=1, trace_rate=0.05)
     month_seconds = costs.DAYS_PER_MONTH * 86_400
