@@ -31,7 +31,7 @@ import os
 import random
 import sys
 from collections import Counter, defaultdict
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -332,7 +332,9 @@ def measure(mix: dict[str, float], days: int, users: int) -> tuple[dict[str, cos
     meter = Meter(_memory_sizes())
     with mock_aws():
         provision()
-        with Client(app) as test_client, _logs_counted(meter), intercepting_aws_calls(meter.call):
+        # The local stage prints each mail it sends: not this command's output.
+        with Client(app) as test_client, _logs_counted(meter), intercepting_aws_calls(meter.call), \
+                redirect_stdout(io.StringIO()):
             pump = EventPump(app, boto3.client("sqs"), retry_delay=lambda receives: 0)
             _metered_consumers(pump, meter)
             world = World(test_client.http, pump, meter, users)

@@ -169,6 +169,26 @@ def test_a_direct_message_is_sent_and_read(people):
     expect(page.get_by_text("Seen")).to_be_visible()  # Gina read his answer
 
 
+def test_a_message_and_a_notification_arrive_live_without_a_reload(people):
+    ivy, jack = people("ivy", "jack")
+    ivy.registered()
+    jack.registered()
+    thread = jack.open(f"/u/{ivy.id}")
+    thread.get_by_role("link", name="Message", exact=True).click()
+    thread.get_by_label("Message", exact=True).wait_for()
+    expect(thread.locator(".topnav [data-badge]")).to_be_hidden()
+
+    page = ivy.open(f"/u/{jack.id}")
+    page.get_by_role("button", name="Follow", exact=True).click()
+    page.get_by_role("link", name="Message", exact=True).click()
+    page.get_by_label("Message", exact=True).fill("Are you there?")
+    page.get_by_role("button", name="Send").click()
+
+    # Jack's page was not reloaded: the WebSocket brought both.
+    expect(thread.locator(".message:not(.mine) .bubble")).to_have_text("Are you there?", timeout=15_000)
+    expect(thread.locator(".topnav [data-badge]")).to_have_text("1", timeout=15_000)
+
+
 def test_search_finds_a_user_and_a_hashtag(people):
     ivy, = [people("ivy")]
     ivy.registered()

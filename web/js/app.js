@@ -1,6 +1,7 @@
 // The app: a hash router, the navigation bars and the session's start.
 import * as api from "./api.js";
 import { emit, on } from "./bus.js";
+import { startLive } from "./live.js";
 import { session, start, logout } from "./session.js";
 import { avatar, errorBox, h, icon, spinner, toast } from "./ui.js";
 import { loginView, signupView } from "./views/auth.js";
@@ -135,20 +136,27 @@ on("unauthorized", () => {
   signOut("Your session has expired. Please log in again.");
 });
 
-let stopPolling = null;
+let stopUpdates = null;
+
+// The unread badge's polling and the live WebSocket, while signed in.
+function startUpdates() {
+  const stopUnread = startUnreadPolling();
+  const stopLive = startLive();
+  return () => { stopUnread(); stopLive(); };
+}
 
 export function signedIn() {
   sessionStorage.removeItem("instagram.login-message");
   buildNav();
-  if (stopPolling) stopPolling();
-  stopPolling = startUnreadPolling();
+  if (stopUpdates) stopUpdates();
+  stopUpdates = startUpdates();
   const after = sessionStorage.getItem("instagram.after-login");
   sessionStorage.removeItem("instagram.after-login");
   navigate(after && after !== "/login" && after !== "/signup" ? after : "/");
 }
 
 export function signOut(message) {
-  if (stopPolling) { stopPolling(); stopPolling = null; }
+  if (stopUpdates) { stopUpdates(); stopUpdates = null; }
   logout();
   emit("notifications:unread", { count: 0 });
   if (message) sessionStorage.setItem("instagram.login-message", message);
@@ -160,7 +168,7 @@ async function boot() {
   try {
     if (await start()) {
       buildNav();
-      stopPolling = startUnreadPolling();
+      stopUpdates = startUpdates();
     }
   } catch (error) {
     if (error.status !== 401) {

@@ -1,4 +1,4 @@
-// A tiny event bus: views listen, data sources (api.js, polling, and later
+// A tiny event bus: views listen, data sources (api.js, polling, and
 // live.js over the realtime WebSocket) emit. Events used:
 //   "unauthorized"          a request answered 401: back to login
 //   "notifications:unread"  {count}: the badge on the heart
