@@ -24,8 +24,9 @@ def stage(environ=None) -> str:
     """The stage (STAGE). On Lambda (AWS_LAMBDA_FUNCTION_NAME is set) a
     missing or `local` STAGE stops the function from starting: the local
     stage's settings, a JWT secret published in this file and CORS for
-    every origin, must never serve a deployed API. (os.environ is looked up
-    at each call: chalice's test client replaces it while a request runs.)"""
+    every origin, must never serve a deployed API. The environment is read
+    at each call: chalice's test client replaces os.environ with a stage's
+    while a request runs, which /local/mail's 404 on a deployed stage needs."""
     environ = os.environ if environ is None else environ
     name = environ.get("STAGE", LOCAL_STAGE)
     if name in ("", LOCAL_STAGE) and environ.get("AWS_LAMBDA_FUNCTION_NAME"):
@@ -200,13 +201,11 @@ def account_mail_limits() -> dict[str, int]:
             "exports": _positive("EXPORTS_PER_DAY", 3)}
 
 
-def realtime_url() -> str:
+def realtime_url() -> str | None:
     """Where clients open their WebSocket (REALTIME_URL): the stage's
-    WebSocket API on AWS (its template sets it), `make run`'s own locally."""
-    url = os.environ.get("REALTIME_URL", "")
-    if not url:
-        raise ConfigurationError("REALTIME_URL is not set")
-    return url
+    WebSocket API on AWS (its template sets it), `make run`'s own locally;
+    None where none is served (`chalice local`, which serves no WebSocket)."""
+    return os.environ.get("REALTIME_URL") or None
 
 
 def realtime_management_url() -> str:

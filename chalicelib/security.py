@@ -63,6 +63,12 @@ def token_key() -> bytes:
     return _derived_key("access-token")
 
 
+def account_token_key() -> bytes:
+    """What the mailed tokens (verification, reset) are made with
+    (chalicelib/consumers/mail.py)."""
+    return _derived_key("account-token")
+
+
 def cursor_key() -> bytes:
     """What signs paging cursors (chalicelib/queries/paging.py)."""
     return _derived_key("cursor")

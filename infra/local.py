@@ -57,7 +57,7 @@ def main(arguments: list[str]) -> int:
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
 
-    local_aws = listening = None
+    local_aws = listening = websockets = live = None
     try:
         aws_url = os.environ.get("AWS_ENDPOINT_URL")
         if not aws_url:
@@ -79,7 +79,7 @@ def main(arguments: list[str]) -> int:
         provisioned = provision()
         os.environ["EVENTS_TOPIC_ARN"] = provisioned.topic_arn
 
-        websockets = None
+        moto_address = local_aws.worker_address if local_aws else None
         if not aws_only:
             listening = socket.create_server(("127.0.0.1", port), backlog=128)
             from infra.local_ws import LocalWebSockets
@@ -87,8 +87,13 @@ def main(arguments: list[str]) -> int:
             # A free port unless WS_PORT names one: clients ask GET /api/realtime.
             websockets = LocalWebSockets("127.0.0.1", int(os.environ.get("WS_PORT", "0")))
             os.environ.update(websockets.environment())  # before the workers start: they inherit it
-        moto_address = local_aws.worker_address if local_aws else None
-        with Reloading(lambda: Workers(listening, moto_address, websockets), aws_url) as reloading:
+            # Not reloaded: its sockets are the clients' open connections, and
+            # two generations on them would each know only its own.
+            live = Workers(None, moto_address, websockets, pump=False).start()
+            if not live.loaded():
+                raise SystemExit("The WebSocket worker did not start (see above).")
+            live.run()
+        with Reloading(lambda: Workers(listening, moto_address), aws_url) as reloading:
             if aws_only:
                 print(f"\nAWS (moto): {aws_url}, with the consumers' pump. Serve the routes with", flush=True)
                 print(f"  AWS_ENDPOINT_URL={aws_url} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
@@ -104,6 +109,10 @@ def main(arguments: list[str]) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        if live is not None:
+            live.stop()
+        if websockets is not None:
+            websockets.close()
         if listening is not None:
             listening.close()
         if local_aws is not None:
@@ -223,16 +232,18 @@ def _watch(paths, recursive: bool, changed: queue.SimpleQueue, started: threadin
 class Workers:
     """The processes that call moto: API_WORKERS serving the API on the
     listening socket (unless None), each accepting connections from it and
-    serving each on a thread as chalice local does, and one running the
-    event pump. Started afresh (spawned, not forked), so they work alike on
+    serving each on a thread as chalice local does, one running the event
+    pump (unless pump is False), and one serving the WebSocket API (when
+    websockets is given). Started afresh (spawned, not forked), so they work alike on
     Linux and macOS, and load the code as it is now; they exit with this
     process however it ends."""
 
-    def __init__(self, listening: socket.socket | None, moto_address, websockets=None):
+    def __init__(self, listening: socket.socket | None, moto_address, websockets=None, pump: bool = True):
         spawn = multiprocessing.get_context("spawn")
         works = [] if listening is None else [
             (f"api-{number}", _serve_api, listening) for number in range(API_WORKERS)]
-        works.append(("pump", _pump_events, None))
+        if pump:
+            works.append(("pump", _pump_events, None))
         if websockets is not None:
             from infra.local_ws import serve_websockets
 

@@ -63,9 +63,9 @@ class LocalWebSockets:
 
 def serve_websockets(sockets: tuple[socket.socket, socket.socket], admitted, stopping: threading.Event) -> None:
     """In a worker process (infra/local.py's _work): serves the app's
-    WebSocket handlers and the management API until stopping is set. A
-    reload replaces this worker too: its sockets close, and clients
-    reconnect as they would after API Gateway's own two-hour limit."""
+    WebSocket handlers and the management API until stopping is set. It is
+    started once and not reloaded with the other workers (a change to the
+    WebSocket handlers takes a restart of make run)."""
     from infra.local_api import chalice_app
 
     app, _ = chalice_app(Path(__file__).resolve().parent.parent)

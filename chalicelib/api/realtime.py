@@ -15,7 +15,7 @@ from chalicelib import realtime, security
 from chalicelib.api.http import ApiBlueprint
 from chalicelib.api.schemas import RealtimeResponse
 from chalicelib.config import realtime_url
-from chalicelib.errors import Unauthorized
+from chalicelib.errors import NotFound, Unauthorized
 from chalicelib.queries import users
 
 api = ApiBlueprint(__name__, tag="realtime")
@@ -23,10 +23,13 @@ api = ApiBlueprint(__name__, tag="realtime")
 PONG = json.dumps({"type": "pong"}).encode()
 
 
-@api.route("/api/realtime", methods=["GET"], response=RealtimeResponse,
+@api.route("/api/realtime", methods=["GET"], response=RealtimeResponse, errors=(404,),
            summary="Where to open the WebSocket of live updates (?token=<access token>)")
 def where_to_connect():
-    return {"url": realtime_url()}
+    url = realtime_url()
+    if url is None:
+        raise NotFound("Live updates are not served here (chalice local serves no WebSocket: use make run)")
+    return {"url": url}
 
 
 def websocket_connect(event):

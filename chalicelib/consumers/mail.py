@@ -74,7 +74,7 @@ def _issue(event: Event, record: AccountToken, lifetime: timedelta) -> str | Non
     """This event's token, stored (hashed) if it was not yet; None when its
     mail was already sent (a redelivery) or its time is up."""
     expires_at = datetime.fromisoformat(event.occurred_at) + lifetime
-    digest = hmac.new(security.signing_secret().encode(), f"{record.purpose}#{event.event_id}".encode(),
+    digest = hmac.new(security.account_token_key(), f"{record.purpose}#{event.event_id}".encode(),
                       hashlib.sha256).digest()
     token = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
     stored = stored_now(AccountToken, token_hash(token))

@@ -6,7 +6,7 @@ import time
 import jwt
 from playwright.sync_api import expect
 
-from chalicelib.config import Settings
+from chalicelib import security
 from tests.browser.conftest import PHONE, jpeg
 
 
@@ -237,7 +237,7 @@ def test_an_expired_token_returns_to_the_login_screen(people):
     expect(page.get_by_role("heading", name=kim.name)).to_be_visible()
     an_hour_ago = int(time.time()) - 3600
     expired = jwt.encode({"sub": str(kim.id), "password_version": 0, "iat": an_hour_ago - 60, "exp": an_hour_ago},
-                         Settings.load({"STAGE": "local"}).jwt_secret, algorithm="HS256")
+                         security.token_key(), algorithm="HS256")
     page.evaluate("token => sessionStorage.setItem('instagram.token', token)", expired)
     page.reload()
     expect(page.get_by_role("form", name="Log in")).to_be_visible()

@@ -112,6 +112,13 @@ def test_clients_are_told_where_to_connect(client, monkeypatch):
         200, {"url": "wss://abc123.execute-api.us-east-1.amazonaws.com/v1"})
 
 
+def test_where_no_websocket_is_served_clients_are_told_so_with_a_404(client, monkeypatch):
+    monkeypatch.delenv("REALTIME_URL", raising=False)  # chalice local: it serves no WebSocket
+    response = get(client, "/api/realtime")
+    assert response.status_code == 404
+    assert "not served here" in response.json_body["detail"]
+
+
 def test_lambda_finds_each_websocket_handler_by_name_in_app_py_as_chalice_wrapped_it():
     # On a Blueprint, Chalice would leave them bare: Lambda would hand them (event, context).
     assert set(app.websocket_handlers) == {"$connect", "$disconnect", "$default"}
