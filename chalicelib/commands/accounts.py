@@ -79,15 +79,24 @@ def _request_verification(writes: Writes, user_id: int) -> None:
 
 # --- password reset -------------------------------------------------------------------
 
+# The longest a reset for one address waits behind others' requests for it.
+RESET_MAX_DELAY_SECONDS = 15 * 60
+
+
 def request_password_reset(email: str, client_address: str) -> None:
     """The same work, answer and time whether or not an account has this
     address: the request never looks; the mail consumer does, and mails
     only a known one. Limited per email address (one address is one
-    account: it is how the account is found) and per client address."""
+    account: it is how the account is found) and per client address.
+    Anyone can ask for anyone's address, so that limit paces rather than
+    locks: past its free requests each next one waits longer, at most
+    RESET_MAX_DELAY_SECONDS, so a stranger can neither keep the owner from
+    a reset nor flood their inbox."""
     address = email.strip().lower()
     limits = account_mail_limits()
     rate_limits.hit(rate_limits.bucket_for("reset-client", client_address), limits["reset_client"], HOUR)
-    rate_limits.hit(rate_limits.bucket_for("reset-email", address), limits["reset_email"], HOUR)
+    rate_limits.pace(rate_limits.bucket_for("reset-email", address), limits["reset_email"], HOUR,
+                     RESET_MAX_DELAY_SECONDS)
     _request_reset(address)
 
 
