@@ -66,6 +66,18 @@ def send_all(user_id: int, connection_ids: list[str], frame: dict) -> int:
     return delivered
 
 
+def close_all(user_id: int) -> None:
+    """Closes every open connection of the user (API Gateway's DELETE
+    @connections/{id}; one already gone is nothing to do) and forgets it."""
+    for connection_id in connections_of(user_id):
+        try:
+            aws.connections_api().delete_connection(ConnectionId=connection_id)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "GoneException":
+                raise
+        LiveConnection(user_id, connection_id).delete()
+
+
 def send(connection_id: str, data: bytes) -> bool:
     """Posts data to one connection: False when it is gone."""
     try:

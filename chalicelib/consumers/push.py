@@ -1,7 +1,7 @@
 """Push consumer: what a user should see live, sent to their open
 WebSockets (docs/realtime.md): a message to its receiver, a new
 notification to its owner, a read receipt to the sender of the messages
-read.
+read; and a password change closes the user's sockets.
 
 The connections are looked up first (one Query), so that an event for a
 user with none costs nothing more. Blocks hold as on reads: nothing goes
@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from chalicelib import realtime
 from chalicelib.api.schemas import MessageResponse, NotificationResponse, with_is_read
-from chalicelib.events import Event, MessageSent, MessagesRead, NotificationCreated
+from chalicelib.events import Event, MessageSent, MessagesRead, NotificationCreated, UserPasswordChanged
 from chalicelib.models import Message, Notification, conversation_key
 from chalicelib.models.base import stored_now
 from chalicelib.queries.access import blocked_either_way
@@ -58,6 +58,13 @@ def push_read_receipt(event: Event[MessagesRead]) -> None:
     realtime.send_all(read.sender_id, connections, {"type": "messages.read", "reader_id": read.reader_id})
 
 
+def close_sessions(event: Event[UserPasswordChanged]) -> None:
+    """A password change (or reset) retires every token issued before it;
+    a socket opened with one of them is closed too, or a stolen token's
+    socket would go on receiving for up to two hours."""
+    realtime.close_all(event.payload.user_id)
+
+
 def _shaped(model: type[BaseModel], value: dict) -> dict:
     """As the HTTP API answers it: the frame carries the contract's shape."""
     return model.model_validate(value).model_dump(mode="json")
@@ -67,4 +74,5 @@ HANDLERS = {
     MessageSent: push_message,
     NotificationCreated: push_notification,
     MessagesRead: push_read_receipt,
+    UserPasswordChanged: close_sessions,
 }

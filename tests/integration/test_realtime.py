@@ -256,6 +256,20 @@ def test_a_gone_connection_is_forgotten_and_fails_nothing(client, pump, gateway,
     assert connections_of(bob.id) == {live}
 
 
+def test_a_password_change_closes_every_open_connection_of_its_user(client, pump, gateway, sockets):
+    alice, bob = register_and_login(client), register_and_login(client)
+    first, _ = connect(gateway, sockets, alice.token)
+    second, _ = connect(gateway, sockets, alice.token)
+    bobs, _ = connect(gateway, sockets, bob.token)
+    changed = put_json(client, "/api/auth/password",
+                       {"current_password": "correct horse", "new_password": "battery staple"}, alice.token)
+    assert changed.status_code == 200, changed.json_body
+    pump.drain()
+    assert first not in sockets.frames and second not in sockets.frames  # closed, as a stolen token's would be
+    assert connections_of(alice.id) == set()
+    assert connections_of(bob.id) == {bobs}
+
+
 def test_a_push_that_fails_for_another_reason_is_retried_after_the_other_connections_had_theirs(
         client, gateway, sockets, monkeypatch):
     alice, bob = register_and_login(client), register_and_login(client)
