@@ -35,10 +35,12 @@ from chalice.test import Client  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from app import app  # noqa: E402
+from chalicelib import config, rate_limits  # noqa: E402
 from infra.one_at_a_time import OneAtATime, in_process_calls_serialised, sessions_answer_in_turn  # noqa: E402
 from infra.provision import provision  # noqa: E402
 from infra.pump import EventPump  # noqa: E402
 from tests.helpers import (  # noqa: E402
+    RATE_LIMIT_START,
     counting_dynamodb_calls,
     empty_mocked_aws,
     recording_published_events,
@@ -127,3 +129,23 @@ def alice(client):
 @pytest.fixture
 def bob(client):
     return register_and_login(client, "bob")
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The rate limits' clock, at RATE_LIMIT_START until a test moves it."""
+    now = [float(RATE_LIMIT_START)]
+    monkeypatch.setattr(rate_limits, "_now", lambda: now[0])
+    return now
+
+
+@pytest.fixture
+def limits(monkeypatch):
+    """Sets settings (env var name -> value) for the rest of the test."""
+    def set_limits(**values):
+        for name, value in values.items():
+            monkeypatch.setenv(name, str(value))
+        config.settings.cache_clear()
+
+    yield set_limits
+    config.settings.cache_clear()

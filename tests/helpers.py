@@ -98,6 +98,14 @@ def found(client, text: str) -> list[str]:
     return [user["username"] for user in get(client, f"/api/search/users?q={text}").json_body]
 
 
+# A clock for the rate limits (the `clock` fixture): a multiple of every window.
+RATE_LIMIT_START = 1_800_000_000
+
+
+def login_attempt(client, email: str, password: str):
+    return post_json(client, "/api/auth/login", {"email": email, "password": password})
+
+
 # --- steps that must succeed: each asserts its status and returns the body --------
 
 def register(client, username: str | None = None, *, email: str | None = None,

@@ -9,6 +9,9 @@ from chalicelib import config, rate_limits
 from chalicelib.errors import TooManyRequests
 from chalicelib.models import RateLimit
 from tests.helpers import (
+    RATE_LIMIT_START as START,
+)
+from tests.helpers import (
     calling_from,
     create_post,
     delete,
@@ -19,32 +22,9 @@ from tests.helpers import (
     register,
     register_and_login,
 )
-
-START = 1_800_000_000  # a multiple of every window used here
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The rate limits' clock, at START until a test moves it."""
-    now = [float(START)]
-    monkeypatch.setattr(rate_limits, "_now", lambda: now[0])
-    return now
-
-
-@pytest.fixture
-def limits(monkeypatch):
-    """Sets rate limits (env var name -> value) for the rest of the test."""
-    def set_limits(**values):
-        for name, value in values.items():
-            monkeypatch.setenv(name, str(value))
-        config.settings.cache_clear()
-
-    yield set_limits
-    config.settings.cache_clear()
-
-
-def attempt(client, email: str, password: str):
-    return post_json(client, "/api/auth/login", {"email": email, "password": password})
+from tests.helpers import (
+    login_attempt as attempt,
+)
 
 
 def assert_too_many(response, retry_after: int | None = None):

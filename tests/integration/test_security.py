@@ -7,7 +7,7 @@ import jwt
 import pytest
 
 from app import app
-from chalicelib import config, rate_limits, security
+from chalicelib import config, security
 from chalicelib.api.schemas import MAX_ID
 from chalicelib.consumers import feed as feed_consumer
 from chalicelib.consumers import hashtags as hashtags_consumer
@@ -28,33 +28,9 @@ from tests.helpers import (
     register_and_login,
     unique_name,
 )
-
-START = 1_800_000_000  # a multiple of every rate-limit window
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The rate limits' clock, at START until a test moves it."""
-    now = [float(START)]
-    monkeypatch.setattr(rate_limits, "_now", lambda: now[0])
-    return now
-
-
-@pytest.fixture
-def limits(monkeypatch):
-    """Sets settings (env var name -> value) for the rest of the test."""
-    def set_limits(**values):
-        for name, value in values.items():
-            monkeypatch.setenv(name, str(value))
-        config.settings.cache_clear()
-
-    yield set_limits
-    config.settings.cache_clear()
-
-
-def attempt(client, email: str, password: str):
-    return post_json(client, "/api/auth/login", {"email": email, "password": password})
-
+from tests.helpers import (
+    login_attempt as attempt,
+)
 
 # --- 1. a stranger's wrong passwords do not lock the owner out -------------------------
 
