@@ -176,6 +176,7 @@ def test_a_message_and_a_notification_arrive_live_without_a_reload(people):
     thread = jack.open(f"/u/{ivy.id}")
     thread.get_by_role("link", name="Message", exact=True).click()
     thread.get_by_label("Message", exact=True).wait_for()
+    expect(thread.locator("html")).to_have_attribute("data-live", "open")  # what is pushed from now on arrives
     expect(thread.locator(".topnav [data-badge]")).to_be_hidden()
 
     page = ivy.open(f"/u/{jack.id}")

@@ -2,7 +2,8 @@
 // access token goes in its query string): each frame becomes a bus event,
 // which the views already follow. A closed socket is reopened with a growing
 // pause (1 s doubling to 30 s); the unread badge's polling stays as the
-// fallback for a network that allows no WebSocket.
+// fallback for a network that allows no WebSocket. <html data-live> says
+// whether the socket is open ("open") or not ("closed").
 import * as api from "./api.js";
 import { emit } from "./bus.js";
 
@@ -27,7 +28,10 @@ export function startLive() {
     } catch {
       return later();
     }
-    socket.addEventListener("open", () => { pause = 1000; });
+    socket.addEventListener("open", () => {
+      pause = 1000;
+      document.documentElement.dataset.live = "open";
+    });
     socket.addEventListener("message", (event) => {
       let frame;
       try { frame = JSON.parse(event.data); } catch { return; }
@@ -38,6 +42,7 @@ export function startLive() {
   }
 
   function later() {
+    document.documentElement.dataset.live = "closed";
     if (stopped) return;
     retry = setTimeout(open, pause);
     pause = Math.min(pause * 2, 30000);
