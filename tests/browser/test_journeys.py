@@ -181,6 +181,7 @@ def test_a_message_and_a_notification_arrive_live_without_a_reload(people):
 
     page = ivy.open(f"/u/{jack.id}")
     page.get_by_role("button", name="Follow", exact=True).click()
+    expect(page.get_by_role("button", name="Following")).to_be_visible()
     page.get_by_role("link", name="Message", exact=True).click()
     page.get_by_label("Message", exact=True).fill("Are you there?")
     page.get_by_role("button", name="Send").click()

@@ -69,7 +69,9 @@ export async function profileView(main, [rawId]) {
       followButton(id, { onChange: (answer, was) => {
         const count = Number(followers.textContent) + (answer.following && !was ? 1 : !answer.following && was ? -1 : 0);
         followers.textContent = String(count);
-        if (answer.following !== was) navigate(`/u/${id}`);
+        // Drawn again (a private account's posts may show now), unless the
+        // person has gone elsewhere while the request ran.
+        if (answer.following !== was && location.hash === `#/u/${id}`) navigate(`/u/${id}`);
       } }),
       h("a.btn.btn-secondary", { href: `#/inbox/${id}` }, "Message"),
       moreMenu(id, profile.username));
