@@ -307,14 +307,20 @@ def _media_base_url() -> dict:
     return {"Fn::Sub": f"https://${{{DISTRIBUTION_ID}.DomainName}}"}
 
 
+# No public access and no ACLs: what a bucket read only through CloudFront is.
+PRIVATE_BUCKET = {
+    "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                       "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+    "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+}
+
+
 def _media_bucket(origins: tuple[str, ...]) -> dict:
     uploads_queues = [f"{resources.camel(queue.logical_name)}Queue"
                       for queue in resources.consumer_queues() if queue.from_bucket]
     properties = {
         "BucketName": {"Fn::Sub": _bucket_name()},
-        "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
-                                           "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
-        "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+        **PRIVATE_BUCKET,
         "LifecycleConfiguration": {"Rules": [_lifecycle_rule(rule) for rule in resources.LIFECYCLE_RULES]},
         "NotificationConfiguration": {"QueueConfigurations": [
             {"Event": event, "Queue": {"Fn::GetAtt": [queue_id, "Arn"]},
@@ -330,41 +336,8 @@ def _media_bucket(origins: tuple[str, ...]) -> dict:
     return {
         BUCKET_ID: {"Type": "AWS::S3::Bucket", "DependsOn": [f"{queue_id}Policy" for queue_id in uploads_queues],
                     "Properties": properties},
-        f"{BUCKET_ID}Policy": {"Type": "AWS::S3::BucketPolicy", "Properties": {
-            "Bucket": {"Ref": BUCKET_ID},
-            "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
-                "Sid": "RenditionsThroughTheCdnOnly",
-                "Effect": "Allow",
-                "Principal": {"Service": "cloudfront.amazonaws.com"},
-                "Action": "s3:GetObject",
-                "Resource": {"Fn::Sub": f"${{{BUCKET_ID}.Arn}}/{media_files.RENDITIONS_PREFIX}*"},
-                "Condition": {"StringEquals": {"AWS:SourceArn": {"Fn::Sub": (
-                    f"arn:${{AWS::Partition}}:cloudfront::${{AWS::AccountId}}:distribution/${{{DISTRIBUTION_ID}}}")}}},
-            }]},
-        }},
-        "MediaOriginAccessControl": {"Type": "AWS::CloudFront::OriginAccessControl", "Properties": {
-            "OriginAccessControlConfig": {"Name": f"{resource_prefix()}-media", "OriginAccessControlOriginType": "s3",
-                                          "SigningBehavior": "always", "SigningProtocol": "sigv4"},
-        }},
-        DISTRIBUTION_ID: {"Type": "AWS::CloudFront::Distribution", "Properties": {"DistributionConfig": {
-            "Enabled": True,
-            "Comment": f"{resource_prefix()} photos",
-            "HttpVersion": "http2and3",
-            "PriceClass": "PriceClass_100",
-            "Origins": [{
-                "Id": "media",
-                "DomainName": {"Fn::GetAtt": [BUCKET_ID, "RegionalDomainName"]},
-                "S3OriginConfig": {"OriginAccessIdentity": ""},
-                "OriginAccessControlId": {"Fn::GetAtt": ["MediaOriginAccessControl", "Id"]},
-            }],
-            "DefaultCacheBehavior": {
-                "TargetOriginId": "media",
-                "ViewerProtocolPolicy": "redirect-to-https",
-                "AllowedMethods": ["GET", "HEAD"],
-                "CachedMethods": ["GET", "HEAD"],
-                "CachePolicyId": CACHING_OPTIMIZED_POLICY,
-            },
-        }}},
+        **_behind_cdn(BUCKET_ID, DISTRIBUTION_ID, "media", "RenditionsThroughTheCdnOnly",
+                      readable=media_files.RENDITIONS_PREFIX, comment="photos"),
     }
 
 
@@ -374,45 +347,56 @@ def _web_bucket() -> dict:
     return {
         WEB_BUCKET_ID: {"Type": "AWS::S3::Bucket", "Properties": {
             "BucketName": {"Fn::Sub": f"{resource_prefix()}-web-${{AWS::AccountId}}-${{AWS::Region}}"},
-            "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
-                                               "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
-            "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+            **PRIVATE_BUCKET,
         }},
-        f"{WEB_BUCKET_ID}Policy": {"Type": "AWS::S3::BucketPolicy", "Properties": {
-            "Bucket": {"Ref": WEB_BUCKET_ID},
+        # make deploy invalidates the cache after each upload.
+        **_behind_cdn(WEB_BUCKET_ID, WEB_DISTRIBUTION_ID, "web", "WebAppThroughTheCdnOnly", readable="",
+                      comment="web app", distribution={"DefaultRootObject": "index.html"},
+                      behaviour={"Compress": True}),
+    }
+
+
+def _behind_cdn(bucket_id: str, distribution_id: str, name: str, sid: str, readable: str, comment: str,
+                distribution: dict | None = None, behaviour: dict | None = None) -> dict:
+    """A CloudFront distribution in front of a private bucket, and the
+    bucket policy that lets only that distribution read (the files under
+    `readable`), through an origin access control."""
+    access_control = f"{name.capitalize()}OriginAccessControl"
+    return {
+        f"{bucket_id}Policy": {"Type": "AWS::S3::BucketPolicy", "Properties": {
+            "Bucket": {"Ref": bucket_id},
             "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
-                "Sid": "WebAppThroughTheCdnOnly",
+                "Sid": sid,
                 "Effect": "Allow",
                 "Principal": {"Service": "cloudfront.amazonaws.com"},
                 "Action": "s3:GetObject",
-                "Resource": {"Fn::Sub": f"${{{WEB_BUCKET_ID}.Arn}}/*"},
+                "Resource": {"Fn::Sub": f"${{{bucket_id}.Arn}}/{readable}*"},
                 "Condition": {"StringEquals": {"AWS:SourceArn": {"Fn::Sub": (
-                    f"arn:${{AWS::Partition}}:cloudfront::${{AWS::AccountId}}:distribution/${{{WEB_DISTRIBUTION_ID}}}")}}},
+                    f"arn:${{AWS::Partition}}:cloudfront::${{AWS::AccountId}}:distribution/${{{distribution_id}}}")}}},
             }]},
         }},
-        "WebOriginAccessControl": {"Type": "AWS::CloudFront::OriginAccessControl", "Properties": {
-            "OriginAccessControlConfig": {"Name": f"{resource_prefix()}-web", "OriginAccessControlOriginType": "s3",
+        access_control: {"Type": "AWS::CloudFront::OriginAccessControl", "Properties": {
+            "OriginAccessControlConfig": {"Name": f"{resource_prefix()}-{name}", "OriginAccessControlOriginType": "s3",
                                           "SigningBehavior": "always", "SigningProtocol": "sigv4"},
         }},
-        WEB_DISTRIBUTION_ID: {"Type": "AWS::CloudFront::Distribution", "Properties": {"DistributionConfig": {
+        distribution_id: {"Type": "AWS::CloudFront::Distribution", "Properties": {"DistributionConfig": {
             "Enabled": True,
-            "Comment": f"{resource_prefix()} web app",
+            "Comment": f"{resource_prefix()} {comment}",
             "HttpVersion": "http2and3",
             "PriceClass": "PriceClass_100",
-            "DefaultRootObject": "index.html",
+            **(distribution or {}),
             "Origins": [{
-                "Id": "web",
-                "DomainName": {"Fn::GetAtt": [WEB_BUCKET_ID, "RegionalDomainName"]},
+                "Id": name,
+                "DomainName": {"Fn::GetAtt": [bucket_id, "RegionalDomainName"]},
                 "S3OriginConfig": {"OriginAccessIdentity": ""},
-                "OriginAccessControlId": {"Fn::GetAtt": ["WebOriginAccessControl", "Id"]},
+                "OriginAccessControlId": {"Fn::GetAtt": [access_control, "Id"]},
             }],
             "DefaultCacheBehavior": {
-                "TargetOriginId": "web",
+                "TargetOriginId": name,
                 "ViewerProtocolPolicy": "redirect-to-https",
                 "AllowedMethods": ["GET", "HEAD"],
                 "CachedMethods": ["GET", "HEAD"],
-                "Compress": True,
-                # make deploy invalidates the cache after each upload.
+                **(behaviour or {}),
                 "CachePolicyId": CACHING_OPTIMIZED_POLICY,
             },
         }}},
