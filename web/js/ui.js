@@ -141,6 +141,28 @@ export function emptyState(title, text) {
 }
 
 // Calls load() whenever sentinel scrolls into view, until it returns false.
+// A list that loads the next page of `pages` whenever `sentinel` comes into
+// view: each item drawn by row into list, the spinner and errors in status,
+// empty() once nothing came at all. failure(error) may answer what to show
+// for an error instead of the usual box (a 401 shows nothing: it goes back
+// to login). Returns what stops it.
+export function pagedList({ list, status, sentinel, pages, row, empty, failure = () => null }) {
+  const observer = infinite(sentinel, async () => {
+    status.replaceChildren(spinner());
+    try {
+      const items = await pages.next();
+      list.append(...items.map(row));
+      status.replaceChildren(pages.done && !list.children.length ? empty() : "");
+      return !pages.done;
+    } catch (error) {
+      const shown = failure(error) || (error.status !== 401 ? errorBox(error) : null);
+      if (shown) status.replaceChildren(shown);
+      return false;
+    }
+  });
+  return () => observer.disconnect();
+}
+
 export function infinite(sentinel, load) {
   let running = false;
   let finished = false;

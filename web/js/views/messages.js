@@ -3,7 +3,7 @@
 import * as api from "../api.js";
 import { on } from "../bus.js";
 import { session, user } from "../session.js";
-import { avatar, busy, emptyState, errorBox, h, infinite, spinner, timeAgo } from "../ui.js";
+import { avatar, busy, emptyState, errorBox, h, pagedList, spinner, timeAgo } from "../ui.js";
 import { authorAvatar } from "./postcard.js";
 
 export function inboxView(main) {
@@ -25,19 +25,8 @@ export function inboxView(main) {
           h("span.muted", `${last.sender_id === session.me.id ? "You: " : ""}${last.content} · ${timeAgo(last.created_at)}`)),
         unread ? h("span.unread-dot", { "aria-label": "Unread" }) : null));
   };
-  const observer = infinite(sentinel, async () => {
-    status.replaceChildren(spinner());
-    try {
-      const conversations = await pages.next();
-      list.append(...conversations.map(row));
-      status.replaceChildren(pages.done && !list.children.length ? emptyState("Your messages", "Send private messages to a friend: open their profile and press Message.") : "");
-      return !pages.done;
-    } catch (error) {
-      if (error.status !== 401) status.replaceChildren(errorBox(error));
-      return false;
-    }
-  });
-  return () => observer.disconnect();
+  return pagedList({ list, status, sentinel, pages, row,
+    empty: () => emptyState("Your messages", "Send private messages to a friend: open their profile and press Message.") });
 }
 
 export async function threadView(main, [rawId]) {

@@ -1,6 +1,6 @@
 import * as api from "../api.js";
 import { emit, on } from "../bus.js";
-import { busy, emptyState, errorBox, h, infinite, spinner, timeAgo } from "../ui.js";
+import { busy, emptyState, h, pagedList, timeAgo } from "../ui.js";
 import { authorAvatar } from "./postcard.js";
 
 const POLL_SECONDS = 30;
@@ -55,17 +55,6 @@ export function notificationsView(main) {
     return item;
   };
   const pages = api.pages("/api/notifications", 30);
-  const observer = infinite(sentinel, async () => {
-    status.replaceChildren(spinner());
-    try {
-      const notifications = await pages.next();
-      list.append(...notifications.map(row));
-      status.replaceChildren(pages.done && !list.children.length ? emptyState("No notifications yet", "When people like or comment on your posts, you'll see it here.") : "");
-      return !pages.done;
-    } catch (error) {
-      if (error.status !== 401) status.replaceChildren(errorBox(error));
-      return false;
-    }
-  });
-  return () => observer.disconnect();
+  return pagedList({ list, status, sentinel, pages, row,
+    empty: () => emptyState("No notifications yet", "When people like or comment on your posts, you'll see it here.") });
 }

@@ -2,7 +2,7 @@ import * as api from "../api.js";
 import { navigate, signOut } from "../app.js";
 import { emit } from "../bus.js";
 import { forgetUser, rememberRequested, session, userByName } from "../session.js";
-import { avatar, busy, emptyState, errorBox, h, icon, infinite, spinner, toast } from "../ui.js";
+import { avatar, busy, emptyState, h, icon, pagedList, spinner, toast } from "../ui.js";
 import { noPosts, pagedGrid } from "./grid.js";
 
 function notAvailable(main) {
@@ -159,21 +159,11 @@ export function userListView(main, [rawId, which]) {
   const sentinel = h("div.sentinel");
   main.append(h("h1.page-title", which === "followers" ? "Followers" : "Following"), list, status, sentinel);
   const pages = api.pages(`/api/users/${id}/${which}`, 20);
-  const observer = infinite(sentinel, async () => {
-    status.replaceChildren(spinner());
-    try {
-      const users = await pages.next();
-      list.append(...users.map((user) => userRow(user, user.id === session.me.id ? null : followButton(user.id, { small: true }))));
-      status.replaceChildren(pages.done && !list.children.length ? emptyState(which === "followers" ? "No followers yet" : "Not following anyone yet") : "");
-      return !pages.done;
-    } catch (error) {
-      if (error.status === 403) status.replaceChildren(h("div.private", icon("lock"), h("h2", "This account is private")));
-      else if (error.status === 404) status.replaceChildren(emptyState("Sorry, this page isn't available."));
-      else if (error.status !== 401) status.replaceChildren(errorBox(error));
-      return false;
-    }
-  });
-  return () => observer.disconnect();
+  return pagedList({ list, status, sentinel, pages,
+    row: (user) => userRow(user, user.id === session.me.id ? null : followButton(user.id, { small: true })),
+    empty: () => emptyState(which === "followers" ? "No followers yet" : "Not following anyone yet"),
+    failure: (error) => error.status === 403 ? h("div.private", icon("lock"), h("h2", "This account is private"))
+      : error.status === 404 ? emptyState("Sorry, this page isn't available.") : null });
 }
 
 export function editProfileView(main) {
@@ -257,17 +247,6 @@ export function requestsView(main) {
     item.append(h("div.row-actions", confirmButton, deleteButton));
     return item;
   };
-  const observer = infinite(sentinel, async () => {
-    status.replaceChildren(spinner());
-    try {
-      const users = await pages.next();
-      list.append(...users.map(row));
-      status.replaceChildren(pages.done && !list.children.length ? emptyState("No follow requests", "When someone asks to follow your private account, you'll see it here.") : "");
-      return !pages.done;
-    } catch (error) {
-      if (error.status !== 401) status.replaceChildren(errorBox(error));
-      return false;
-    }
-  });
-  return () => observer.disconnect();
+  return pagedList({ list, status, sentinel, pages, row,
+    empty: () => emptyState("No follow requests", "When someone asks to follow your private account, you'll see it here.") });
 }
