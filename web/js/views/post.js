@@ -63,6 +63,9 @@ export async function postView(main, [id]) {
     item.remove();
   });
 
+  // A comment posted while a page loads can arrive twice: in the page and as the POST's answer,
+  // in either order.
+  const isShown = (comment, list = comments) => [...list.children].some((item) => item.dataset.commentId === String(comment.id));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     formError.textContent = "";
@@ -73,8 +76,9 @@ export async function postView(main, [id]) {
       const created = await api.post(`/api/posts/${post.id}/comments`, body);
       input.value = "";
       card.addComment();
-      if (replyTo) replyTo.thread.append(commentItem({ ...created, parentComment: replyTo.comment, thread: replyTo.thread }, true));
-      else comments.prepend(commentItem(created));
+      const list = replyTo ? replyTo.thread : comments;
+      if (replyTo && !isShown(created, list)) list.append(commentItem({ ...created, parentComment: replyTo.comment, thread: list }, true));
+      if (!replyTo && !isShown(created, list)) list.prepend(commentItem(created));
       setReply(null);
     }, (error) => { formError.textContent = error.message; });
   });
@@ -84,9 +88,7 @@ export async function postView(main, [id]) {
     more.replaceChildren(spinner("Loading comments…"));
     try {
       const page = await pages.next();
-      // A comment posted while the first page loaded is already shown.
-      const shown = new Set([...comments.children].map((item) => item.dataset.commentId));
-      comments.append(...page.filter((comment) => !shown.has(String(comment.id))).map((comment) => commentItem(comment)));
+      comments.append(...page.filter((comment) => !isShown(comment)).map((comment) => commentItem(comment)));
       more.replaceChildren(pages.done ? "" : h("button.link-btn.muted", { type: "button", onclick: loadMore }, "Load more comments"));
     } catch (error) {
       more.replaceChildren(errorBox(error, loadMore));
