@@ -115,6 +115,21 @@ class UserPasswordChanged(Payload):
 
 
 @dataclass(frozen=True)
+class UserDeleted(Payload):
+    """The account was deleted (DELETE /api/users/me): its user item is
+    already a tombstone and its username and email are free. Consumers
+    erase what it owns or left in others' data, chunk by chunk.
+    media_ids: its profile photo, if it had one (the tombstone no longer
+    names it)."""
+
+    type: ClassVar[str] = "user.deleted"
+    carrying: ClassVar[dict[str, tuple[str, ...]]] = {"media": ("media_ids",)}
+    user_id: int
+    username: str
+    media_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class EmailVerificationRequested(Payload):
     """Ours: the user asked for the verification mail again (register's own
     mail follows user.registered)."""

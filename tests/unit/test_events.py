@@ -41,7 +41,7 @@ def test_the_contracts_event_types_and_ours():
     }
     photos = {"media.ready", "media.rejected"}
     private_accounts = {"follow.requested", "follow.approved", "follow.declined", "user.blocked", "user.unblocked"}
-    accounts = {"user.email_verified", "export.requested", "export.ready"}
+    accounts = {"user.email_verified", "export.requested", "export.ready", "user.deleted"}
     ours = {"user.password_changed", "post.saved", "post.unsaved", "follow.requests_pending", "feed.fanout_continued",
             "feed.large_account_walk_continued", "media.created", "user.email_verification_requested",
             "user.password_reset_requested", "notification.created", "hashtags.recount_continued"}
