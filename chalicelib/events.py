@@ -457,6 +457,10 @@ class Event(Generic[P]):
     event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     occurred_at: str = field(default_factory=now_iso)
     correlation_id: Optional[str] = field(default_factory=current_correlation_id.get)
+    # How many times its queue has handed this message out (SQS's
+    # ApproximateReceiveCount): delivery, not data, so not on the wire. A
+    # handler whose work can fail for good knows its last try by it.
+    receives: int = 1
 
     @property
     def type(self) -> str:

@@ -17,7 +17,7 @@ Errors metric (and its alarm) sees it, as Powertools does.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Mapping, Optional
 
 from chalicelib import metrics
@@ -50,7 +50,17 @@ logger = json_logger("instagram-events")
 
 
 def domain_event(record: dict) -> Event:
-    return Event.from_json(record["body"])
+    return replace(Event.from_json(record["body"]), receives=receives_of(record))
+
+
+def receives_of(record: dict) -> int:
+    """How many times the queue has handed out this record's message."""
+    return int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
+
+
+def is_last_try(event: Event) -> bool:
+    """Whether a failure now parks the event in the dead-letter queue."""
+    return event.receives >= MAX_RECEIVE_COUNT
 
 
 # What a consumer may do with a table: READ (GetItem, Query, BatchGetItem,

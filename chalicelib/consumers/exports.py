@@ -6,7 +6,9 @@ mail consumer mails.
 
 It reads everything in one invocation, a page of 100 at a time: its work
 grows with the account (docs/accounts.md says so, and what would chunk it).
-A replay finds the export no longer pending and does nothing."""
+A replay finds the export no longer pending and does nothing. An export
+whose every try fails is marked failed on the last one (and its event
+dead-lettered like any other)."""
 from __future__ import annotations
 
 import io
@@ -19,6 +21,7 @@ from typing import Any, Iterable
 from pynamodb.models import Model
 
 from chalicelib import clock, events, media_files
+from chalicelib.consumers.batch import is_last_try
 from chalicelib.events import Event, ExportRequested
 from chalicelib.models import (
     Block,
@@ -34,7 +37,7 @@ from chalicelib.models import (
     conversation_key,
 )
 from chalicelib.models.base import stored_now
-from chalicelib.models.exports import PENDING, READY
+from chalicelib.models.exports import FAILED, PENDING, READY
 from chalicelib.writes import NOTHING_TO_DO, Writes, command
 
 LINK_LIFETIME = timedelta(hours=24)
@@ -48,7 +51,15 @@ def write_export(event: Event[ExportRequested]) -> None:
     if export is None or export.status != PENDING or user is None:
         return
     key = f"{media_files.EXPORTS_PREFIX}{user.user_id}/{export.export_id}-{secrets.token_urlsafe(16)}.zip"
-    media_files.write_export(key, archive(user))
+    try:
+        media_files.write_export(key, archive(user))
+    except Exception:
+        # The person sees it failed, and may ask again, rather than wait
+        # for a pending export forever; the event still goes to the
+        # dead-letter queue, for the operator.
+        if is_last_try(event):
+            _mark_failed(export)
+        raise
     _mark_ready(export, key)
 
 
@@ -106,6 +117,11 @@ def _mark_ready(writes: Writes, export: Export, key: str) -> None:
     writes.update(export, [Export.status.set(READY), Export.object_key.set(key), Export.expires_at.set(expires_at)],
                   condition=Export.status == PENDING, otherwise=NOTHING_TO_DO)
     writes.publish(events.ExportReady(user_id=export.user_id, export_id=export.export_id))
+
+
+@command("mark the export failed")
+def _mark_failed(writes: Writes, export: Export) -> None:
+    writes.update(export, [Export.status.set(FAILED)], condition=Export.status == PENDING, otherwise=NOTHING_TO_DO)
 
 
 HANDLERS = {ExportRequested: write_export}

@@ -26,7 +26,7 @@ from urllib.parse import unquote_plus
 
 from chalicelib import media_files
 from chalicelib.commands.media import mark_ready, mark_rejected
-from chalicelib.consumers.batch import MAX_RECEIVE_COUNT
+from chalicelib.consumers.batch import is_last_try, receives_of
 from chalicelib.events import Event
 from chalicelib.models import Media
 from chalicelib.models.base import stored_now
@@ -42,7 +42,6 @@ class UploadCompleted:
 
     type: ClassVar[str] = "s3.object_created"
     media_id: int
-    receives: int  # how many times the queue has handed out this notification
 
 
 def upload_completed(record: dict) -> Event | None:
@@ -55,15 +54,14 @@ def upload_completed(record: dict) -> Event | None:
     # S3 sends one record per message.
     [s3_record] = notification["Records"]
     key = unquote_plus(s3_record["s3"]["object"]["key"])
-    receives = int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
-    return Event(UploadCompleted(media_id=media_files.media_id_of_upload(key), receives=receives))
+    return Event(UploadCompleted(media_id=media_files.media_id_of_upload(key)), receives=receives_of(record))
 
 
 def process_upload(event: Event[UploadCompleted]) -> None:
     media_id = event.payload.media_id
     media = stored_now(Media, media_id)
     if media is not None and media.status == PENDING:
-        if event.payload.receives >= MAX_RECEIVE_COUNT:
+        if is_last_try(event):
             mark_rejected(media, "Could not be processed")
         else:
             size = media_files.upload_size(media_id)

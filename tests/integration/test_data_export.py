@@ -12,7 +12,9 @@ import requests
 
 from chalicelib import clock, media_files, rate_limits
 from chalicelib.consumers import exports as exports_consumer
+from chalicelib.consumers.batch import MAX_RECEIVE_COUNT
 from chalicelib.models import Export
+from infra import dead_letters
 from tests.helpers import (
     add_comment,
     create_post,
@@ -95,6 +97,28 @@ def test_the_ready_export_is_mailed_with_its_link(client, pump):
               if m["subject"] == "Your data export is ready"]
     link = re.search(r"(http\S+)", mail["text"]).group(1)
     assert "profile.json" in archive_at(link).namelist()
+
+
+def test_an_export_that_fails_every_try_is_failed_and_parked_and_a_new_one_can_start(client, pump, monkeypatch):
+    _, token = register_and_login(client, "alice")
+    tries = []
+
+    def storage_down(key, data):
+        tries.append(key)
+        raise RuntimeError("S3 is down")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(media_files, "write_export", storage_down)
+        start(client, token)
+        pump.drain()
+    assert len(tries) == MAX_RECEIVE_COUNT
+    assert get_json(client, EXPORT, token)["status"] == "failed"
+    assert dead_letters.counts()["exports"] == 1
+
+    again = start(client, token).json_body
+    assert again["status"] == "pending"
+    pump.drain()
+    assert get_json(client, EXPORT, token)["status"] == "ready"
 
 
 def test_while_one_is_pending_the_same_one_is_answered(client, aws):
