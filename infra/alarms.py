@@ -21,10 +21,11 @@ OUTBOX_AGE_LIMIT_SECONDS = 300
 API_5XX_RATE_LIMIT = 0.01
 
 
-def template(api_name: str, function_ids: list[str], queue_ids: dict[str, str]) -> dict:
+def template(api_name: str, unwatched_function_ids: list[str], queue_ids: dict[str, str]) -> dict:
     """Parameters, Conditions and Resources: the topic, its optional e-mail
     subscription and the alarms. queue_ids: each consumer queue's resource
-    id, and its dead-letter queue's."""
+    id, and its dead-letter queue's. unwatched_function_ids: the functions
+    whose failures no other alarm shows, each of which gets an errors alarm."""
     resources = {
         ALARM_TOPIC_ID: {"Type": "AWS::SNS::Topic", "Properties": {}},
         "AlarmEmailSubscription": {
@@ -42,10 +43,12 @@ def template(api_name: str, function_ids: list[str], queue_ids: dict[str, str]) 
             namespace(), "OutboxOldestAgeSeconds", {"service": outbox_logger.name}, "Maximum",
             OUTBOX_AGE_LIMIT_SECONDS),
     }
-    # Errors only: a throttled API answers 5xx (Api5xxRateAlarm) and a
-    # throttled consumer falls behind (its queue's age alarm), so an alarm
-    # per function on Throttles would cost $0.10 a month each to say it again.
-    for function_id in function_ids:
+    # An alarm costs $0.10 a month: none says again what another says. A
+    # failing or throttled API answers 5xx (Api5xxRateAlarm); a failing
+    # consumer's messages age and end in its dead-letter queue, a throttled
+    # one's age (the queue alarms below). Only the functions that nothing
+    # else watches get an alarm on their errors, and none on throttles.
+    for function_id in unwatched_function_ids:
         resources[f"{function_id}ErrorsAlarm"] = _alarm(
             f"The function {function_id} reported errors",
             "AWS/Lambda", "Errors", {"FunctionName": {"Ref": function_id}}, "Sum", 0, period=300)

@@ -36,6 +36,7 @@ from chalicelib.config import (
     stage,
     trace_sampling_rate,
 )
+from chalicelib.consumers import CONSUMERS
 from infra import alarms, policies, resources
 
 TOPIC_ID = "EventsTopic"
@@ -99,7 +100,8 @@ def template(app=None) -> dict:
     template_resources["ApiSamplingRule"] = api_sampling_rule()
     queue_ids = {f"{name}Queue": f"{name}DeadLetterQueue"
                  for name in (resources.camel(queue.logical_name) for queue in resources.consumer_queues())}
-    watched = alarms.template(api_name=resource_prefix(), function_ids=list(functions(app)), queue_ids=queue_ids)
+    watched = alarms.template(api_name=resource_prefix(), unwatched_function_ids=unwatched_functions(app),
+                              queue_ids=queue_ids)
     outputs = {**watched.get("Outputs", {}), "MediaBaseUrl": {"Value": _media_base_url()},
                "MediaBucketName": {"Value": {"Ref": BUCKET_ID}},
                # Where make deploy uploads web/ and whose cache it refreshes.
@@ -143,6 +145,15 @@ def functions(app) -> dict[str, str]:
     websocket = policies.WEBSOCKET_FUNCTIONS if app.websocket_handlers else ()
     return ({API_HANDLER_ID: "api_handler"} | {to_cfn_resource_name(s.name): s.name for s in app.event_sources}
             | {to_cfn_resource_name(name): name for name in websocket})
+
+
+def unwatched_functions(app) -> list[str]:
+    """The functions whose failures neither the API's 5xx alarm nor a
+    consumer queue's alarms show: the outbox relay (a relay that fails before
+    it measures the outbox reports no age) and the WebSocket handlers."""
+    consumer_functions = {to_cfn_resource_name(consumer.function) for consumer in CONSUMERS}
+    return [function_id for function_id in functions(app)
+            if function_id != API_HANDLER_ID and function_id not in consumer_functions]
 
 
 def _websocket_endpoint(scheme: str) -> dict:
