@@ -87,6 +87,20 @@ def trace_sampling_rate() -> float:
     return rate
 
 
+API_GATEWAYS = ("rest", "http")
+
+
+def api_gateway() -> str:
+    """Which API Gateway a deployed stage's HTTP API is (API_GATEWAY, at make
+    package): "rest", Chalice's own, or "http", an HTTP API in front of the
+    same function at under a third of the price per request
+    (docs/cost.md says what it gives up)."""
+    kind = os.environ.get("API_GATEWAY", "rest")
+    if kind not in API_GATEWAYS:
+        raise ConfigurationError(f"API_GATEWAY must be one of {', '.join(API_GATEWAYS)}, not {kind!r}")
+    return kind
+
+
 # A browser origin: scheme, host and an optional port, nothing after.
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 

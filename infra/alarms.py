@@ -21,9 +21,12 @@ OUTBOX_AGE_LIMIT_SECONDS = 300
 API_5XX_RATE_LIMIT = 0.01
 
 
-def template(api_name: str, unwatched_function_ids: list[str], queue_ids: dict[str, str]) -> dict:
+def template(api_server_errors: tuple[str, dict], unwatched_function_ids: list[str],
+             queue_ids: dict[str, str]) -> dict:
     """Parameters, Conditions and Resources: the topic, its optional e-mail
-    subscription and the alarms. queue_ids: each consumer queue's resource
+    subscription and the alarms. api_server_errors: the API Gateway metric
+    whose average is the API's share of 5xx answers, and its dimensions
+    (a REST and an HTTP API name them differently). queue_ids: each consumer queue's resource
     id, and its dead-letter queue's. unwatched_function_ids: the functions
     whose failures no other alarm shows, each of which gets an errors alarm."""
     resources = {
@@ -36,7 +39,7 @@ def template(api_name: str, unwatched_function_ids: list[str], queue_ids: dict[s
         },
         "Api5xxRateAlarm": _alarm(
             f"More than {API_5XX_RATE_LIMIT:.0%} of the API's requests answered 5xx in 2 of 3 periods of 5 minutes",
-            "AWS/ApiGateway", "5XXError", {"ApiName": api_name}, "Average", API_5XX_RATE_LIMIT, period=300,
+            "AWS/ApiGateway", *api_server_errors, "Average", API_5XX_RATE_LIMIT, period=300,
             out_of=(2, 3)),
         "OutboxAgeAlarm": _alarm(
             f"An outbox entry is older than {OUTBOX_AGE_LIMIT_SECONDS} s: events are not being published",

@@ -29,6 +29,7 @@ from chalice.utils import to_cfn_resource_name
 from chalicelib import media_files
 from chalicelib.api import cors
 from chalicelib.config import (
+    api_gateway,
     api_throttle,
     cors_allowed_origins,
     log_retention_days,
@@ -37,7 +38,7 @@ from chalicelib.config import (
     trace_sampling_rate,
 )
 from chalicelib.consumers import CONSUMERS
-from infra import alarms, policies, resources
+from infra import alarms, http_api, policies, resources
 
 TOPIC_ID = "EventsTopic"
 BUCKET_ID = "MediaBucket"
@@ -97,12 +98,18 @@ def template(app=None) -> dict:
     if app is None:
         return {"Resources": template_resources}
     template_resources.update(function_wiring(app))
-    template_resources["ApiSamplingRule"] = api_sampling_rule()
+    if api_gateway() == "http":
+        template_resources.update(http_api.resources(app, API_HANDLER_ID))
+        server_errors = http_api.server_errors_metric()
+        endpoint = {"EndpointURL": {"Value": http_api.ENDPOINT_URL}}
+    else:
+        template_resources["ApiSamplingRule"] = api_sampling_rule()
+        server_errors = ("5XXError", {"ApiName": resource_prefix()})
+        endpoint = {}
     queue_ids = {f"{name}Queue": f"{name}DeadLetterQueue"
                  for name in (resources.camel(queue.logical_name) for queue in resources.consumer_queues())}
-    watched = alarms.template(api_name=resource_prefix(), unwatched_function_ids=unwatched_functions(app),
-                              queue_ids=queue_ids)
-    outputs = {**watched.get("Outputs", {}), "MediaBaseUrl": {"Value": _media_base_url()},
+    watched = alarms.template(server_errors, unwatched_function_ids=unwatched_functions(app), queue_ids=queue_ids)
+    outputs = {**watched.get("Outputs", {}), **endpoint, "MediaBaseUrl": {"Value": _media_base_url()},
                "MediaBucketName": {"Value": {"Ref": BUCKET_ID}},
                # Where make deploy uploads web/ and whose cache it refreshes.
                "WebUrl": {"Value": WEB_ORIGIN}, "WebBucketName": {"Value": {"Ref": WEB_BUCKET_ID}},
@@ -210,8 +217,10 @@ def function_wiring(app) -> dict:
             variables["CORS_ALLOWED_ORIGINS"] = WEB_ORIGIN if origins == (WEB_ORIGIN,) else ",".join(origins)
         wiring[function_id] = {"Properties": {"Environment": {"Variables": variables},
                                               "LoggingConfig": {"LogGroup": {"Ref": f"{function_id}LogGroup"}}}}
-        if function_id != API_HANDLER_ID:
-            wiring[function_id]["Properties"]["Tracing"] = "PassThrough"  # api_sampling_rule
+        # api_sampling_rule; an HTTP API stage has no X-Ray, and Lambda's own
+        # rule would trace most of a small community's requests.
+        if function_id != API_HANDLER_ID or api_gateway() == "http":
+            wiring[function_id]["Properties"]["Tracing"] = "PassThrough"
     for source in app.event_sources:
         function_id = to_cfn_resource_name(source.name)
         if isinstance(source, SQSEventConfig):

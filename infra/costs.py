@@ -94,6 +94,9 @@ class Stage:
     # Every function starts traces of its own (Active), or only the API's
     # requests do and their events' functions join them (PassThrough).
     consumers_traced: bool = True
+    # The API's requests start traces (a REST stage's sampling rule), or
+    # nothing does (an HTTP API has no X-Ray, and its function only joins).
+    api_traced: bool = True
     alarms: int = 0
     composite_alarms: int = 0
     custom_metrics: int = 0
@@ -116,7 +119,9 @@ def traced_share(stage: Stage, traces_per_month: float) -> float:
 
 def traces(usage: Usage, stage: Stage) -> float:
     """The traces usage may start, before sampling."""
-    return usage.lambda_invocations if stage.consumers_traced else usage.api_requests
+    if stage.consumers_traced:
+        return usage.lambda_invocations
+    return usage.api_requests if stage.api_traced else 0.0
 
 
 def dollars(usage: Usage, stage: Stage, trace_share: float = 1.0) -> dict[str, float]:

@@ -6,6 +6,7 @@ cold start imports rather than compiles boto3, botocore and pydantic.
 Run as `python -m infra.package package ...`, with chalice's arguments."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -13,6 +14,10 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+
+from chalicelib.config import api_gateway
+from infra import http_api
+from infra.cloudformation import REST_API_ID
 
 LAMBDA_PYTHON_VERSION = "3.12"
 # Where Lambda unpacks the package: the path tracebacks show.
@@ -39,9 +44,15 @@ def main() -> int:
         code = done.code
     if code:
         return code
-    # `package [options] OUT`: chalice writes deployment.zip into OUT.
+    # `package [options] OUT`: chalice writes deployment.zip and sam.json into OUT.
     add_bytecode(Path(sys.argv[-1]) / "deployment.zip", python)
+    if api_gateway() == "http":
+        _rewrite(Path(sys.argv[-1]) / "sam.json", lambda template: http_api.without_rest_api(template, REST_API_ID))
     return 0
+
+
+def _rewrite(path: Path, change) -> None:
+    path.write_text(json.dumps(change(json.loads(path.read_text())), indent=2))
 
 
 def _download_runtime_wheels(pip, abi: str, packages: list[str], directory: str, platforms=None) -> None:

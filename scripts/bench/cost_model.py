@@ -495,12 +495,14 @@ def _photo() -> bytes:
 
 # --- the stage's make-up, from its template ------------------------------------------------
 
-def stage_make_up(api: str | None = None) -> costs.Stage:
-    """What the packaged template says of the things that cost by the month."""
+def stage_make_up() -> costs.Stage:
+    """What the packaged template says of the things that cost by the month
+    (API_GATEWAY=http prices the stage behind an HTTP API, as it packages it)."""
     from chalice.app import ScheduledEventConfig, SQSEventConfig
 
     from app import app
     from infra.cloudformation import API_HANDLER_ID, functions, template
+    from infra.http_api import HTTP_API_ID
 
     described = template(app)["Resources"]
     resources = described.values()
@@ -508,7 +510,8 @@ def stage_make_up(api: str | None = None) -> costs.Stage:
     schedules = [source for source in app.event_sources if isinstance(source, ScheduledEventConfig)]
     per_month = sum(_runs_per_month(source.schedule_expression) for source in schedules)
     return costs.Stage(
-        api=api or os.environ.get("COST_API", "rest"),
+        api="http" if HTTP_API_ID in described else "rest",
+        api_traced=described[API_HANDLER_ID]["Properties"].get("Tracing") != "PassThrough",
         trace_reservoir=rules[0]["ReservoirSize"] if rules else 1,
         trace_rate=rules[0]["FixedRate"] if rules else 0.05,
         consumers_traced=any(described[function]["Properties"].get("Tracing") != "PassThrough"
@@ -550,11 +553,17 @@ def summary(usage: dict[str, costs.Usage], plays: Counter, metrics: int, mix: di
     }
 
 
+def _tracing(stage: costs.Stage) -> str:
+    if not (stage.consumers_traced or stage.api_traced):
+        return "no traces"
+    return (f"traces {stage.trace_reservoir:g}/s + {stage.trace_rate:.0%}"
+            f" of {'every invocation' if stage.consumers_traced else 'API requests'}")
+
+
 def report(result: dict, mix: dict[str, float], days: int) -> str:
     stage, per_day = result["stage"], result["per_day"]
     lines = [f"cost: {days} user-days, prices of {costs.PRICES_DATE} (us-east-1)",
-             f"stage: API {stage.api}, traces {stage.trace_reservoir:g}/s + {stage.trace_rate:.0%}"
-             f" of {'every invocation' if stage.consumers_traced else 'API requests'},"
+             f"stage: API {stage.api}, {_tracing(stage)},"
              f" {stage.alarms} alarms + {stage.composite_alarms} composite, {stage.custom_metrics} custom metrics, "
              f"{stage.event_source_mappings} event source mappings", "",
              f"{'kind':<14}{'a day':>6}{'requests':>9}{'lambda':>8}{'RRU':>8}{'WRU':>8}{'events':>7}"

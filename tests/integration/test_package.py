@@ -27,9 +27,19 @@ BIN = Path(sys.executable).parent
 
 @pytest.fixture(scope="module")
 def packaged(tmp_path_factory):
+    return package(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def packaged_http(tmp_path_factory):
+    return package(tmp_path_factory, API_GATEWAY="http")
+
+
+def package(tmp_path_factory, **settings):
+    """make package's two steps, for the dev stage; the path of its sam.json."""
     out = tmp_path_factory.mktemp("package")
     env = {**os.environ, "STAGE": STAGE, "RESOURCE_PREFIX": PREFIX, "AWS_DEFAULT_REGION": "us-east-1",
-           "CORS_ALLOWED_ORIGINS": APP_ORIGIN}
+           "CORS_ALLOWED_ORIGINS": APP_ORIGIN, **settings}
     merge = out / "resources.json"
     merge.write_text(subprocess.run(
         [sys.executable, "-m", "infra.cloudformation"], cwd=ROOT, env=env, check=True,
@@ -235,9 +245,47 @@ def test_every_module_in_the_package_ships_its_bytecode_for_the_lambda_python(pa
     assert {int.from_bytes(head[4:8], "little") for head in heads.values()} == {UNCHECKED_HASH}
 
 
-def test_cfn_lint_accepts_the_template(packaged):
-    result = subprocess.run([str(BIN / "cfn-lint"), str(packaged)], capture_output=True, text=True)
+@pytest.mark.parametrize("template", ["packaged", "packaged_http"])
+def test_cfn_lint_accepts_the_template(template, request):
+    result = subprocess.run([str(BIN / "cfn-lint"), str(request.getfixturevalue(template))],
+                            capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_with_an_http_api_every_route_reaches_the_api_function_as_a_rest_api_would_send_it(packaged, packaged_http):
+    assert not resources_of(packaged_http, "AWS::Serverless::Api")
+    [(api_id, api)] = [(name, r) for name, r in resources_of(packaged_http, "AWS::ApiGatewayV2::Api").items()
+                       if r["Properties"].get("ProtocolType") != "WEBSOCKET"]
+    http_paths = api["Properties"]["Body"]["paths"]
+    [rest] = resources_of(packaged, "AWS::Serverless::Api").values()
+    rest_paths = rest["Properties"]["DefinitionBody"]["paths"]
+    assert {path: set(methods) for path, methods in http_paths.items()} == {
+        path: set(methods) for path, methods in rest_paths.items()}
+    integrations = [operation["x-amazon-apigateway-integration"]
+                    for methods in http_paths.values() for operation in methods.values()]
+    assert all(i["type"] == "aws_proxy" and i["payloadFormatVersion"] == "1.0"
+               and i["uri"] == {"Fn::GetAtt": ["APIHandler", "Arn"]} for i in integrations)
+
+    [stage] = [r for r in resources_of(packaged_http, "AWS::ApiGatewayV2::Stage").values()
+               if r["Properties"]["ApiId"] == {"Ref": api_id}]
+    assert stage["Properties"]["StageName"] == "$default" and stage["Properties"]["AutoDeploy"] is True
+    assert stage["Properties"]["DefaultRouteSettings"]["ThrottlingRateLimit"] > 0
+    [permission] = [p["Properties"] for p in resources_of(packaged_http, "AWS::Lambda::Permission").values()
+                    if p["Properties"]["FunctionName"] == {"Ref": "APIHandler"}]
+    assert f"${{{api_id}}}/*" in permission["SourceArn"]["Fn::Sub"]
+    outputs = json.loads(packaged_http.read_text())["Outputs"]
+    assert outputs["EndpointURL"]["Value"]["Fn::Sub"].startswith(f"https://${{{api_id}}}.execute-api.")
+    assert "RestAPIId" not in outputs
+
+
+def test_with_an_http_api_the_5xx_alarm_watches_it_and_nothing_samples_traces(packaged_http):
+    [server_errors] = alarms_on(packaged_http, "5xx")
+    assert dimension(server_errors, "Stage") == "$default" and server_errors["Statistic"] == "Average"
+    assert not alarms_on(packaged_http, "5XXError")
+    # An HTTP API has no X-Ray; Lambda's own rule would trace most of a small community's requests.
+    assert not resources_of(packaged_http, "AWS::XRay::SamplingRule")
+    functions = resources_of(packaged_http, "AWS::Serverless::Function").values()
+    assert {function["Properties"]["Tracing"] for function in functions} == {"PassThrough"}
 
 
 def test_each_function_has_its_own_policy_made_by_infra():

@@ -36,6 +36,7 @@ def test_x_ray_traces_every_invocation_or_only_the_api_requests_whose_events_joi
     usage = costs.Usage(api_requests=100, lambda_invocations=250)
     assert costs.traces(usage, costs.Stage()) == 250
     assert costs.traces(usage, costs.Stage(consumers_traced=False)) == 100
+    assert costs.traces(usage, costs.Stage(consumers_traced=False, api_traced=False)) == 0
     assert costs.dollars(usage, costs.Stage(consumers_traced=False), 0.5)["X-Ray"] == pytest.approx(50 * 5 / 1e6)
 
 
