@@ -138,23 +138,36 @@ class Gateway:
 
     def post(self, connection_id: str, data: bytes) -> bool:
         """Sends data to the connection as a text frame; False if it is gone."""
-        with self._lock:
-            opening = self._open.get(connection_id)
-        if opening is None or not opening.opened.wait(OPEN_WAIT_SECONDS):
+        socket_ = self._socket(connection_id)
+        if socket_ is None:
             return False
         try:
-            opening.socket.send(data.decode("utf-8"))
+            socket_.send(data.decode("utf-8"))
         except ConnectionClosed:
             return False
         return True
 
     def close(self, connection_id: str) -> bool:
+        socket_ = self._socket(connection_id)
+        if socket_ is None:
+            return False
+        socket_.close()
+        return True
+
+    def _socket(self, connection_id: str) -> ServerConnection | None:
+        """The connection's socket once open (a frame posted during the
+        handshake waits for it); None if it is gone. A connection whose
+        handshake never completed after $connect accepted it is forgotten
+        then, and is gone from then on, as API Gateway would say."""
         with self._lock:
             opening = self._open.get(connection_id)
-        if opening is None or not opening.opened.wait(OPEN_WAIT_SECONDS):
-            return False
-        opening.socket.close()
-        return True
+        if opening is None:
+            return None
+        if not opening.opened.wait(OPEN_WAIT_SECONDS):
+            with self._lock:
+                self._open.pop(connection_id, None)
+            return None
+        return opening.socket
 
     def invoke(self, route: str, connection_id: str, **event) -> dict | None:
         """Calls the route's handler with the event API Gateway sends it;

@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import jwt
 import pytest
@@ -19,6 +20,7 @@ from chalicelib.consumers.push import HANDLERS
 from chalicelib.events import MessageSent, NotificationCreated
 from chalicelib.models import LiveConnection
 from chalicelib.security import signing_secret
+from infra import local_ws
 from infra.local_ws import Gateway, management_api
 from tests.helpers import (
     counting_dynamodb_calls,
@@ -175,6 +177,17 @@ def test_disconnecting_forgets_the_connection_and_only_it(client, gateway, socke
     assert connections_of(alice.id) == {second}
     gateway.invoke("$disconnect", first)  # API Gateway may say it twice
     assert connections_of(alice.id) == {second}
+
+
+def test_a_connection_whose_handshake_never_completes_is_gone_to_whoever_posts_to_it(client, gateway, monkeypatch):
+    monkeypatch.setattr(local_ws, "OPEN_WAIT_SECONDS", 0.01)
+    alice = register_and_login(client, "alice")
+    handshake = SimpleNamespace(path=f"/?token={alice.token}", headers=SimpleNamespace(raw_items=lambda: []))
+    accepted = SimpleNamespace()
+    assert gateway.connect(accepted, handshake) is None  # $connect accepted it; the client then went away
+    assert gateway.post(accepted.gateway_id, b"{}") is False
+    assert gateway.close(accepted.gateway_id) is False
+    assert accepted.gateway_id not in gateway._open
 
 
 def test_a_ping_is_answered_with_a_pong_on_that_connection(client, gateway, sockets):
