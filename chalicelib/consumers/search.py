@@ -33,7 +33,11 @@ def index_user(event: Event[UserRegistered | UserUpdated | UserDeleted]) -> None
         # all are rewritten when any changes.
         for term in wanted:
             batch.save(SearchEntry(bucket_for(term), sort_key(term, user_id), user_id=user_id, terms=sorted(wanted)))
-    _record_terms(user_id, wanted)
+    if wanted:
+        _record_terms(user_id, wanted)
+    else:
+        # A deleted account: not even the record of its (no) terms stays.
+        SearchEntry(bookkeeping_bucket(user_id), _BOOKKEEPING_SORT).delete()
 
 
 def _indexed_terms(user_id: int) -> set[str]:
