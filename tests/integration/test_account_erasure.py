@@ -79,8 +79,8 @@ def photos_of(owner_id: int, count: int) -> list[int]:
     media_ids = ready_media(owner_id, count)
     for media_id in media_ids:
         for rendition in media_files.RENDITIONS:
-            boto3.client("s3").put_object(Bucket=media_bucket(), Key=media_files.rendition_key(media_id, "t", rendition),
-                                          Body=b"jpeg")
+            key = media_files.rendition_key(media_id, "t", rendition)
+            boto3.client("s3").put_object(Bucket=media_bucket(), Key=key, Body=b"jpeg")
     return media_ids
 
 
