@@ -11,6 +11,7 @@ from chalicelib.config import media_bucket
 from chalicelib.consumers import erasure
 from chalicelib.models import (
     ALL_MODELS,
+    Comment,
     Conversation,
     Follow,
     Hashtag,
@@ -179,6 +180,17 @@ def test_an_erased_account_leaves_nothing_in_any_table_and_others_counts_are_rig
     tombstone = User.get(dora.id)
     assert (tombstone.is_active, tombstone.post_count, tombstone.follower_count, tombstone.following_count) == (
         False, 0, 0, 0)
+    # Every list alice or bob can read holds nothing of dora's.
+    for person, path in ((alice, f"/api/users/{alice.id}/followers?limit=100"),
+                         (alice, f"/api/users/{alice.id}/following?limit=100"),
+                         (alice, f"/api/posts/{alice_post['id']}/comments"),
+                         (bob, "/api/notifications"), (alice, "/api/notifications"),
+                         (alice, "/api/feed"), (alice, "/api/stories/feed"),
+                         (alice, "/api/search/posts/hashtag/sunset"), (alice, "/api/search/hashtags?q=sun")):
+        shown = get_json(client, path, person.token)
+        assert str(dora.id) not in str(shown) and "dora" not in str(shown), path
+    replies = get_json(client, f"/api/posts/comments/{bobs_comment_id(alice_post['id'])}/replies", alice.token)
+    assert [reply["content"] for reply in replies] == []
     register(client, "dora")  # the username is free
 
 
@@ -196,6 +208,11 @@ def test_notifications_the_account_caused_go_read_or_unread(client, pump, alice,
 
     assert list(Notification.query(alice.id)) == []
     assert get_json(client, "/api/notifications", alice.token) == []
+
+
+def bobs_comment_id(post_id: int) -> int:
+    [comment] = Comment.by_post.query(post_id)
+    return comment.comment_id
 
 
 def deleted_event(published) -> events.Event:
