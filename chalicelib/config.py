@@ -156,6 +156,20 @@ def feed_fanout_chunk() -> int:
     return _positive("FEED_FANOUT_CHUNK", 1000)
 
 
+def erasure_chunk() -> int:
+    """How many items one erasure invocation undoes through a command (one
+    transaction each: a post, a like, a follow...) before it continues in
+    a follow-up event (ERASURE_CHUNK)."""
+    return _positive("ERASURE_CHUNK", 25)
+
+
+def erasure_batch_chunk() -> int:
+    """How many items one erasure invocation deletes outright, in batches of
+    25 (notifications, timeline entries...), before it continues
+    (ERASURE_BATCH_CHUNK)."""
+    return _positive("ERASURE_BATCH_CHUNK", 100)
+
+
 def media_bucket() -> str:
     """The bucket of uploads and renditions (MEDIA_BUCKET). Bucket names are
     global on AWS, so a deployed stage's is made by its template."""

@@ -323,6 +323,18 @@ class HashtagRecountContinued(Payload):
 
 
 @dataclass(frozen=True)
+class ErasureContinued(Payload):
+    """Ours, internal: the erasure of a deleted account goes on at `step`
+    (chalicelib/consumers/erasure.py: STEPS), after the item whose sort key
+    in that step's Query is `after` (0: from the step's start)."""
+
+    type: ClassVar[str] = "user.erasure_continued"
+    user_id: int
+    step: str
+    after: int = 0
+
+
+@dataclass(frozen=True)
 class FanOutContinued(Payload):
     """Ours, internal: the feed consumer's walk of an author's followers goes
     on after the follower it reached, putting an item (item_type "post" or

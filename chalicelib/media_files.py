@@ -129,6 +129,16 @@ def write_export(key: str, data: bytes) -> None:
     aws.client("s3").put_object(Bucket=media_bucket(), Key=key, Body=data, ContentType="application/zip")
 
 
+def delete_exports(keys: list[str]) -> None:
+    """Deletes these archives, in one call for up to 1,000; deleting what is
+    already gone is no error."""
+    for start in range(0, len(keys), 1000):
+        objects = [{"Key": key} for key in keys[start:start + 1000]]
+        response = aws.client("s3").delete_objects(Bucket=media_bucket(), Delete={"Objects": objects, "Quiet": True})
+        if response.get("Errors"):
+            raise RuntimeError(f"could not delete exports: {response['Errors'][:3]}")
+
+
 def export_url(key: str, seconds: int) -> str:
     """A GET of the archive that needs no credentials for `seconds`. Signing
     is local (no call), with the client that signs upload forms, so that

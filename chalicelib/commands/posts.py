@@ -16,7 +16,7 @@ from chalicelib.models.media import MediaItem
 from chalicelib.models.timelines import FeedEntry
 from chalicelib.queries.access import require_no_blocker_mentioned, require_post_visible
 from chalicelib.text import hashtags_in, mentions_in
-from chalicelib.writes import NOTHING_TO_DO, Writes, command
+from chalicelib.writes import NOTHING_TO_DO, SKIP, Writes, command
 
 
 @command("create the post")
@@ -89,6 +89,26 @@ def toggle_like(writes: Writes, user_id: int, post_id: int) -> tuple[bool, int]:
     # Other users' likes committed since our read are not counted here; the
     # stored counter itself is exact.
     return liked, max(post.like_count + (1 if liked else -1), 0)
+
+
+@command("remove the like")
+def remove_like(writes: Writes, user_id: int, post_id: int) -> None:
+    """Takes the user's like back whoever may see the post now, for the
+    erasure of a deleted account (toggle_like asks that the post be
+    visible, and likes what is not liked: a redelivered chunk would like
+    again). NotFound when there is no like, or its post is gone (its
+    like_count with it)."""
+    like = stored_now(Like, post_id, user_id)
+    post = stored_now(Post, post_id)
+    if like is None or post is None:
+        raise NotFound("Like not found")
+    writes.delete(like, condition=Like.like_id == like.like_id)
+    # The post deleted meanwhile: read again, and find nothing to count.
+    writes.update(Post(post_id), [Post.like_count.add(-1)], condition=Post.post_id.exists())
+    # Only an existing mark: an update would otherwise create a bare one.
+    writes.update(Mark(user_id, post_id), [Mark.like_id.remove()], condition=Mark.user_id.exists(), otherwise=SKIP)
+    writes.publish(events.PostUnliked(post_id=post_id, post_author_id=post.author_id, user_id=user_id,
+                                      like_id=like.like_id))
 
 
 @command("save the post")

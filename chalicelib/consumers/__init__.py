@@ -15,6 +15,7 @@ from chalicelib import media_files
 from chalicelib.config import resource_name
 from chalicelib.consumers import (
     cleanup,
+    erasure,
     exports,
     feed,
     follow_requests,
@@ -61,6 +62,14 @@ CONSUMERS = (
     # Posting to connections is granted by the template, on the stage's WebSocket API only.
     Consumer("push", "pusher", push.HANDLERS, tables={
         "messages": READ, "notifications": READ, "blocks": READ, "connections": WRITE}),
+    # One record a batch: each is a chunk of a deleted account's erasure, whose
+    # commands write what they count and the outbox.
+    Consumer("erasure", "eraser", erasure.HANDLERS, batch_size=1, publishes=True, tables={
+        "users": WRITE, "posts": WRITE, "likes": WRITE, "comments": WRITE, "marks": WRITE, "follows": WRITE,
+        "follow-requests": WRITE, "blocks": WRITE, "stories": WRITE, "notifications": WRITE,
+        "unique-keys": WRITE, "conversations": WRITE, "read-marks": WRITE, "large-follows": WRITE,
+        "feed": WRITE, "story-feed": WRITE, "connections": WRITE, "exports": WRITE, "account-tokens": WRITE,
+        **_COMMANDS}, files={media_files.EXPORTS_PREFIX: ("s3:DeleteObject",)}),
     # One export a batch: it reads a whole account.
     Consumer("exports", "exporter", exports.HANDLERS, batch_size=1, publishes=True, tables={
         "users": READ, "posts": READ, "comments": READ, "marks": READ, "follows": READ, "blocks": READ,

@@ -4,9 +4,9 @@ and let go.
 - A post or a profile photo keeps its media's files for good, a story until
   it has ended: they move from the lifecycle rule for unclaimed files to
   another, or none (chalicelib/media_files.py).
-- A deleted post or story, and a replaced profile photo, delete their
-  media: files first, then records, so that a retry after a failure still
-  finds what to delete.
+- A deleted post or story, a replaced profile photo, and a deleted
+  account's profile photo, delete their media: files first, then
+  records, so that a retry after a failure still finds what to delete.
 
 Each is idempotent: keeping kept files or deleting deleted ones is no
 error. Only media used by the very item the event names are deleted.
@@ -16,7 +16,7 @@ from __future__ import annotations
 from chalicelib import media_files
 from chalicelib.batches import batch_write
 from chalicelib.consumers.batch import OnlyCarrying
-from chalicelib.events import Event, PostCreated, PostDeleted, StoryCreated, StoryDeleted, UserUpdated
+from chalicelib.events import Event, PostCreated, PostDeleted, StoryCreated, StoryDeleted, UserDeleted, UserUpdated
 from chalicelib.models import Media
 
 
@@ -40,6 +40,10 @@ def delete_post_media(event: Event[PostDeleted]) -> None:
 
 def delete_story_media(event: Event[StoryDeleted]) -> None:
     _delete(event.payload.media_ids, f"story:{event.payload.story_id}")
+
+
+def delete_profile_media(event: Event[UserDeleted]) -> None:
+    _delete(event.payload.media_ids, f"profile:{event.payload.user_id}")
 
 
 def _used_by(media_ids: list[int], used_by: str) -> list[Media]:
@@ -70,5 +74,6 @@ HANDLERS = {
         (UserUpdated, update_profile_media),
         (PostDeleted, delete_post_media),
         (StoryDeleted, delete_story_media),
+        (UserDeleted, delete_profile_media),
     )
 }

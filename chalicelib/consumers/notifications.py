@@ -9,7 +9,9 @@ push consumer sends to the user's open connections. A `follow` or
 `follow_request` is also at most one per actor: its natural key is claimed
 first (NotificationKey). Before notifying, the consumer checks that the cause still
 exists as the event describes it, so a late event cannot bring back a
-notification for a like or follow that was undone in the meantime. Those
+notification for a like or follow that was undone in the meantime, nor
+one from a deleted account (an inactive tombstone: its erasure removes what
+it caused, consumers/erasure.py). Those
 reads are strongly consistent: an event can arrive milliseconds after its
 write, and a stale "not found" would drop the notification for good.
 """
@@ -69,6 +71,8 @@ def notify_like(event: Event[PostLiked]) -> None:
         liker = User.get(liker_id, consistent_read=True)
     except (Like.DoesNotExist, Post.DoesNotExist, User.DoesNotExist):
         return
+    if not liker.is_active:
+        return  # a deleted account's: its erasure undoes the like, and notifies nobody
     _notify(event, author_id, like_id, liker_id, LIKE, post_id, f"{liker.username} liked your post")
 
 
@@ -144,6 +148,8 @@ def notify_follow(event: Event[UserFollowed]) -> None:
         follower = User.get(follower_id, consistent_read=True)
     except (Follow.DoesNotExist, User.DoesNotExist):
         return
+    if not follower.is_active:
+        return
     _notify_once(event, followee_id, follow_id, follower_id, FOLLOW, follower_id,
                  f"{follower.username} started following you")
 
@@ -157,6 +163,8 @@ def notify_follow_request(event: Event[FollowRequested]) -> None:
         requester = User.get(requester_id, consistent_read=True)
     except (FollowRequest.DoesNotExist, User.DoesNotExist):
         return  # already approved, declined or withdrawn
+    if not requester.is_active:
+        return
     _notify_once(event, followee_id, request_id, requester_id, FOLLOW_REQUEST, requester_id,
                  f"{requester.username} requested to follow you")
 
@@ -195,6 +203,8 @@ def notify_follow_accepted(event: Event[FollowApproved]) -> None:
             return
         approver = User.get(followee_id, consistent_read=True)
     except (Follow.DoesNotExist, User.DoesNotExist):
+        return
+    if not approver.is_active:
         return
     _notify(event, follower_id, follow_id, followee_id, FOLLOW_ACCEPTED, followee_id,
             f"{approver.username} accepted your follow request")

@@ -7,7 +7,7 @@ state.
 from __future__ import annotations
 
 from chalicelib.batches import batch_write
-from chalicelib.events import Event, UserRegistered, UserUpdated
+from chalicelib.events import Event, UserDeleted, UserRegistered, UserUpdated
 from chalicelib.models import SearchEntry, User
 from chalicelib.models.base import stored_now
 from chalicelib.search_terms import bookkeeping_bucket, bucket_for, sort_key, terms_for
@@ -15,10 +15,11 @@ from chalicelib.search_terms import bookkeeping_bucket, bucket_for, sort_key, te
 _BOOKKEEPING_SORT = "terms"
 
 
-def index_user(event: Event[UserRegistered | UserUpdated]) -> None:
+def index_user(event: Event[UserRegistered | UserUpdated | UserDeleted]) -> None:
+    """A deleted account (its tombstone inactive) is indexed under nothing."""
     user_id = event.payload.user_id
     user = stored_now(User, user_id)
-    wanted = terms_for(user.username, user.full_name) if user else set()
+    wanted = terms_for(user.username, user.full_name) if user and user.is_active else set()
     indexed = _indexed_terms(user_id)
     if wanted == indexed:
         return
@@ -32,7 +33,11 @@ def index_user(event: Event[UserRegistered | UserUpdated]) -> None:
         # all are rewritten when any changes.
         for term in wanted:
             batch.save(SearchEntry(bucket_for(term), sort_key(term, user_id), user_id=user_id, terms=sorted(wanted)))
-    _record_terms(user_id, wanted)
+    if wanted:
+        _record_terms(user_id, wanted)
+    else:
+        # A deleted account: not even the record of its (no) terms stays.
+        SearchEntry(bookkeeping_bucket(user_id), _BOOKKEEPING_SORT).delete()
 
 
 def _indexed_terms(user_id: int) -> set[str]:
@@ -49,4 +54,5 @@ def _record_terms(user_id: int, terms: set[str]) -> None:
 HANDLERS = {
     UserRegistered: index_user,
     UserUpdated: index_user,
+    UserDeleted: index_user,
 }

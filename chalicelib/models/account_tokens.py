@@ -1,6 +1,15 @@
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 
-from chalicelib.models.base import Model, table_meta
+from chalicelib.models.base import Model, index_meta, table_meta
+
+
+class TokensByUser(GlobalSecondaryIndex):
+    """A user's tokens: what the erasure of a deleted account deletes (a
+    verify-email token names an address)."""
+
+    Meta = index_meta("tokens-by-user", KeysOnlyProjection)
+    user_id = NumberAttribute(hash_key=True)
 
 
 class AccountToken(Model):
@@ -24,3 +33,5 @@ class AccountToken(Model):
     expires_at = TTLAttribute()
     mailed = BooleanAttribute(default=False)  # the mail consumer sent it: a replay sends nothing
     used = BooleanAttribute(default=False)
+
+    by_user = TokensByUser()

@@ -43,6 +43,15 @@ class RequestsByTime(GlobalSecondaryIndex):
     request_id = NumberAttribute(range_key=True)
 
 
+class RequestsByRequester(GlobalSecondaryIndex):
+    """The requests a user is waiting on: what the erasure of a deleted
+    account withdraws."""
+
+    Meta = index_meta("requests-by-requester", KeysOnlyProjection)
+    requester_id = NumberAttribute(hash_key=True)
+    request_id = NumberAttribute(range_key=True)
+
+
 class FollowRequest(Model):
     """requester_id asked to follow the private account followee_id and
     waits for its approval. Keyed by the account first: its pending requests
@@ -57,3 +66,4 @@ class FollowRequest(Model):
     request_id = NumberAttribute()
 
     by_time = RequestsByTime()
+    by_requester = RequestsByRequester()

@@ -1,6 +1,19 @@
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 
-from chalicelib.models.base import Model, table_meta
+from chalicelib.models.base import Model, index_meta, table_meta
+
+
+class NotificationsByActor(GlobalSecondaryIndex):
+    """The notifications an account caused, in everyone's partitions: what
+    the erasure of a deleted account removes, read or unread, including
+    those whose cause was undone long ago (a read like's notification
+    stays after the unlike). Several users may share one id (a post's
+    mentions)."""
+
+    Meta = index_meta("by-actor", KeysOnlyProjection)
+    actor_id = NumberAttribute(hash_key=True)
+    notification_id = NumberAttribute(range_key=True)
 
 
 class Notification(Model):
@@ -18,6 +31,8 @@ class Notification(Model):
     message = UnicodeAttribute()
     is_read = BooleanAttribute(default=False)
     created_at = UnicodeAttribute()
+
+    by_actor = NotificationsByActor()
 
 
 class NotificationKey(Model):

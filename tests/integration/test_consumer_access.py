@@ -6,6 +6,7 @@ but not declared would be AccessDenied on AWS (moto checks no policy), and
 a table declared but never touched is a grant to take away."""
 import io
 from collections import defaultdict
+from datetime import datetime, timedelta, timezone
 
 import boto3
 import pytest
@@ -15,13 +16,15 @@ from chalicelib import realtime
 from chalicelib.config import media_bucket, resource_name
 from chalicelib.consumers import BY_NAME, CONSUMERS, batch
 from chalicelib.consumers.batch import READ, WRITE
-from chalicelib.models import User
+from chalicelib.ids import new_id
+from chalicelib.models import FeedEntry, LargeFollow, StoryFeedEntry, User
 from infra import policies
 from tests.helpers import (
     add_comment,
     create_post,
     create_story,
     delete,
+    delete_account_as_the_request_does,
     follow,
     intercepting_aws_calls,
     post_json,
@@ -139,6 +142,30 @@ def journey(client, pump, monkeypatch) -> None:
     post_json(client, "/api/messages", {"receiver_id": carol.id, "content": "Hi"}, alice.token)
     post_json(client, "/api/messages", {"receiver_id": alice.id, "content": "Hi!"}, carol.token)
     post_json(client, "/api/users/me/export", token=alice.token)
+    pump.drain()
+    erase(client, pump, alice, carol, dave)
+
+
+def erase(client, pump, alice, carol, dave) -> None:
+    """alice leaves a trace in every table her erasure reaches, then her
+    account is deleted."""
+    erin = register_and_login(client)
+    put_json(client, "/api/users/me", {"is_private": True}, erin.token)
+    follow(client, alice.token, erin.id)  # a pending request
+    carols = create_post(client, carol.token, "Carol's")
+    toggle_like(client, alice.token, carols["id"])
+    post_json(client, f"/api/posts/{carols['id']}/save", token=alice.token)
+    add_comment(client, alice.token, carols["id"])
+    post_json(client, f"/api/blocks/{dave.id}", token=alice.token)
+    create_story(client, alice.token, "Again")
+    post_json(client, f"/api/messages/{carol.id}/read", token=alice.token)
+    # What the feed consumer would have left in her timelines and large follows.
+    FeedEntry.entry(alice.id, carols["id"], carol.id).save()
+    an_hour = datetime.now(timezone.utc) + timedelta(hours=1)
+    StoryFeedEntry.entry(alice.id, new_id(), carol.id, expires_at=an_hour).save()
+    LargeFollow(alice.id, carol.id).save()
+    pump.drain()
+    delete_account_as_the_request_does(alice.id)
     pump.drain()
 
 

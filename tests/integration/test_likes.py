@@ -133,3 +133,23 @@ def test_a_like_and_an_unlike_reach_the_notification_queue(client, aws, publishe
     # (not the post.created: the post mentions nobody)
     assert sorted(events.Event.from_json(m["Body"]).type for m in messages) == [
         events.PostLiked.type, events.PostUnliked.type]
+
+
+def test_removing_a_like_takes_it_back_whoever_may_see_the_post_and_a_second_time_is_404(client):
+    """For a deleted account's erasure: toggle_like asks that the post be
+    visible, and would like again what is no longer liked."""
+    from chalicelib.commands import posts
+    from chalicelib.errors import NotFound
+
+    _, author_token = register_and_login(client)
+    post = create_post(client, author_token)
+    fan, token = register_and_login(client)
+    toggle(client, post["id"], token)
+    assert post_json(client, f"/api/blocks/{fan['id']}", token=author_token).status_code == 200
+    assert toggle(client, post["id"], token).status_code == 404  # no longer visible to the fan
+    posts.remove_like(fan["id"], post["id"])
+    assert like_count(client, post["id"]) == 0
+    assert Like.count(post["id"]) == 0
+    with pytest.raises(NotFound):
+        posts.remove_like(fan["id"], post["id"])
+    assert like_count(client, post["id"]) == 0

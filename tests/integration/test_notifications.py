@@ -208,6 +208,17 @@ def test_a_like_of_a_post_deleted_before_the_consumer_ran_notifies_nobody(client
     assert notifications_of(client, a_token) == []
 
 
+def test_a_like_or_follow_by_an_account_deleted_before_the_consumer_ran_notifies_nobody(client, pump, author, fan):
+    """Its erasure undoes the like and the follow, and sweeps what they caused:
+    a late event must not notify after that sweep."""
+    (a, a_token), (f, _) = author, fan
+    like(make_post(a), f)
+    follow(f, a)
+    User(f["id"]).update(actions=[User.is_active.set(False)])  # the tombstone
+    pump.drain()
+    assert notifications_of(client, a_token) == []
+
+
 # The consumer: comments
 
 def test_a_comment_notifies_the_posts_author(client, pump, author, fan):

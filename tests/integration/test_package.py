@@ -404,7 +404,10 @@ def test_the_api_only_signs_uploads_and_export_links_and_the_consumers_touch_onl
     assert s3_access("ExporterRole") == {f"{bucket}/media/*": ["s3:GetObject"],
                                          f"{bucket}/exports/*": ["s3:PutObject"], bucket: ["s3:ListBucket"]}
     assert s3_access("MailerRole") == {f"{bucket}/exports/*": ["s3:GetObject"], bucket: ["s3:ListBucket"]}
-    others = set(roles) - {"ApiHandlerRole", "UploadProcessorRole", "MediaKeeperRole", "ExporterRole", "MailerRole"}
+    # A deleted account's archives.
+    assert s3_access("EraserRole") == {f"{bucket}/exports/*": ["s3:DeleteObject"], bucket: ["s3:ListBucket"]}
+    others = set(roles) - {"ApiHandlerRole", "UploadProcessorRole", "MediaKeeperRole", "ExporterRole", "MailerRole",
+                           "EraserRole"}
     assert others and not any(s3_access(role) for role in others)
 
 

@@ -44,7 +44,8 @@ def test_the_contracts_event_types_and_ours():
     accounts = {"user.email_verified", "export.requested", "export.ready", "user.deleted"}
     ours = {"user.password_changed", "post.saved", "post.unsaved", "follow.requests_pending", "feed.fanout_continued",
             "feed.large_account_walk_continued", "media.created", "user.email_verification_requested",
-            "user.password_reset_requested", "notification.created", "hashtags.recount_continued"}
+            "user.password_reset_requested", "notification.created", "hashtags.recount_continued",
+            "user.erasure_continued"}
     assert events.ALL_TYPES == contract | photos | private_accounts | accounts | ours
 
 
