@@ -83,6 +83,11 @@ class ChangePasswordRequest(BaseModel):
     new_password: Password
 
 
+class DeleteAccountRequest(BaseModel):
+    # No length rules: a wrong password is a 403, never a 422.
+    password: str
+
+
 class UpdateProfileRequest(BaseModel):
     """An omitted or null field stays as it was."""
 

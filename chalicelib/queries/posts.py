@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Optional
 
 from chalicelib.errors import NotFound
-from chalicelib.models import Comment, Mark, Post, User
+from chalicelib.models import Comment, Mark, Post
 from chalicelib.queries.access import (
     NO_SUCH_POST,
     page_without_blocked,
@@ -14,6 +14,7 @@ from chalicelib.queries.access import (
 )
 from chalicelib.queries.loading import fetch_many
 from chalicelib.queries.paging import Page, PageRequest, query_page
+from chalicelib.queries.users import get_user
 from chalicelib.queries.viewer import SeenPost, seen_with
 
 
@@ -28,11 +29,7 @@ def get_post(post_id: int, viewer_id: Optional[int]) -> Post:
 
 def posts_of_user(user_id: int, viewer_id: Optional[int], page: PageRequest) -> Page[Post]:
     """Newest first: one GetItem for the user, the access check, one Query on by-author."""
-    try:
-        owner = User.get(user_id)
-    except User.DoesNotExist:
-        raise NotFound("User not found") from None
-    require_account_visible(owner, viewer_id)
+    require_account_visible(get_user(user_id), viewer_id)
     return query_page(
         lambda **kwargs: Post.by_author.query(user_id, scan_index_forward=False, **kwargs),
         page,

@@ -14,10 +14,14 @@ _FOLLOW_INDEX_KEY = (Follow.follower_id, Follow.followee_id, Follow.follow_id)
 
 
 def get_user(user_id: int) -> User:
+    """The user, 404 if unknown or deleted (a tombstone is no account)."""
     try:
-        return User.get(user_id)
+        user = User.get(user_id)
     except User.DoesNotExist:
         raise NotFound("User not found") from None
+    if user.deleted:
+        raise NotFound("User not found")
+    return user
 
 
 def get_profile(user_id: int, viewer_id: Optional[int]) -> User:
@@ -32,12 +36,13 @@ def get_token_holder(user_id: int, password_version: int) -> User:
     """The user a valid token names, if the token is still theirs: a password
     change bumps password_version and so retires every token issued before.
     Strongly consistent, so that a change takes effect at once. A valid
-    token for a user that does not exist is as good as no token."""
+    token for a user that does not exist, or whose account was deleted, is
+    as good as no token."""
     try:
         user = User.get(user_id, consistent_read=True)
     except User.DoesNotExist:
         raise Unauthorized(NO_SUCH_USER) from None
-    if user.password_version != password_version:
+    if user.deleted or user.password_version != password_version:
         raise Unauthorized(NO_SUCH_USER)
     return user
 
