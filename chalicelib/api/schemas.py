@@ -300,6 +300,8 @@ class MessageResponse(ResponseModel):
 
 class ConversationResponse(ResponseModel):
     other_user_id: Id
+    other_user_deleted: bool = Field(description="The other account was deleted: show it as a deleted account "
+                                                 "(its messages stay; its profile is 404, messaging it too).")
     last_message: MessageResponse
 
 

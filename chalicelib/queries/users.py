@@ -4,8 +4,12 @@ from typing import Optional
 
 from chalicelib.errors import NO_SUCH_USER, NotFound, Unauthorized
 from chalicelib.models import Block, Follow, FollowRequest, User
-from chalicelib.queries.access import require_account_visible, require_profile_visible, without_blocked
-from chalicelib.queries.loading import in_order
+from chalicelib.queries.access import (
+    accounts_in_order,
+    require_account_visible,
+    require_profile_visible,
+    without_blocked,
+)
 from chalicelib.queries.paging import Page, PageRequest, query_page
 
 # LastEvaluatedKey of a Query on either follows index: the table key plus
@@ -82,11 +86,11 @@ def _follow_ends(user_id: int, viewer_id: Optional[int], page: PageRequest, inde
 
 def _users_listed(index, user_id: int, page: PageRequest, scope: str, key_attributes, user_of) -> Page[User]:
     """One Query of user_id's partition of an index, newest first, and one
-    BatchGetItem of the user each entry names."""
+    BatchGetItem of the user each entry names (a deleted account is none)."""
     entries = query_page(
         lambda **kwargs: index.query(user_id, scan_index_forward=False, **kwargs),
         page,
         scope=f"{scope}:{user_id}",
         key_attributes=key_attributes,
     )
-    return Page(in_order(User, [user_of(entry) for entry in entries.items]), entries.next_cursor)
+    return Page(accounts_in_order([user_of(entry) for entry in entries.items]), entries.next_cursor)
