@@ -3,6 +3,7 @@ from the answer on, before any consumer of user.deleted has run. No test
 here drains the pump after the deletion: the queued events wait, as they
 may in production while the erasure runs."""
 import json
+from typing import NamedTuple
 
 import pytest
 
@@ -10,13 +11,20 @@ from chalicelib import events
 from chalicelib.models import UniqueKey, User
 from tests.helpers import (
     TOKEN_CHECK,
+    Person,
+    add_comment,
     auth_headers,
+    create_post,
+    create_story,
+    follow,
     get,
     login_attempt,
     of_types,
     post_json,
+    put_json,
     register,
     register_and_login,
+    toggle_like,
 )
 
 PASSWORD = "correct horse"
@@ -159,3 +167,124 @@ def test_nobody_can_follow_block_or_message_a_deleted_account(client, bob):
     assert post_json(client, f"/api/blocks/{user['id']}", None, bob.token).status_code == 404
     message = {"receiver_id": user["id"], "content": "are you there?"}
     assert post_json(client, "/api/messages", message, bob.token).status_code == 404
+
+
+# --- from the answer on: everything it wrote, on every page ------------------------------
+
+MARK = "vicmark"  # in everything the deleted account writes: found in no body after the deletion
+
+
+class Traces(NamedTuple):
+    vic: Person
+    bob: Person  # follows vic, saved and liked its post, wrote to it
+    carol: Person  # private: vic asked to follow her
+    dave: Person  # blocked vic
+    vic_post: int
+    vic_comment: int  # on bob's post
+    bob_comment: int  # on bob's post, replied to by vic
+    vic_comment_on_own_post: int
+    bob_post: int
+
+
+@pytest.fixture
+def traces(client, pump) -> Traces:
+    """vic has left something in every kind of list another user reads; the
+    consumers have run (feed, notifications, search, hashtags), and the
+    walk checks that everything is there before the deletion."""
+    vic = register_and_login(client, "vanishing_vic", full_name=f"Vic {MARK}")
+    bob, carol, dave = (register_and_login(client, name) for name in ("bob", "carol", "dave"))
+    assert put_json(client, "/api/users/me", {"is_private": True}, carol.token).status_code == 200
+    bob_post = create_post(client, bob.token, "bob's #sunset")["id"]
+    bob_comment = add_comment(client, bob.token, bob_post, "bob's own comment")["id"]
+    follow(client, bob.token, vic.id)
+    follow(client, vic.token, bob.id)
+    assert post_json(client, f"/api/follow/{carol.id}", None, vic.token).json_body["requested"] is True
+    assert post_json(client, f"/api/blocks/{vic.id}", None, dave.token).status_code == 200
+    vic_post = create_post(client, vic.token, f"{MARK} #sunset with @bob")["id"]
+    vic_comment_on_own_post = add_comment(client, vic.token, vic_post, f"{MARK} own")["id"]
+    vic_comment = add_comment(client, vic.token, bob_post, f"{MARK} on bob's, @bob")["id"]
+    reply = post_json(client, f"/api/posts/{bob_post}/comments", {"content": f"{MARK} reply", "parent_id": bob_comment},
+                      vic.token)
+    assert reply.status_code == 201, reply.json_body
+    toggle_like(client, vic.token, bob_post)
+    toggle_like(client, bob.token, vic_post)
+    assert post_json(client, f"/api/posts/{vic_post}/save", None, bob.token).status_code == 200
+    create_story(client, vic.token, content=f"{MARK} story")
+    sent = post_json(client, "/api/messages", {"receiver_id": bob.id, "content": f"{MARK} hello bob"}, vic.token)
+    assert sent.status_code == 201, sent.json_body
+    pump.drain()
+    return Traces(vic, bob, carol, dave, vic_post, vic_comment, bob_comment, vic_comment_on_own_post, bob_post)
+
+
+def own_pages(t: Traces) -> list[str]:
+    """vic's own pages: 404 to everyone once the account is deleted."""
+    return [
+        f"/api/users/{t.vic.id}",
+        f"/api/users/{t.vic.id}/posts",
+        f"/api/users/{t.vic.id}/followers",
+        f"/api/users/{t.vic.id}/following",
+        f"/api/posts/{t.vic_post}",
+        f"/api/posts/{t.vic_post}/comments",
+        f"/api/posts/comments/{t.vic_comment_on_own_post}/replies",
+        f"/api/posts/comments/{t.vic_comment}/replies",
+    ]
+
+
+def pages(t: Traces) -> list[tuple[str, str | None, str]]:
+    """(path, token, who) of every other page that could show something of
+    vic's, as bob, carol, dave or nobody reads them."""
+    b, c, d = t.bob.token, t.carol.token, t.dave.token
+    anyone = [
+        f"/api/posts/{t.bob_post}/comments",
+        f"/api/posts/comments/{t.bob_comment}/replies",
+        f"/api/users/{t.bob.id}/followers",
+        f"/api/users/{t.bob.id}/following",
+        "/api/search/users?q=vanish",
+        "/api/search/users?q=vic",
+        "/api/search/posts/hashtag/sunset",
+    ]
+    signed_in = [(path, b, "bob") for path in anyone + [
+        "/api/feed", "/api/saved", "/api/stories/feed", "/api/notifications", "/api/messages",
+    ]] + [("/api/follow/requests", c, "carol"), ("/api/notifications", c, "carol"), ("/api/blocks", d, "dave")]
+    return [(path, None, "nobody") for path in anyone] + signed_in
+
+
+def shows_vic(t: Traces, body) -> bool:
+    """Whether a body shows anything of vic's: what it wrote, its name, its id."""
+    text = json.dumps(body)
+    return MARK in text or "vanishing_vic" in text or any(
+        f'"{field}": {t.vic.id}' in text for field in ("id", "author_id", "actor_id"))
+
+
+def test_the_walk_sees_vics_traces_before_the_deletion(client, traces):
+    """Else the walk below could pass for lack of anything to find."""
+    for path, token, who in pages(traces):
+        response = get(client, path, token)
+        assert response.status_code == 200, (path, who)
+        assert path == "/api/messages" or shows_vic(traces, response.json_body), (path, who)
+    for path in own_pages(traces):
+        assert get(client, path, traces.bob.token).status_code == 200, path
+        assert get(client, path).status_code == 200, path
+    [conversation] = get(client, "/api/messages", traces.bob.token).json_body
+    assert (conversation["other_user_id"], conversation["other_user_deleted"]) == (traces.vic.id, False)
+
+
+def test_nothing_of_a_deleted_account_shows_anywhere_before_the_erasure(client, traces):
+    assert delete_account(client, traces.vic.token).status_code == 204
+    # No pump.drain(): the consumers of user.deleted have not run.
+    shown = []
+    for path, token, who in pages(traces):
+        response = get(client, path, token)
+        assert response.status_code == 200, (path, who, response.json_body)
+        if path != "/api/messages" and shows_vic(traces, response.json_body):
+            shown.append((path, who))
+    assert shown == []
+    for path in own_pages(traces):
+        for token in (traces.bob.token, None):
+            response = get(client, path, token)
+            assert response.status_code == 404, (path, token, response.json_body)
+    # The messages stay on bob's side, vic shown as a deleted account.
+    [conversation] = get(client, "/api/messages", traces.bob.token).json_body
+    assert (conversation["other_user_id"], conversation["other_user_deleted"]) == (traces.vic.id, True)
+    thread = get(client, f"/api/messages/{traces.vic.id}", traces.bob.token).json_body
+    assert [message["content"] for message in thread] == [f"{MARK} hello bob"]
