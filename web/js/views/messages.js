@@ -16,8 +16,10 @@ export function inboxView(main) {
   const row = (conversation) => {
     const last = conversation.last_message;
     const unread = last.receiver_id === session.me.id && !last.is_read;
-    const name = h("strong", "…");
-    user(conversation.other_user_id).then((other) => { name.textContent = other.username; }).catch(() => { name.textContent = "Instagram user"; });
+    const name = h("strong", conversation.other_user_deleted ? "Deleted account" : "…");
+    if (!conversation.other_user_deleted) {
+      user(conversation.other_user_id).then((other) => { name.textContent = other.username; }).catch(() => { name.textContent = "Instagram user"; });
+    }
     return h(`li.conversation${unread ? ".unread" : ""}`,
       h("a", { href: `#/inbox/${conversation.other_user_id}` },
         authorAvatar(conversation.other_user_id, "", 52),
