@@ -8,8 +8,12 @@ from tests.browser.conftest import EVENTUALLY_SECONDS
 
 
 def test_an_account_is_deleted_from_its_settings_after_its_password(people):
-    kim = people("kim")
+    kim, lee = people("kim", "lee")
     kim.registered()
+    lee.registered()
+    lee_token = lee.page.evaluate("sessionStorage.getItem('instagram.token')")
+    status, body = lee.stack.post("/api/messages", {"receiver_id": kim.id, "content": "see you soon"}, lee_token)
+    assert status == 201, body
     page = kim.open("/edit")
     settings = page.get_by_role("region", name="Account settings")
     expect(settings).to_be_visible()
@@ -38,3 +42,12 @@ def test_an_account_is_deleted_from_its_settings_after_its_password(people):
     page.get_by_label("Password").fill(kim.password)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_text("Invalid credentials")).to_be_visible()
+
+    # lee keeps the conversation, kim shown as a deleted account, with no way to reply.
+    page = lee.open("/inbox")
+    conversation = page.get_by_role("link", name=re.compile("Deleted account"))
+    expect(conversation).to_contain_text("You: see you soon")
+    conversation.click()
+    expect(page.get_by_role("list", name="Conversation with Deleted account")).to_contain_text("see you soon")
+    expect(page.get_by_text("This account was deleted. You can't reply.")).to_be_visible()
+    lee.screenshot("deleted-account-thread-desktop")
