@@ -9,6 +9,7 @@ import pytest
 
 from chalicelib import events
 from chalicelib.models import UniqueKey, User
+from infra import dead_letters
 from tests.helpers import (
     TOKEN_CHECK,
     Person,
@@ -288,3 +289,15 @@ def test_nothing_of_a_deleted_account_shows_anywhere_before_the_erasure(client, 
     assert (conversation["other_user_id"], conversation["other_user_deleted"]) == (traces.vic.id, True)
     thread = get(client, f"/api/messages/{traces.vic.id}", traces.bob.token).json_body
     assert [message["content"] for message in thread] == [f"{MARK} hello bob"]
+
+
+def test_an_account_deleted_before_its_mail_went_out_gets_none_and_parks_nothing(local_client, pump):
+    """The registration mail's consumer finds a tombstone without an
+    address: nothing to send, nothing to retry."""
+    user = register(local_client, "fleeting")
+    token = login_attempt(local_client, user["email"], PASSWORD).json_body["access_token"]
+    assert post_json(local_client, "/api/auth/password-reset", {"email": user["email"]}).status_code == 202
+    assert delete_account(local_client, token).status_code == 204
+    pump.drain()
+    assert get(local_client, f"/local/mail?to={user['email']}").json_body == []
+    assert dead_letters.counts()["mail"] == 0
