@@ -8,7 +8,8 @@ from typing import NamedTuple
 import pytest
 
 from chalicelib import events
-from chalicelib.models import UniqueKey, User
+from chalicelib.models import SearchEntry, UniqueKey, User
+from chalicelib.search_terms import bucket_for
 from infra import dead_letters
 from tests.helpers import (
     TOKEN_CHECK,
@@ -301,3 +302,12 @@ def test_an_account_deleted_before_its_mail_went_out_gets_none_and_parks_nothing
     pump.drain()
     assert get(local_client, f"/local/mail?to={user['email']}").json_body == []
     assert dead_letters.counts()["mail"] == 0
+
+
+def test_a_registration_indexed_after_the_deletion_leaves_no_search_entry(client, pump):
+    """The search consumer reconciles with the stored user: a tombstone has
+    no terms, so a late user.registered unindexes rather than indexes."""
+    user, token = register_and_login(client, "latecomer")
+    assert delete_account(client, token).status_code == 204
+    pump.drain()
+    assert list(SearchEntry.query(bucket_for("latecomer"), SearchEntry.sort.startswith("latecomer"))) == []
