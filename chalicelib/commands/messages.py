@@ -7,7 +7,6 @@ from chalicelib.commands.read_marks import advance_read_mark
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.ids import first_id_at, new_id, now_ms
 from chalicelib.models import Conversation, Message, ReadMark, User, conversation_key
-from chalicelib.models.base import stored_now
 from chalicelib.models.messages import LastMessage
 from chalicelib.writes import SKIP, Writes, command
 
@@ -16,8 +15,11 @@ from chalicelib.writes import SKIP, Writes, command
 def send_message(writes: Writes, sender_id: int, receiver_id: int, content: str) -> Message:
     if receiver_id == sender_id:
         raise Conflict("Cannot message yourself")
-    receiver = stored_now(User, receiver_id)
-    if receiver is None or receiver.deleted:
+    try:
+        receiver = User.get(receiver_id)
+    except User.DoesNotExist:
+        raise NotFound("User not found") from None
+    if receiver.deleted:
         raise NotFound("User not found")
     no_block_between(writes, sender_id, receiver_id)
     message = Message(

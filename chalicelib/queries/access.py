@@ -142,12 +142,13 @@ def without_deleted(items: Iterable[T], user_of: Callable[[T], int], users: dict
     return [item for item in items if not (user_of(item) in users and users[user_of(item)].deleted)]
 
 
-def in_order_by_accounts(model: type[T], items_and_authors: list[tuple[int, int]]) -> list[T]:
+def in_order_by_accounts(model: type[T], items_and_authors: list[tuple[int, int]], reader_id: int) -> list[T]:
     """in_order of the items (item id, its author's id) and, in the same
-    BatchGetItem, their distinct authors: the items whose author's account
-    was deleted are left out."""
+    BatchGetItem, their distinct authors but the reader (whose token was
+    just checked): the items whose author's account was deleted are left
+    out."""
     items, authors = fetch_together((model, [item_id for item_id, _ in items_and_authors]),
-                                    (User, [author_id for _, author_id in items_and_authors]))
+                                    (User, {author_id for _, author_id in items_and_authors} - {reader_id}))
     found = [items[item_id] for item_id, _ in items_and_authors if item_id in items]
     return without_deleted(found, lambda item: item.author_id, authors)
 

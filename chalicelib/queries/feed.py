@@ -43,7 +43,7 @@ def feed(user_id: int, page: PageRequest) -> Page[Post]:
     # A deleted post, or one of a deleted account, disappears at once; its
     # entries follow when the consumers ran. The entries name the authors:
     # they are read with the posts, in the same BatchGetItem.
-    return Page(in_order_by_accounts(Post, [(entry.item_id, entry.author_id) for entry in entries.items]),
+    return Page(in_order_by_accounts(Post, [(entry.item_id, entry.author_id) for entry in entries.items], user_id),
                 entries.next_cursor)
 
 
@@ -86,4 +86,5 @@ def _merged(user_id: int, authors: list[int], page: PageRequest, scope: str) -> 
     chosen = chosen[:page.limit]
     next_cursor = cursor_after(_Position(user_id, chosen[-1]), scope, _KEY) if more else None
     # A deleted post disappears at once, as above: the page may be shorter.
-    return Page(in_order_by_accounts(Post, [(post_id, author_of[post_id]) for post_id in chosen]), next_cursor)
+    return Page(in_order_by_accounts(Post, [(post_id, author_of[post_id]) for post_id in chosen], user_id),
+                next_cursor)

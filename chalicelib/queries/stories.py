@@ -33,5 +33,5 @@ def story_feed(user_id: int, page: PageRequest) -> Page[Story]:
     )
     # A deleted story may outlive its entries for a moment: skipped; so is a
     # story of a deleted account, whose author is read with it.
-    return Page(in_order_by_accounts(Story, [(entry.item_id, entry.author_id) for entry in entries.items]),
+    return Page(in_order_by_accounts(Story, [(entry.item_id, entry.author_id) for entry in entries.items], user_id),
                 entries.next_cursor)

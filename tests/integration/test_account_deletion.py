@@ -8,7 +8,7 @@ from typing import NamedTuple
 import pytest
 
 from chalicelib import events
-from chalicelib.models import SearchEntry, UniqueKey, User
+from chalicelib.models import LargeFollow, SearchEntry, UniqueKey, User
 from chalicelib.search_terms import bucket_for
 from infra import dead_letters
 from tests.helpers import (
@@ -311,3 +311,13 @@ def test_a_registration_indexed_after_the_deletion_leaves_no_search_entry(client
     assert delete_account(client, token).status_code == 204
     pump.drain()
     assert list(SearchEntry.query(bucket_for("latecomer"), SearchEntry.sort.startswith("latecomer"))) == []
+
+
+def test_a_large_deleted_accounts_posts_leave_the_feeds_that_merge_them_on_read(client, traces):
+    """A large account's posts are merged into feeds on read (from its
+    posts, not the timeline): they go too."""
+    LargeFollow(traces.bob.id, traces.vic.id).save()
+    assert shows_vic(traces, get(client, "/api/feed", traces.bob.token).json_body)
+    assert delete_account(client, traces.vic.token).status_code == 204
+    feed = get(client, "/api/feed", traces.bob.token)
+    assert feed.status_code == 200 and feed.json_body and not shows_vic(traces, feed.json_body)
