@@ -31,6 +31,8 @@ def verify_password(password: str, password_hash: str) -> bool:
     # bcrypt only looks at 72 bytes; longer inputs raise in bcrypt >= 5.
     if len(candidate) > 72:
         return False
+    if not password_hash.startswith("$2"):  # not a bcrypt hash (a deleted account's): nothing matches
+        return False
     return bcrypt.checkpw(candidate, password_hash.encode())
 
 

@@ -9,8 +9,10 @@ like. Where the stage shows its mail (GET /local/mail: make run), the
 author verifies the address with the link of the registration mail and the
 reader resets the password with the link of a reset mail, and the author
 exports the account's data and fetches the archive; elsewhere only the
-reset request is made. Then it cleans up what it can: the post (and so
-its photo) is deleted and the follow undone (users cannot be deleted).
+reset request is made. Then it cleans up: the post (and so its photo) is
+deleted, the follow undone, and both accounts deleted (a wrong password
+first: 403), after which their tokens are 401 and the author's username is
+registered again at once (and that account deleted too).
 What the consumers do is waited for, up to SMOKE_WAIT_SECONDS (default 30).
 Prints each step; exits 1 at the first one that fails.
 """
@@ -72,7 +74,7 @@ def journey(api: Api) -> None:
     (author, author_token), (reader, reader_token) = people["author"], people["reader"]
     step(f"registered and logged in {author['username']} and {reader['username']}")
     assert api.call("GET", "/api/auth/me", token=reader_token)["id"] == reader["id"]
-    reader_token = accounts(api, author, author_token, reader)
+    reader_token, reader_password = accounts(api, author, author_token, reader)
 
     photo = _photo()
     media = api.call("POST", "/api/media", {"content_type": "image/jpeg", "size_bytes": len(photo)}, author_token,
@@ -111,6 +113,25 @@ def journey(api: Api) -> None:
         api.call("DELETE", f"/api/posts/{post['id']}", token=author_token, expect=204)
         api.call("DELETE", f"/api/follow/{author['id']}", token=reader_token)
         step("cleaned up: post deleted, follow undone")
+    delete_accounts(api, [author, reader], [author_token, reader_token], [PASSWORD, reader_password], tag)
+
+
+def delete_accounts(api: Api, users: list[dict], tokens: list[str], passwords: list[str], tag: str) -> None:
+    """Both accounts are deleted: each token is 401 at once and the username
+    free; registering it again (and deleting that account too) shows it."""
+    for user, token, password in zip(users, tokens, passwords):
+        api.call("DELETE", "/api/users/me", {"password": "not the password"}, token, expect=403)
+        api.call("DELETE", "/api/users/me", {"password": password}, token, expect=204)
+        api.call("GET", "/api/auth/me", token=token, expect=401)
+        api.call("GET", f"/api/users/{user['id']}", expect=404)
+    step("deleted both accounts: a wrong password is 403; then their tokens are 401, their profiles 404")
+    username = users[0]["username"]
+    email = f"again_{tag}@example.com"
+    again = api.call("POST", "/api/auth/register", {"username": username, "email": email, "password": PASSWORD},
+                     expect=201)
+    token = api.call("POST", "/api/auth/login", {"email": email, "password": PASSWORD})["access_token"]
+    api.call("DELETE", "/api/users/me", {"password": PASSWORD}, token, expect=204)
+    step(f"the username {username} was free at once: registered again (as {again['id']}) and deleted")
 
 
 def mailed_token(api: Api, to: str, subject: str) -> str:
@@ -121,12 +142,13 @@ def mailed_token(api: Api, to: str, subject: str) -> str:
     return re.search(r"token=([A-Za-z0-9_-]+)", text).group(1)
 
 
-def accounts(api: Api, author: dict, author_token: str, reader: dict) -> str:
-    """Email verification and password reset; the reader's token afterwards."""
+def accounts(api: Api, author: dict, author_token: str, reader: dict) -> tuple[str, str]:
+    """Email verification and password reset; the reader's token and password afterwards."""
     api.call("POST", "/api/auth/password-reset", {"email": reader["email"]}, expect=202)
     if api.request("GET", "/local/mail?to=nobody@example.com").status != 200:
         step("asked for a password reset (this stage shows no mail: links not followed)")
-        return api.call("POST", "/api/auth/login", {"email": reader["email"], "password": PASSWORD})["access_token"]
+        token = api.call("POST", "/api/auth/login", {"email": reader["email"], "password": PASSWORD})["access_token"]
+        return token, PASSWORD
     token = mailed_token(api, author["email"], "Confirm your email address")
     api.call("POST", "/api/auth/verify-email", {"token": token})
     if api.call("GET", "/api/auth/me", token=author_token)["email_verified"] is not True:
@@ -144,7 +166,8 @@ def accounts(api: Api, author: dict, author_token: str, reader: dict) -> str:
         if not response.read(2) == b"PK":
             raise SmokeFailed("the export's link does not answer a ZIP archive")
     step("the author exported the account's data; its link answers the archive")
-    return api.call("POST", "/api/auth/login", {"email": reader["email"], "password": new_password})["access_token"]
+    token = api.call("POST", "/api/auth/login", {"email": reader["email"], "password": new_password})["access_token"]
+    return token, new_password
 
 
 def main() -> int:

@@ -360,29 +360,8 @@ def log_lines(logger: logging.Logger):
 
 # --- account deletion -------------------------------------------------------------
 
-def delete_account_as_the_request_does(user_id: int) -> None:
-    """What DELETE /api/users/me does, until that route is here: the user
-    item becomes a tombstone (is_active false, personal fields gone, a hash
-    no password matches), both claims are freed, and user.deleted is
-    published through the outbox, in one transaction. Swap for the DELETE
-    call once the request half is merged."""
-    from chalicelib import events
-    from chalicelib.models import UniqueKey, User
-    from chalicelib.writes import SKIP, Writes, command
-
-    user = User.get(user_id, consistent_read=True)
-
-    @command("delete the account")
-    def tombstone(writes: Writes) -> None:
-        writes.update(User(user_id), [
-            User.is_active.set(False), User.password_hash.set("!deleted"),
-            User.password_version.set(user.password_version + 1),
-            User.email.remove(), User.email_verified.remove(), User.full_name.remove(), User.bio.remove(),
-            User.profile_image_url.remove(), User.profile_media_id.remove(),
-        ], condition=User.is_active == True)  # noqa: E712
-        for key in (UniqueKey.for_email(user.email), UniqueKey.for_username(user.username)):
-            writes.delete(UniqueKey(key=key), condition=UniqueKey.user_id == user_id, otherwise=SKIP)
-        writes.publish(events.UserDeleted(user_id=user_id, username=user.username,
-                                          media_ids=[user.profile_media_id] if user.profile_media_id else []))
-
-    tombstone()
+def delete_account(client, token: str | None, password: str | None = "correct horse"):
+    """DELETE /api/users/me with the password (none: a body without it)."""
+    headers = {"Content-Type": "application/json", **auth_headers(token)}
+    body = {"password": password} if password is not None else {}
+    return client.delete("/api/users/me", headers=headers, body=json.dumps(body))

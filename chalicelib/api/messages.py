@@ -25,9 +25,9 @@ def send_message(caller, body):
            summary="My conversations, most recent first")
 def list_conversations(caller, query):
     page = queries.conversations(caller.user_id, query.page())
-    return Page([{"other_user_id": conversation.other_user_id,
+    return Page([{"other_user_id": conversation.other_user_id, "other_user_deleted": deleted,
                   "last_message": with_is_read(conversation.last_message, is_read)}
-                 for conversation, is_read in page.items], page.next_cursor)
+                 for conversation, is_read, deleted in page.items], page.next_cursor)
 
 
 @api.route("/api/messages/{other_user_id}", methods=["GET"], query=LongPageQuery, response=[MessageResponse],

@@ -83,6 +83,11 @@ class ChangePasswordRequest(BaseModel):
     new_password: Password
 
 
+class DeleteAccountRequest(BaseModel):
+    # No length rules: a wrong password is a 403, never a 422.
+    password: str
+
+
 class UpdateProfileRequest(BaseModel):
     """An omitted or null field stays as it was."""
 
@@ -295,6 +300,8 @@ class MessageResponse(ResponseModel):
 
 class ConversationResponse(ResponseModel):
     other_user_id: Id
+    other_user_deleted: bool = Field(description="The other account was deleted: show it as a deleted account "
+                                                 "(its messages stay; its profile is 404, messaging it too).")
     last_message: MessageResponse
 
 

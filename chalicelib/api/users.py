@@ -1,5 +1,13 @@
 from chalicelib.api.http import ApiBlueprint, viewer_id_of
-from chalicelib.api.schemas import PageQuery, PostResponse, UpdateProfileRequest, UserProfileResponse, UserResponse
+from chalicelib.api.schemas import (
+    DeleteAccountRequest,
+    PageQuery,
+    PostResponse,
+    UpdateProfileRequest,
+    UserProfileResponse,
+    UserResponse,
+)
+from chalicelib.commands import accounts
 from chalicelib.commands import users as commands
 from chalicelib.queries import posts, users
 from chalicelib.queries.viewer import page_seen_by
@@ -13,6 +21,14 @@ def update_me(caller, body):
     user = commands.update_profile(caller, body.full_name, body.bio, body.profile_image_url, body.is_private,
                                    body.profile_media_id)
     return UserResponse.for_its_owner(user)
+
+
+@api.route("/api/users/me", methods=["DELETE"], status=204, body=DeleteAccountRequest, response=None,
+           errors=(403,), auth=True, write=True,
+           summary="Delete my account (password required): every token stops working, the username and email "
+                   "are free at once; consumers erase the rest (docs/accounts.md)")
+def delete_me(caller, body):
+    accounts.delete_account(caller, body.password)
 
 
 @api.route("/api/users/{user_id}", methods=["GET"], response=UserProfileResponse, viewer=True,

@@ -1,4 +1,4 @@
-"""Email verification and password reset: the requests' side. The mails
+"""Email verification, password reset and account deletion: the requests' side. The mails
 themselves, and the tokens they carry, are the mail consumer's
 (chalicelib/consumers/mail.py); a request only checks, writes and publishes.
 
@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 
 from chalicelib import clock, events, rate_limits, security
+from chalicelib.commands.auth import check_password
 from chalicelib.config import account_mail_limits
 from chalicelib.errors import NO_SUCH_USER, Conflict, Unauthorized
-from chalicelib.models import AccountToken, User
+from chalicelib.models import AccountToken, UniqueKey, User
 from chalicelib.models.base import stored_now
-from chalicelib.writes import Writes, command
+from chalicelib.writes import SKIP, Writes, command
 
 VERIFY_EMAIL = "verify-email"
 PASSWORD_RESET = "password-reset"
@@ -122,3 +123,45 @@ def _reset_password(writes: Writes, record: AccountToken, password_hash: str) ->
                   condition=User.password_version == record.password_version, otherwise=Conflict(INVALID_TOKEN))
     writes.publish(events.UserPasswordChanged(user_id=record.user_id))
 
+
+
+# --- account deletion -----------------------------------------------------------------
+
+WRONG_PASSWORD = "Password is incorrect"
+# Not a bcrypt hash: security.verify_password matches no password against it.
+DELETED_PASSWORD_HASH = "!deleted"
+
+
+def delete_account(user: User, password: str) -> None:
+    """Deletes the signed-in user's account, if password is theirs (a wrong
+    one counts as check_password says). What must hold from the answer on is
+    one transaction: the user item becomes a tombstone (is_active false, its
+    personal fields gone, a hash no password matches, a new password_version
+    that retires every token) and its email and username are free again. The
+    rest is erased by the consumers of user.deleted (docs/accounts.md)."""
+    check_password(user, password, WRONG_PASSWORD)
+    # No refund: the account whose attempts the bucket counts is gone.
+    _delete_account(user)
+
+
+@command("delete the account")
+def _delete_account(writes: Writes, user: User) -> None:
+    # The hash checked is still the stored one: the account exists, is not
+    # deleted yet, and its password did not change since (else: a token
+    # that no longer holds, 401, as a second DELETE gets).
+    writes.update(User(user.user_id), [
+        User.is_active.set(False),
+        User.password_hash.set(DELETED_PASSWORD_HASH),
+        User.password_version.set(user.password_version + 1),
+        User.email.remove(),
+        User.email_verified.remove(),
+        User.full_name.remove(),
+        User.bio.remove(),
+        User.profile_image_url.remove(),
+        User.profile_media_id.remove(),
+    ], condition=User.password_hash == user.password_hash, otherwise=Unauthorized(NO_SUCH_USER))
+    # Only claims that still name this user: never free someone else's.
+    for key in (UniqueKey.for_email(user.email), UniqueKey.for_username(user.username)):
+        writes.delete(UniqueKey(key=key), condition=UniqueKey.user_id == user.user_id, otherwise=SKIP)
+    writes.publish(events.UserDeleted(user_id=user.user_id, username=user.username,
+                                      media_ids=[user.profile_media_id] if user.profile_media_id else []))

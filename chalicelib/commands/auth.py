@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from typing import Callable
 
 from chalicelib import events, rate_limits, security
 from chalicelib.clock import now_iso
@@ -90,15 +91,9 @@ def login(email: str, password: str, client_address: str) -> str:
 
 def change_password(user: User, current_password: str, new_password: str) -> str:
     """Sets a new password and returns a token for it; every token issued
-    before stops working. Wrong current passwords are limited per user
-    (PASSWORD_ATTEMPTS_PER_USER per login window), so a stolen token cannot
-    be used to guess the password faster than the login form allows; the
-    bucket is the signed-in owner's own, which no failed login fills."""
-    config = settings()
-    bucket = f"password#{user.user_id}"
-    window = rate_limits.hit(bucket, config.password_attempts_per_user, config.login_window_seconds)
-    if not security.verify_password(current_password, user.password_hash):
-        raise Forbidden(WRONG_PASSWORD)
+    before stops working. Wrong current passwords count as check_password
+    says."""
+    give_back = check_password(user, current_password, WRONG_PASSWORD)
     new_version = user.password_version + 1
     update_user(
         user.user_id,
@@ -108,8 +103,24 @@ def change_password(user: User, current_password: str, new_password: str) -> str
         User.password_hash == user.password_hash,
         events.UserPasswordChanged(user_id=user.user_id),
     )
-    rate_limits.refund(bucket, window)
+    give_back()
     return security.create_access_token(user.user_id, new_version)
+
+
+def check_password(user: User, password: str, wrong: str) -> Callable[[], None]:
+    """Forbidden(wrong) unless password is the signed-in user's own; what
+    gives the attempt back once the change it guards is made. Wrong
+    passwords are limited per user (PASSWORD_ATTEMPTS_PER_USER per login
+    window, one bucket for every route that asks for the password again),
+    so a stolen token cannot be used to guess the password faster than the
+    login form allows; the bucket is the owner's own, which no failed login
+    fills."""
+    config = settings()
+    bucket = f"password#{user.user_id}"
+    window = rate_limits.hit(bucket, config.password_attempts_per_user, config.login_window_seconds)
+    if not security.verify_password(password, user.password_hash):
+        raise Forbidden(wrong)
+    return lambda: rate_limits.refund(bucket, window)
 
 
 def _give_back(slots: list[tuple[str, int]]) -> None:

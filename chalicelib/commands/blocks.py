@@ -23,7 +23,8 @@ def block(writes: Writes, blocker_id: int, blocked_id: int) -> None:
     """Blocking a blocked user changes nothing."""
     if blocker_id == blocked_id:
         raise Conflict("Cannot block yourself")
-    if stored_now(User, blocked_id) is None:
+    blocked = stored_now(User, blocked_id)
+    if blocked is None or blocked.deleted:
         raise NotFound(NO_SUCH_USER)
     block_id = new_id()
     writes.update(Block(blocker_id, blocked_id), [Block.block_id.set(block_id)],

@@ -40,7 +40,7 @@ def follow(writes: Writes, follower_id: int, followee_id: int) -> FollowState:
     if follower_id == followee_id:
         raise Conflict("Cannot follow yourself")
     followee = stored_now(User, followee_id)
-    if followee is None:
+    if followee is None or followee.deleted:
         raise NotFound("User not found")
     no_block_between(writes, follower_id, followee_id)
     if followee.is_private:

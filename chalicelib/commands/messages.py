@@ -16,9 +16,11 @@ def send_message(writes: Writes, sender_id: int, receiver_id: int, content: str)
     if receiver_id == sender_id:
         raise Conflict("Cannot message yourself")
     try:
-        User.get(receiver_id)
+        receiver = User.get(receiver_id)
     except User.DoesNotExist:
         raise NotFound("User not found") from None
+    if receiver.deleted:
+        raise NotFound("User not found")
     no_block_between(writes, sender_id, receiver_id)
     message = Message(
         conversation_key(sender_id, receiver_id),

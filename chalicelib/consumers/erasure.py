@@ -292,7 +292,7 @@ def continue_erasure(event: Event[ErasureContinued]) -> None:
 def _erase_from(user_id: int, step_name: str, after: int) -> None:
     """One chunk, from this step and position on; then the continuation."""
     account = stored_now(User, user_id)
-    if account is None or account.is_active:
+    if account is None or not account.deleted:
         return  # not a deleted account: an event about an active one erases nothing
     for position in range(_POSITION[step_name], len(STEPS)):
         step = STEPS[position]

@@ -34,7 +34,8 @@ PASSWORD_RESET_TTL = timedelta(hours=1)
 
 def send_verification(event: Event[UserRegistered | EmailVerificationRequested]) -> None:
     user = stored_now(User, event.payload.user_id)
-    if user is None or user.email_verified:
+    # A deleted account has no address left, and nobody to mail.
+    if user is None or user.deleted or user.email_verified:
         return
     token = _issue(event, AccountToken(purpose=VERIFY_EMAIL, user_id=user.user_id, email=user.email),
                    VERIFY_EMAIL_TTL)
@@ -47,7 +48,7 @@ def send_verification(event: Event[UserRegistered | EmailVerificationRequested])
 def send_password_reset(event: Event[PasswordResetRequested]) -> None:
     claim = stored_now(UniqueKey, UniqueKey.for_email(event.payload.email))
     user = stored_now(User, claim.user_id) if claim else None
-    if user is None:
+    if user is None or user.deleted:
         return  # no such account: nobody to mail, and the request said nothing
     token = _issue(event, AccountToken(purpose=PASSWORD_RESET, user_id=user.user_id,
                                        password_version=user.password_version), PASSWORD_RESET_TTL)
@@ -59,7 +60,7 @@ def send_password_reset(event: Event[PasswordResetRequested]) -> None:
 def send_export_link(event: Event[ExportReady]) -> None:
     export = stored_now(Export, event.payload.user_id, event.payload.export_id)
     user = stored_now(User, event.payload.user_id)
-    if export is None or export.mailed or export.object_key is None or user is None:
+    if export is None or export.mailed or export.object_key is None or user is None or user.deleted:
         return
     expires_at = datetime.fromisoformat(export.expires_at)
     seconds = int((expires_at - clock.now()).total_seconds())

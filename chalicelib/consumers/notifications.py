@@ -71,7 +71,7 @@ def notify_like(event: Event[PostLiked]) -> None:
         liker = User.get(liker_id, consistent_read=True)
     except (Like.DoesNotExist, Post.DoesNotExist, User.DoesNotExist):
         return
-    if not liker.is_active:
+    if liker.deleted:
         return  # a deleted account's: its erasure undoes the like, and notifies nobody
     _notify(event, author_id, like_id, liker_id, LIKE, post_id, f"{liker.username} liked your post")
 
@@ -148,7 +148,7 @@ def notify_follow(event: Event[UserFollowed]) -> None:
         follower = User.get(follower_id, consistent_read=True)
     except (Follow.DoesNotExist, User.DoesNotExist):
         return
-    if not follower.is_active:
+    if follower.deleted:
         return
     _notify_once(event, followee_id, follow_id, follower_id, FOLLOW, follower_id,
                  f"{follower.username} started following you")
@@ -163,7 +163,7 @@ def notify_follow_request(event: Event[FollowRequested]) -> None:
         requester = User.get(requester_id, consistent_read=True)
     except (FollowRequest.DoesNotExist, User.DoesNotExist):
         return  # already approved, declined or withdrawn
-    if not requester.is_active:
+    if requester.deleted:
         return
     _notify_once(event, followee_id, request_id, requester_id, FOLLOW_REQUEST, requester_id,
                  f"{requester.username} requested to follow you")
@@ -204,7 +204,7 @@ def notify_follow_accepted(event: Event[FollowApproved]) -> None:
         approver = User.get(followee_id, consistent_read=True)
     except (Follow.DoesNotExist, User.DoesNotExist):
         return
-    if not approver.is_active:
+    if approver.deleted:
         return
     _notify(event, follower_id, follow_id, followee_id, FOLLOW_ACCEPTED, followee_id,
             f"{approver.username} accepted your follow request")

@@ -16,10 +16,11 @@ _BOOKKEEPING_SORT = "terms"
 
 
 def index_user(event: Event[UserRegistered | UserUpdated | UserDeleted]) -> None:
-    """A deleted account (its tombstone inactive) is indexed under nothing."""
     user_id = event.payload.user_id
     user = stored_now(User, user_id)
-    wanted = terms_for(user.username, user.full_name) if user and user.is_active else set()
+    # A deleted account (its tombstone) has no terms: an event about it that
+    # arrives late unindexes rather than indexes it.
+    wanted = terms_for(user.username, user.full_name) if user and not user.deleted else set()
     indexed = _indexed_terms(user_id)
     if wanted == indexed:
         return

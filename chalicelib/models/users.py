@@ -21,6 +21,9 @@ class User(Model):
     bio = UnicodeAttribute(null=True)
     profile_image_url = UnicodeAttribute(null=True)  # with profile_media_id, that media's thumbnail_url
     profile_media_id = NumberAttribute(null=True)
+    # False once the account is deleted: the item stays, as a tombstone
+    # (docs/accounts.md, "Account deletion"), so that late counter updates
+    # land on it rather than create a half user.
     is_active = BooleanAttribute(default=True)
     # Set when the user follows the link of the verification mail. Accounts
     # from before verification existed have none: unverified.
@@ -41,6 +44,11 @@ class User(Model):
     post_count = NumberAttribute(default=0)
     follower_count = NumberAttribute(default=0)
     following_count = NumberAttribute(default=0)
+
+    @property
+    def deleted(self) -> bool:
+        """A deleted account's tombstone: to every reader, no account at all."""
+        return self.is_active is False
 
 
 class UniqueKey(Model):

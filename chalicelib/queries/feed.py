@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from chalicelib.config import feed_merge_cap
 from chalicelib.models import FeedEntry, Follow, LargeFollow, Post
-from chalicelib.queries.loading import fetch_many, in_order
+from chalicelib.queries.access import in_order_by_accounts
+from chalicelib.queries.loading import fetch_many
 from chalicelib.queries.paging import Page, PageRequest, cursor_after, query_page, start_key
 
 # A feed's cursor is its timeline's key, whichever way the page was read, so
@@ -18,7 +19,8 @@ def feed(user_id: int, page: PageRequest) -> Page[Post]:
 
     The timeline was filled on write (feed consumer), so a page is one Query
     of the large accounts followed, one of the timeline and one BatchGetItem
-    of its posts, however many accounts user_id follows; plus, with large
+    of its posts and their authors (a deleted account's posts are left
+    out), however many accounts user_id follows; plus, with large
     accounts (at most FEED_MERGE_CAP), one BatchGetItem of the follows
     themselves and one Query per account, whose posts are merged in on read
     (see `_merged`).
@@ -38,8 +40,11 @@ def feed(user_id: int, page: PageRequest) -> Page[Post]:
         scope=scope,
         key_attributes=_KEY,
     )
-    # A deleted post disappears at once; its entries follow when the consumer ran.
-    return Page(in_order(Post, [entry.item_id for entry in entries.items]), entries.next_cursor)
+    # A deleted post, or one of a deleted account, disappears at once; its
+    # entries follow when the consumers ran. The entries name the authors:
+    # they are read with the posts, in the same BatchGetItem.
+    return Page(in_order_by_accounts(Post, [(entry.item_id, entry.author_id) for entry in entries.items], user_id),
+                entries.next_cursor)
 
 
 @dataclass(frozen=True)
@@ -59,9 +64,15 @@ def _merged(user_id: int, authors: list[int], page: PageRequest, scope: str) -> 
     skip = 0 if start else page.offset
     wanted = skip + page.limit + 1
     reading = {"scan_index_forward": False, "limit": wanted, "page_size": min(wanted, 100)}
-    sources = [(entry.item_id for entry in FeedEntry.query(
+    author_of: dict[int, int] = {}
+
+    def noted(post_id: int, author_id: int) -> int:
+        author_of[post_id] = author_id
+        return post_id
+
+    sources = [(noted(entry.item_id, entry.author_id) for entry in FeedEntry.query(
         user_id, FeedEntry.item_id < before if before else None, **reading))]
-    sources += [(post.post_id for post in Post.by_author.query(
+    sources += [(noted(post.post_id, author_id) for post in Post.by_author.query(
         author_id, Post.post_id < before if before else None, **reading)) for author_id in authors]
     ids: list[int] = []
     for post_id in heapq.merge(*sources, reverse=True):
@@ -75,4 +86,5 @@ def _merged(user_id: int, authors: list[int], page: PageRequest, scope: str) -> 
     chosen = chosen[:page.limit]
     next_cursor = cursor_after(_Position(user_id, chosen[-1]), scope, _KEY) if more else None
     # A deleted post disappears at once, as above: the page may be shorter.
-    return Page(in_order(Post, chosen), next_cursor)
+    return Page(in_order_by_accounts(Post, [(post_id, author_of[post_id]) for post_id in chosen], user_id),
+                next_cursor)

@@ -41,8 +41,8 @@ def posts_with_hashtag(tag: str, viewer_id: Optional[int], page: PageRequest) ->
     """Newest first: one Query on the tag, one BatchGetItem for the posts,
     one for their distinct authors, one for the viewer's block items for
     them. A post deleted before the consumer unindexed it is left out, and
-    so is every post of a private account or of anyone blocked either way
-    (the page may then be shorter than its limit; its cursor leads on)."""
+    so is every post of a private account, of a deleted one, or of anyone
+    blocked either way (the page may then be shorter than its limit; its cursor leads on)."""
     name = tag_name(tag)
     if not name or len(name.encode()) > _MAX_KEY_BYTES:
         return Page([], None)
@@ -54,5 +54,6 @@ def posts_with_hashtag(tag: str, viewer_id: Optional[int], page: PageRequest) ->
     )
     posts = in_order(Post, [entry.post_id for entry in entries.items])
     authors = fetch_many(User, [post.author_id for post in posts])
-    public = [post for post in posts if post.author_id in authors and not authors[post.author_id].is_private]
+    public = [post for post in posts if post.author_id in authors and not authors[post.author_id].is_private
+              and not authors[post.author_id].deleted]
     return Page(without_blocked(viewer_id, public, lambda post: post.author_id), entries.next_cursor)

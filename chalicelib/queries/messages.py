@@ -1,22 +1,30 @@
 from __future__ import annotations
 
-from chalicelib.models import Conversation, Message, ReadMark, conversation_key
-from chalicelib.queries.loading import fetch_many
+from chalicelib.models import Conversation, Message, ReadMark, User, conversation_key
+from chalicelib.queries.loading import fetch_many, fetch_together
 from chalicelib.queries.paging import Page, PageRequest, query_page
 
 
-def conversations(user_id: int, page: PageRequest) -> Page[tuple[Conversation, bool]]:
-    """(conversation, is its last message read), most recent first: one
-    Query on by_recency and one BatchGetItem of the read marks involved."""
+def conversations(user_id: int, page: PageRequest) -> Page[tuple[Conversation, bool, bool]]:
+    """(conversation, is its last message read, is the other account
+    deleted), most recent first: one Query on by_recency and one
+    BatchGetItem of the read marks involved and of the other users. A
+    deleted account's messages stay on the other side (docs/accounts.md):
+    its conversations are listed, the partner shown as a deleted account."""
     found = query_page(
         lambda **kwargs: Conversation.by_recency.query(user_id, scan_index_forward=False, **kwargs),
         page,
         scope=f"conversations:{user_id}",
         key_attributes=(Conversation.user_id, Conversation.other_user_id, Conversation.last_message_id),
     )
-    up_to = _read_marks(conversation.last_message for conversation in found.items)
+    messages = [conversation.last_message for conversation in found.items]
+    marks, others = fetch_together((ReadMark, _read_mark_keys(messages)),
+                                   (User, [conversation.other_user_id for conversation in found.items]))
+    up_to = _up_to(messages, marks)
     return Page(
-        [(conversation, _is_read(conversation.last_message, up_to)) for conversation in found.items],
+        [(conversation, _is_read(conversation.last_message, up_to),
+          conversation.other_user_id in others and others[conversation.other_user_id].deleted)
+         for conversation in found.items],
         found.next_cursor,
     )
 
@@ -38,8 +46,15 @@ def conversation(user_id: int, other_user_id: int, page: PageRequest) -> Page[tu
 
 def _read_marks(messages) -> dict:
     """{(receiver, sender): up_to} for the directions these messages take."""
+    return _up_to(messages, fetch_many(ReadMark, _read_mark_keys(messages)))
+
+
+def _read_mark_keys(messages) -> list:
+    return [(message.receiver_id, ReadMark.messages_from(message.sender_id)) for message in messages]
+
+
+def _up_to(messages, marks: dict) -> dict:
     directions = {(message.receiver_id, message.sender_id) for message in messages}
-    marks = fetch_many(ReadMark, [(receiver, ReadMark.messages_from(sender)) for receiver, sender in directions])
     return {
         (receiver, sender): marks[(receiver, ReadMark.messages_from(sender))].up_to
         for receiver, sender in directions

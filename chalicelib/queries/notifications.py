@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 from chalicelib.models import Notification, ReadMark, User
-from chalicelib.queries.access import without_blocked
+from chalicelib.queries.access import without_blocked_or_deleted
 from chalicelib.queries.paging import Page, PageRequest, query_page
 
 
 def notifications(user: User, page: PageRequest) -> Page[tuple[Notification, bool]]:
     """(notification, is it read), newest first: one Query and one
-    BatchGetItem of the user's block items for the actors: nothing from
-    anyone blocked either way shows, also what was made before the block.
+    BatchGetItem of the user's block items for the actors and of the actors
+    themselves: nothing from
+    anyone blocked either way shows, also what was made before the block,
+    nor anything a deleted account caused (the same BatchGetItem reads the
+    actors: until the erasure removes them, they are hidden, not shown as
+    from a deleted account).
     The read-all mark comes with the user item, which the caller has read."""
     user_id = user.user_id
     found = query_page(
@@ -18,7 +22,7 @@ def notifications(user: User, page: PageRequest) -> Page[tuple[Notification, boo
         key_attributes=(Notification.user_id, Notification.notification_id),
     )
     up_to = read_all_mark(user)
-    shown = without_blocked(user_id, found.items, lambda notification: notification.actor_id)
+    shown = without_blocked_or_deleted(user_id, found.items, lambda notification: notification.actor_id)
     return Page([(item, item.is_read or item.notification_id <= up_to) for item in shown], found.next_cursor)
 
 

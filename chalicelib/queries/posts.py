@@ -3,17 +3,19 @@ from __future__ import annotations
 from typing import Optional
 
 from chalicelib.errors import NotFound
-from chalicelib.models import Comment, Mark, Post, User
+from chalicelib.models import Comment, Mark, Post
 from chalicelib.queries.access import (
     NO_SUCH_POST,
-    page_without_blocked,
+    hidden_among,
     require_account_visible,
     require_post_visible,
     without_blocked,
+    without_blocked_or_deleted,
     without_hidden_private,
 )
 from chalicelib.queries.loading import fetch_many
 from chalicelib.queries.paging import Page, PageRequest, query_page
+from chalicelib.queries.users import get_user
 from chalicelib.queries.viewer import SeenPost, seen_with
 
 
@@ -28,11 +30,7 @@ def get_post(post_id: int, viewer_id: Optional[int]) -> Post:
 
 def posts_of_user(user_id: int, viewer_id: Optional[int], page: PageRequest) -> Page[Post]:
     """Newest first: one GetItem for the user, the access check, one Query on by-author."""
-    try:
-        owner = User.get(user_id)
-    except User.DoesNotExist:
-        raise NotFound("User not found") from None
-    require_account_visible(owner, viewer_id)
+    require_account_visible(get_user(user_id), viewer_id)
     return query_page(
         lambda **kwargs: Post.by_author.query(user_id, scan_index_forward=False, **kwargs),
         page,
@@ -69,7 +67,9 @@ def saved_posts(user_id: int, page: PageRequest) -> Page[SeenPost]:
 
 def replies_of(comment_id: int, viewer_id: Optional[int], page: PageRequest) -> Page[Comment]:
     """Oldest first: one GetItem for the comment (unknown: 404), its post
-    and the access check, one Query on replies."""
+    and the access check, one Query on replies, and one BatchGetItem of
+    their authors and the comment's (a deleted account's comment: 404) with
+    the viewer's block items for them."""
     try:
         comment = Comment.get(comment_id)
     except Comment.DoesNotExist:
@@ -81,12 +81,17 @@ def replies_of(comment_id: int, viewer_id: Optional[int], page: PageRequest) -> 
         scope=f"replies:{comment_id}",
         key_attributes=(Comment.comment_id, Comment.parent_id),
     )
-    return page_without_blocked(viewer_id, replies, lambda reply: reply.author_id)
+    hidden = hidden_among(viewer_id, {comment.author_id} | {reply.author_id for reply in replies.items})
+    if comment.author_id in hidden.deleted:
+        raise NotFound("Comment not found")
+    return Page([reply for reply in replies.items if reply.author_id not in hidden], replies.next_cursor)
 
 
 def comments_of_post(post_id: int, viewer_id: Optional[int], page: PageRequest) -> Page[Comment]:
     """Newest first: one GetItem for the post (a deleted post has no
-    comments to show), the access check, one Query on by-post."""
+    comments to show), the access check, one Query on by-post, one
+    BatchGetItem of the authors (a deleted account's comments are left out)
+    and of the viewer's block items for them."""
     get_post(post_id, viewer_id)
     comments = query_page(
         lambda **kwargs: Comment.by_post.query(post_id, scan_index_forward=False, **kwargs),
@@ -94,4 +99,5 @@ def comments_of_post(post_id: int, viewer_id: Optional[int], page: PageRequest) 
         scope=f"post-comments:{post_id}",
         key_attributes=(Comment.comment_id, Comment.post_id),
     )
-    return page_without_blocked(viewer_id, comments, lambda comment: comment.author_id)
+    return Page(without_blocked_or_deleted(viewer_id, comments.items, lambda comment: comment.author_id),
+                comments.next_cursor)

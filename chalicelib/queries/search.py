@@ -3,8 +3,7 @@ from __future__ import annotations
 from typing import Optional
 
 from chalicelib.models import SearchEntry, User
-from chalicelib.queries.access import without_blocked
-from chalicelib.queries.loading import in_order
+from chalicelib.queries.access import accounts_in_order, without_blocked
 from chalicelib.queries.paging import Page, PageRequest, query_page
 from chalicelib.search_terms import bucket_for, normalise
 
@@ -14,7 +13,8 @@ def search_users(text: str, viewer_id: Optional[int], page: PageRequest) -> Page
 
     One Query on the index plus one BatchGetItem for the users, whatever the
     number of users, and with a viewer one for their block items (users
-    blocked either way are left out). A user matching by two terms (say username and first
+    blocked either way are left out, and so are deleted accounts, whose
+    entries the erasure removes later). A user matching by two terms (say username and first
     name) is listed only at the first of them, so pages never repeat a user
     (a page may come out shorter than limit).
     """
@@ -27,7 +27,7 @@ def search_users(text: str, viewer_id: Optional[int], page: PageRequest) -> Page
         key_attributes=(SearchEntry.bucket, SearchEntry.sort),
     )
     user_ids = [entry.user_id for entry in entries.items if _first_match(entry, prefix)]
-    return Page(without_blocked(viewer_id, in_order(User, user_ids), lambda user: user.user_id), entries.next_cursor)
+    return Page(without_blocked(viewer_id, accounts_in_order(user_ids), lambda user: user.user_id), entries.next_cursor)
 
 
 def _first_match(entry: SearchEntry, prefix: str) -> bool:

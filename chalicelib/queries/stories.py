@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from chalicelib.models import Story, StoryFeedEntry
 from chalicelib.models.stories import oldest_active_id
-from chalicelib.queries.loading import in_order
+from chalicelib.queries.access import in_order_by_accounts
 from chalicelib.queries.paging import Page, PageRequest, query_page
 
 
@@ -22,7 +22,8 @@ def my_stories(user_id: int, page: PageRequest) -> Page[Story]:
 
 def story_feed(user_id: int, page: PageRequest) -> Page[Story]:
     """Active stories of user_id and of whom they follow, newest first: one
-    Query on the story feed, one BatchGetItem for the stories."""
+    Query on the story feed, one BatchGetItem for the stories and their
+    authors."""
     entries = query_page(
         lambda **kwargs: StoryFeedEntry.query(
             user_id, StoryFeedEntry.item_id >= oldest_active_id(), scan_index_forward=False, **kwargs),
@@ -30,5 +31,7 @@ def story_feed(user_id: int, page: PageRequest) -> Page[Story]:
         scope=f"story-feed:{user_id}",
         key_attributes=(StoryFeedEntry.owner_id, StoryFeedEntry.item_id),
     )
-    # A deleted story may outlive its entries for a moment: skipped.
-    return Page(in_order(Story, [entry.item_id for entry in entries.items]), entries.next_cursor)
+    # A deleted story may outlive its entries for a moment: skipped; so is a
+    # story of a deleted account, whose author is read with it.
+    return Page(in_order_by_accounts(Story, [(entry.item_id, entry.author_id) for entry in entries.items], user_id),
+                entries.next_cursor)

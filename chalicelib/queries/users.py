@@ -4,8 +4,12 @@ from typing import Optional
 
 from chalicelib.errors import NO_SUCH_USER, NotFound, Unauthorized
 from chalicelib.models import Block, Follow, FollowRequest, User
-from chalicelib.queries.access import require_account_visible, require_profile_visible, without_blocked
-from chalicelib.queries.loading import in_order
+from chalicelib.queries.access import (
+    accounts_in_order,
+    require_account_visible,
+    require_profile_visible,
+    without_blocked,
+)
 from chalicelib.queries.paging import Page, PageRequest, query_page
 
 # LastEvaluatedKey of a Query on either follows index: the table key plus
@@ -14,10 +18,14 @@ _FOLLOW_INDEX_KEY = (Follow.follower_id, Follow.followee_id, Follow.follow_id)
 
 
 def get_user(user_id: int) -> User:
+    """The user, 404 if unknown or deleted (a tombstone is no account)."""
     try:
-        return User.get(user_id)
+        user = User.get(user_id)
     except User.DoesNotExist:
         raise NotFound("User not found") from None
+    if user.deleted:
+        raise NotFound("User not found")
+    return user
 
 
 def get_profile(user_id: int, viewer_id: Optional[int]) -> User:
@@ -32,12 +40,13 @@ def get_token_holder(user_id: int, password_version: int) -> User:
     """The user a valid token names, if the token is still theirs: a password
     change bumps password_version and so retires every token issued before.
     Strongly consistent, so that a change takes effect at once. A valid
-    token for a user that does not exist is as good as no token."""
+    token for a user that does not exist, or whose account was deleted, is
+    as good as no token."""
     try:
         user = User.get(user_id, consistent_read=True)
     except User.DoesNotExist:
         raise Unauthorized(NO_SUCH_USER) from None
-    if user.password_version != password_version:
+    if user.deleted or user.password_version != password_version:
         raise Unauthorized(NO_SUCH_USER)
     return user
 
@@ -77,11 +86,11 @@ def _follow_ends(user_id: int, viewer_id: Optional[int], page: PageRequest, inde
 
 def _users_listed(index, user_id: int, page: PageRequest, scope: str, key_attributes, user_of) -> Page[User]:
     """One Query of user_id's partition of an index, newest first, and one
-    BatchGetItem of the user each entry names."""
+    BatchGetItem of the user each entry names (a deleted account is none)."""
     entries = query_page(
         lambda **kwargs: index.query(user_id, scan_index_forward=False, **kwargs),
         page,
         scope=f"{scope}:{user_id}",
         key_attributes=key_attributes,
     )
-    return Page(in_order(User, [user_of(entry) for entry in entries.items]), entries.next_cursor)
+    return Page(accounts_in_order([user_of(entry) for entry in entries.items]), entries.next_cursor)

@@ -35,7 +35,7 @@ from tests.helpers import (
     counting_dynamodb_calls,
     create_post,
     create_story,
-    delete_account_as_the_request_does,
+    delete_account,
     follow,
     found,
     get_json,
@@ -152,7 +152,7 @@ def test_an_erased_account_leaves_nothing_in_any_table_and_others_counts_are_rig
     # The like bob read about, then taken back: its notification stays until the erasure.
     assert [note.type for note in Notification.query(bob.id) if note.actor_id == dora.id and note.type == "like"]
 
-    delete_account_as_the_request_does(dora.id)
+    assert delete_account(client, dora.token).status_code == 204
     pump.drain()
 
     assert traces_of(dora.id) == []
@@ -203,7 +203,7 @@ def test_notifications_the_account_caused_go_read_or_unread(client, pump, alice,
     post_json(client, "/api/notifications/read-all", token=alice.token)
     assert {note.type for note in Notification.query(alice.id)} == {"like", "follow", "comment"}
 
-    delete_account_as_the_request_does(bob.id)
+    assert delete_account(client, bob.token).status_code == 204
     pump.drain()
 
     assert list(Notification.query(alice.id)) == []
@@ -226,7 +226,7 @@ def test_a_replayed_user_deleted_has_one_effect(client, pump, published, alice, 
     follow(client, bob.token, alice.id)
     follow(client, alice.token, bob.id)
     pump.drain()
-    delete_account_as_the_request_does(bob.id)
+    assert delete_account(client, bob.token).status_code == 204
     publish(deleted_event(published))  # delivered twice
     pump.drain()
     publish(deleted_event(published))  # and once more, long after
@@ -243,7 +243,7 @@ def test_a_replayed_continuation_has_one_effect(client, pump, published, monkeyp
         follow(client, fan.token, alice.id)
         follow(client, alice.token, fan.id)
     pump.drain()
-    delete_account_as_the_request_does(alice.id)
+    assert delete_account(client, alice.token).status_code == 204
     pump.drain()
     continuations = of_types(published, {"user.erasure_continued"})
     assert any(event.payload.step == "followers" and event.payload.after for event in continuations)
@@ -267,7 +267,7 @@ def test_a_failing_chunk_is_retried_then_dead_lettered_and_a_redrive_finishes_it
     steps = tuple(step._replace(run=broken) if step.name == "followers" else step for step in erasure.STEPS)
     with monkeypatch.context() as patch:
         patch.setattr(erasure, "STEPS", steps)
-        delete_account_as_the_request_does(alice.id)
+        assert delete_account(client, alice.token).status_code == 204
         pump.drain()
     assert dead_letters.counts()["erasure"] == 1
     assert Follow.count(bob.id) == 1  # not erased yet
@@ -344,7 +344,7 @@ def test_a_large_account_is_erased_in_bounded_chunks(client, pump, monkeypatch, 
     pump.drain()
     assert erasure_invocations == []
 
-    delete_account_as_the_request_does(alice.id)
+    assert delete_account(client, alice.token).status_code == 204
     pump.drain()
 
     assert traces_of(alice.id) == []
@@ -360,7 +360,7 @@ def test_an_erasure_reads_by_key_and_index_only(client, pump, alice, bob):
     follow(client, bob.token, alice.id)
     create_post(client, alice.token, "Hello")
     pump.drain()
-    delete_account_as_the_request_does(alice.id)
+    assert delete_account(client, alice.token).status_code == 204
     with counting_dynamodb_calls() as calls:
         pump.drain()
     assert "Scan" not in calls

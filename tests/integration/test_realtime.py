@@ -169,6 +169,15 @@ def test_a_token_retired_by_a_password_change_is_refused_at_the_handshake(client
     assert connect(gateway, sockets, response.json_body["access_token"])[1] == 200
 
 
+def test_a_deleted_accounts_token_is_refused_at_the_handshake(client, gateway, sockets):
+    alice = register_and_login(client)
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {alice.token}"}
+    response = client.delete("/api/users/me", headers=headers, body=json.dumps({"password": "correct horse"}))
+    assert response.status_code == 204
+    assert connect(gateway, sockets, alice.token)[1] == 401
+    assert connections_of(alice.id) == set()
+
+
 def test_disconnecting_forgets_the_connection_and_only_it(client, gateway, sockets):
     alice = register_and_login(client)
     first, _ = connect(gateway, sockets, alice.token)

@@ -19,12 +19,17 @@ from chalicelib.models import (
 from chalicelib.models.messages import LastMessage
 from tests.helpers import (
     NOW,
+    add_comment,
     counting_dynamodb_calls,
+    create_post,
+    create_story,
+    follow,
     get,
     post_json,
     ready_media,
     register_and_login,
     seed_notifications,
+    toggle_like,
 )
 
 
@@ -222,3 +227,48 @@ def test_a_post_with_1_or_10_photos_costs_the_same(client, alice):
 def test_a_media_costs_one_read(client, alice):
     [media_id] = ready_media(alice.id, 1)
     assert calls_for(client, f"/api/media/{media_id}", alice.token) == ["GetItem", "GetItem"]  # token, media
+
+
+def test_a_deleted_accounts_read_time_checks_ride_on_reads_the_pages_already_make(client, pump, alice, bob):
+    """The authors (docs/accounts.md, "Account deletion") are read in the
+    BatchGetItem of the page's items or of the viewer's block items; only
+    an anonymous page of comments or replies, which had no BatchGetItem,
+    gains one."""
+    follow(client, alice.token, bob.id)
+    post_id = create_post(client, bob.token, "x")["id"]
+    comment_id = add_comment(client, bob.token, post_id)["id"]
+    reply = post_json(client, f"/api/posts/{post_id}/comments", {"content": "r", "parent_id": comment_id}, bob.token)
+    assert reply.status_code == 201
+    create_story(client, bob.token, content="s")
+    toggle_like(client, bob.token, create_post(client, alice.token, "mine")["id"])
+    assert post_json(client, "/api/messages", {"receiver_id": alice.id, "content": "hi"}, bob.token).status_code == 201
+    pump.drain()
+    # token, large follows, timeline, posts and their authors, the viewer's marks
+    assert calls_for(client, "/api/feed", alice.token) == ["GetItem", "Query", "Query", "BatchGetItem", "Query"]
+    # token, story feed, stories and their authors
+    assert calls_for(client, "/api/stories/feed", alice.token) == ["GetItem", "Query", "BatchGetItem"]
+    # token, notifications, the actors' block items and the actors
+    assert calls_for(client, "/api/notifications", alice.token) == ["GetItem", "Query", "BatchGetItem"]
+    # token, conversations, the read marks and the other users
+    assert calls_for(client, "/api/messages", alice.token) == ["GetItem", "Query", "BatchGetItem"]
+    # the post, its author, the comments, their authors (and with a token, in the same request, the block items)
+    assert calls_for(client, f"/api/posts/{post_id}/comments") == ["GetItem", "GetItem", "Query", "BatchGetItem"]
+    assert calls_for(client, f"/api/posts/{post_id}/comments", alice.token) == [
+        "GetItem", "GetItem", "GetItem", "GetItem", "Query", "BatchGetItem"]
+    # the comment, its post, the post's author, the replies, their authors and the comment's
+    assert calls_for(client, f"/api/posts/comments/{comment_id}/replies") == [
+        "GetItem", "GetItem", "GetItem", "Query", "BatchGetItem"]
+
+
+def test_reading_two_tables_together_is_one_request_per_hundred_keys(aws):
+    from chalicelib.queries.loading import fetch_together
+
+    users = make_users(60)
+    posts = [make_post(user) for user in users]
+    save_all(posts)
+    with counting_dynamodb_calls() as calls:
+        found_posts, found_users = fetch_together((Post, [post.post_id for post in posts] + [1]),
+                                                  (User, [user.user_id for user in users]))
+    assert calls == ["BatchGetItem", "BatchGetItem"]  # 121 keys
+    assert set(found_posts) == {post.post_id for post in posts}
+    assert {user_id: user.username for user_id, user in found_users.items()} == {u.user_id: u.username for u in users}

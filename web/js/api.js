@@ -51,7 +51,9 @@ export async function request(method, path, body, { auth = true } = {}) {
   try { data = raw ? JSON.parse(raw) : null; } catch { data = null; }
   if (!response.ok) {
     const error = new ApiError(response.status, data && data.detail, response.headers.get("Retry-After"));
-    if (response.status === 401 && bearer) emit("unauthorized", error);
+    // A token refused: the app returns to login (app.js), so the action's own
+    // error line need not say it. A 401 without a token (a wrong login) is shown.
+    if (response.status === 401 && bearer) { error.signedOut = true; emit("unauthorized", error); }
     throw error;
   }
   return { data, next: response.headers.get("X-Next-Cursor") };

@@ -85,7 +85,7 @@ export async function busy(button, action, onError) {
   try {
     return await action();
   } catch (error) {
-    if (error.status === 401) return;
+    if (error.signedOut) return;
     if (onError) onError(error); else toast(error.message, "error");
   } finally {
     button.disabled = false;

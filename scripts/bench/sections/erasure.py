@@ -2,9 +2,7 @@
 through the API, each with a hashtag) and ERASE_FOLLOWERS followers (default
 1,000, written straight into the stack's tables with their user items, whose
 following_count the erasure corrects), following as many back. The account
-is deleted with DELETE /api/users/me where the stack has that route, else
-as the route does (the tombstone and its freed claims written straight into
-the tables, user.deleted published to the stack's topic). Reported: the
+is deleted with DELETE /api/users/me. Reported: the
 erasure consumer's invocations (from its log lines), the median, p99 and
 longest of one invocation, and the time until every consumer queue is empty
 (the posts' own cascades, in the feed, hashtags, media and cleanup
@@ -20,8 +18,6 @@ from api_client import Client
 
 from bench.harness import PASSWORD, Run, aws_client, queued_events, setting, table
 from bench.numbers import median_and_p99, ms
-from chalicelib.config import events_topic_arn
-from chalicelib.events import Event, UserDeleted
 from chalicelib.ids import new_id
 
 ORDER = 55
@@ -53,23 +49,6 @@ def seed_followers(run: Run, account_id: int, count: int) -> list[int]:
     return people
 
 
-def delete_account(run: Run, client: Client, user_id: int, username: str, token: str) -> str:
-    """How the account was deleted."""
-    answer = client.request("DELETE", "/api/users/me", {"password": PASSWORD}, token=token)
-    if answer.status == 204:
-        return "DELETE /api/users/me"
-    dynamodb = aws_client(run.aws_url, "dynamodb")
-    dynamodb.update_item(TableName=table("users"), Key={"user_id": {"N": str(user_id)}},
-                         UpdateExpression="SET is_active = :false, password_hash = :none REMOVE email, full_name",
-                         ExpressionAttributeValues={":false": {"BOOL": False}, ":none": {"S": "!deleted"}})
-    for key in (f"email#{username}@example.com", f"username#{username}"):
-        dynamodb.delete_item(TableName=table("unique-keys"), Key={"key": {"S": key}})
-    event = Event(UserDeleted(user_id=user_id, username=username))
-    aws_client(run.aws_url, "sns").publish(TopicArn=events_topic_arn(), Message=event.to_json(), MessageAttributes={
-        "event_type": {"DataType": "String", "StringValue": event.type}})
-    return f"as the route does (DELETE /api/users/me answered {answer.status})"
-
-
 def run(run: Run) -> None:
     posts, followers = setting("ERASE_POSTS", 200), setting("ERASE_FOLLOWERS", 1000)
     print(f"\nerasure: a deleted account of {posts:,} posts and {followers:,} followers, followed back "
@@ -88,7 +67,7 @@ def run(run: Run) -> None:
     run.wait_for_idle_pipeline()
     since = run.log.mark()
     started = time.perf_counter()
-    how = delete_account(run, client, account.user_id, account.username, account.token)
+    client.call("DELETE", "/api/users/me", {"password": PASSWORD}, token=account.token, expect=204)
     client.close()
     while queued_events(run.aws_url):
         time.sleep(0.2)
@@ -98,7 +77,7 @@ def run(run: Run) -> None:
     left = json.dumps(aws_client(run.aws_url, "dynamodb").query(
         TableName=table("follows"), IndexName="followers-by-time", KeyConditionExpression="followee_id = :id",
         ExpressionAttributeValues={":id": {"N": str(account.user_id)}}, Select="COUNT")["Count"])
-    print(f"  deleted {how}; every queue empty {elapsed:.1f} s later; followers left: {left}")
+    print(f"  deleted; every queue empty {elapsed:.1f} s later; followers left: {left}")
     if durations:
         print(f"  {len(durations)} erasure invocations: {median_and_p99(durations)}, longest {ms(max(durations))}, "
               f"mean {ms(statistics.mean(durations))}, sum {sum(durations):.1f} s")

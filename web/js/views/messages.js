@@ -16,8 +16,10 @@ export function inboxView(main) {
   const row = (conversation) => {
     const last = conversation.last_message;
     const unread = last.receiver_id === session.me.id && !last.is_read;
-    const name = h("strong", "…");
-    user(conversation.other_user_id).then((other) => { name.textContent = other.username; }).catch(() => { name.textContent = "Instagram user"; });
+    const name = h("strong", conversation.other_user_deleted ? "Deleted account" : "…");
+    if (!conversation.other_user_deleted) {
+      user(conversation.other_user_id).then((other) => { name.textContent = other.username; }).catch(() => { name.textContent = "Instagram user"; });
+    }
     return h(`li.conversation${unread ? ".unread" : ""}`,
       h("a", { href: `#/inbox/${conversation.other_user_id}` },
         authorAvatar(conversation.other_user_id, "", 52),
@@ -37,10 +39,12 @@ export async function threadView(main, [rawId]) {
   try {
     other = await user(otherId);
   } catch (error) {
-    if (error.status === 404) { main.replaceChildren(emptyState("Sorry, this page isn't available.")); return; }
-    throw error;
+    if (error.status !== 404) throw error;
+    // A deleted account's messages stay on this side (docs/accounts.md); there is no one to reply to.
+    other = null;
   }
-  const list = h("ol.messages", { "aria-label": `Conversation with ${other.username}`, "aria-live": "polite" });
+  const name = other ? other.username : "Deleted account";
+  const list = h("ol.messages", { "aria-label": `Conversation with ${name}`, "aria-live": "polite" });
   const older = h("div.list-status");
   const input = h("input", { name: "content", placeholder: "Message…", "aria-label": "Message", autocomplete: "off", maxlength: 2000 });
   const send = h("button.link-btn", { type: "submit" }, "Send");
@@ -57,8 +61,9 @@ export async function threadView(main, [rawId]) {
 
   main.replaceChildren(
     h("header.thread-head", h("a.back-link", { href: "#/inbox", "aria-label": "Back to messages" }, "‹"),
-      h("a.user-link", { href: `#/u/${otherId}` }, avatar(other, 32), h("strong", other.username))),
-    older, list, seen, form);
+      other ? h("a.user-link", { href: `#/u/${otherId}` }, avatar(other, 32), h("strong", name))
+        : h("span.user-link", avatar(null, 32), h("strong", name))),
+    older, list, seen, other ? form : h("p.muted.center", "This account was deleted. You can't reply."));
 
   const pages = api.pages(`/api/messages/${otherId}`, 30);
   const loadOlder = async (first) => {
@@ -72,7 +77,7 @@ export async function threadView(main, [rawId]) {
       // One sent while the first page loaded is already shown.
       const shown = new Set([...list.children].map((item) => item.dataset.messageId));
       list.prepend(...messages.filter((message) => !shown.has(String(message.id))).reverse().map(bubble));
-      older.replaceChildren(pages.done ? (list.children.length ? "" : emptyState(`Say hi to ${other.username}`)) : h("button.link-btn.muted", { type: "button", onclick: () => loadOlder(false) }, "Load earlier messages"));
+      older.replaceChildren(pages.done ? (list.children.length ? "" : emptyState(other ? `Say hi to ${name}` : "Sorry, this page isn't available.")) : h("button.link-btn.muted", { type: "button", onclick: () => loadOlder(false) }, "Load earlier messages"));
       if (first && messages.some((message) => message.receiver_id === session.me.id && !message.is_read)) {
         api.post(`/api/messages/${otherId}/read`).catch(() => {});
       }
@@ -112,6 +117,6 @@ export async function threadView(main, [rawId]) {
   ];
   await loadOlder(true);
   scrollDown();
-  input.focus();
+  if (other) input.focus();
   return () => stops.forEach((stop) => stop());
 }

@@ -2,7 +2,7 @@ import * as api from "../api.js";
 import { navigate, signOut } from "../app.js";
 import { emit } from "../bus.js";
 import { forgetUser, rememberRequested, session, userByName } from "../session.js";
-import { avatar, busy, emptyState, h, icon, pagedList, spinner, toast } from "../ui.js";
+import { avatar, busy, emptyState, h, icon, pagedList, spinner, timeAgo, toast } from "../ui.js";
 import { noPosts, pagedGrid } from "./grid.js";
 
 function notAvailable(main) {
@@ -222,7 +222,86 @@ export function editProfileView(main) {
       navigate(`/u/${me.id}`);
     }, (failure) => { error.textContent = failure.message; });
   });
-  main.append(form);
+  const settings = accountSettings();
+  main.append(form, settings.section);
+  return settings.stop;
+}
+
+// The settings area under the profile form: the data export (POST/GET
+// /api/users/me/export) and the account's deletion (DELETE /api/users/me).
+function accountSettings() {
+  let polling = null;
+  const exportStatus = h("p.muted", { role: "status" }, "Checking…");
+  const exportLink = h("p.export-link");
+  const exportError = h("p.form-error", { role: "alert" });
+  const exportButton = h("button.btn.btn-secondary", { type: "button" }, "Download your data");
+  const showExport = (exported) => {
+    exportLink.replaceChildren();
+    if (!exported) { exportStatus.textContent = "Get a copy of your profile, posts, comments, likes, follows, stories and messages as one ZIP file."; return; }
+    if (exported.status === "ready") {
+      exportStatus.textContent = `Your data is ready (requested ${timeAgo(exported.requested_at)}).`;
+      exportButton.textContent = "Request a new copy";
+      exportLink.append(h("a.link-btn", { href: exported.url, download: "" }, "Download the ZIP file"),
+        h("span.muted", ` · the link works until ${new Date(exported.expires_at).toLocaleString()}`));
+    } else if (exported.status === "pending") {
+      exportStatus.textContent = "Preparing your data… We'll also email you the link when it's ready.";
+      if (!polling) polling = setTimeout(() => { polling = null; refreshExport(); }, 3000);
+    } else {
+      exportStatus.textContent = "Your last export failed. Try again.";
+    }
+  };
+  const refreshExport = () => api.get("/api/users/me/export").then(showExport)
+    .catch((error) => { if (error.status === 404) showExport(null); else exportError.textContent = error.message; });
+  exportButton.addEventListener("click", () => {
+    exportError.textContent = "";
+    busy(exportButton, async () => showExport(await api.post("/api/users/me/export")),
+      (failure) => { exportError.textContent = failure.message; });
+  });
+  refreshExport();
+
+  const deleteError = h("p.form-error", { role: "alert" });
+  const password = h("input", { type: "password", name: "delete_password", autocomplete: "current-password" });
+  const confirmDelete = h("button.btn.btn-danger", { type: "submit" }, "Delete my account");
+  const cancel = h("button.btn.btn-secondary", { type: "button" }, "Cancel");
+  const confirmStep = h("form.delete-confirm", { hidden: true, "aria-label": "Confirm account deletion" },
+    h("p", h("strong", "Delete your account?"), " This can't be undone. At once:"),
+    h("ul",
+      h("li", "you are logged out everywhere, and can't log in again;"),
+      h("li", "your profile, posts, comments, replies and stories disappear for everyone;"),
+      h("li", "your likes, follows, saves and notifications are erased in the next moments;"),
+      h("li", "your username and email become free for anyone to use;"),
+      h("li", "messages you sent stay with the people you sent them to, shown from a deleted account.")),
+    h("label.field", h("span", "Enter your password to confirm"), password),
+    h("div.compose-actions", cancel, confirmDelete), deleteError);
+  const deleteButton = h("button.btn.btn-danger-outline", { type: "button" }, "Delete account");
+  deleteButton.addEventListener("click", () => {
+    confirmStep.hidden = false;
+    deleteButton.hidden = true;
+    password.focus();
+  });
+  cancel.addEventListener("click", () => {
+    confirmStep.hidden = true;
+    deleteButton.hidden = false;
+    password.value = "";
+    deleteError.textContent = "";
+  });
+  confirmStep.addEventListener("submit", (event) => {
+    event.preventDefault();
+    deleteError.textContent = "";
+    if (!password.value) { deleteError.textContent = "Enter your password."; return; }
+    busy(confirmDelete, async () => {
+      await api.del("/api/users/me", { password: password.value });
+      signOut("Your account has been deleted. Your username and email are free again.");
+    }, (failure) => { deleteError.textContent = failure.message; password.select(); });
+  });
+
+  const section = h("section.settings", { "aria-label": "Account settings" },
+    h("h2.settings-title", "Account settings"),
+    h("div.settings-item", h("h3", "Download your data"), exportStatus, exportLink, exportButton, exportError),
+    h("div.settings-item", h("h3", "Delete account"),
+      h("p.muted", "Deleting your account removes your profile and everything you shared."),
+      deleteButton, confirmStep));
+  return { section, stop: () => { if (polling) clearTimeout(polling); polling = null; } };
 }
 
 export function requestsView(main) {
