@@ -68,7 +68,7 @@ CONSUMERS = (
         "users": WRITE, "posts": WRITE, "likes": WRITE, "comments": WRITE, "marks": WRITE, "follows": WRITE,
         "follow-requests": WRITE, "blocks": WRITE, "stories": WRITE, "notifications": WRITE,
         "unique-keys": WRITE, "conversations": WRITE, "read-marks": WRITE, "large-follows": WRITE,
-        "feed": WRITE, "story-feed": WRITE, "connections": WRITE, "exports": WRITE, "account-tokens": WRITE,
+        "feed": WRITE, "story-feed": WRITE, "exports": WRITE, "account-tokens": WRITE,
         **_COMMANDS}, files={media_files.EXPORTS_PREFIX: ("s3:DeleteObject",)}),
     # One export a batch: it reads a whole account.
     Consumer("exports", "exporter", exports.HANDLERS, batch_size=1, publishes=True, tables={

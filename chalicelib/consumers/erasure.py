@@ -23,9 +23,9 @@ ways), unblock (both ways), delete_story. What no command covers is
 deleted here: notifications it received and caused (read or unread: the
 `by-actor` index finds those whose cause was undone long ago too), its
 conversations (the other side's stays: docs/accounts.md), read marks,
-large follows, its own timelines, live connections, exports and their
-archives, mailed tokens. Search entries and the profile photo are the
-search and media consumers' (they handle user.deleted too).
+large follows, its own timelines, exports and their archives, mailed
+tokens. Search entries, the profile photo and open WebSockets are the
+search, media and push consumers' (they handle user.deleted too).
 
 Idempotent and resumable: a command whose item is already gone answers
 NotFound or Conflict, which means "done"; a batch delete of deleted keys
@@ -56,7 +56,6 @@ from chalicelib.models import (
     Follow,
     FollowRequest,
     LargeFollow,
-    LiveConnection,
     Mark,
     Notification,
     Post,
@@ -274,7 +273,6 @@ STEPS = (
     Step("large-follows", BATCH, _partition(LargeFollow, "author_id")),
     Step("feed", BATCH, _partition(FeedEntry, "item_id")),
     Step("story-feed", BATCH, _partition(StoryFeedEntry, "item_id")),
-    Step("connections", BATCH, _partition(LiveConnection)),
     Step("exports", BATCH, _exports),
     Step("tokens", BATCH, _tokens),
 )

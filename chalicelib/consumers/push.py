@@ -1,7 +1,8 @@
 """Push consumer: what a user should see live, sent to their open
 WebSockets (docs/realtime.md): a message to its receiver, a new
 notification to its owner, a read receipt to the sender of the messages
-read; and a password change closes the user's sockets.
+read; and a password change, or the account's deletion, closes the
+user's sockets.
 
 The connections are looked up first (one Query), so that an event for a
 user with none costs nothing more. Blocks hold as on reads: nothing goes
@@ -20,7 +21,14 @@ from pydantic import BaseModel
 
 from chalicelib import realtime
 from chalicelib.api.schemas import MessageResponse, NotificationResponse, with_is_read
-from chalicelib.events import Event, MessageSent, MessagesRead, NotificationCreated, UserPasswordChanged
+from chalicelib.events import (
+    Event,
+    MessageSent,
+    MessagesRead,
+    NotificationCreated,
+    UserDeleted,
+    UserPasswordChanged,
+)
 from chalicelib.models import Message, Notification, conversation_key
 from chalicelib.models.base import stored_now
 from chalicelib.queries.access import blocked_either_way
@@ -58,10 +66,11 @@ def push_read_receipt(event: Event[MessagesRead]) -> None:
     realtime.send_all(read.sender_id, connections, {"type": "messages.read", "reader_id": read.reader_id})
 
 
-def close_sessions(event: Event[UserPasswordChanged]) -> None:
-    """A password change (or reset) retires every token issued before it;
-    a socket opened with one of them is closed too, or a stolen token's
-    socket would go on receiving for up to two hours."""
+def close_sessions(event: Event[UserPasswordChanged | UserDeleted]) -> None:
+    """A password change (or reset) retires every token issued before it,
+    and a deletion every token; a socket opened with one of them is closed
+    too, or it would stay open for up to two hours (a stolen token's
+    receiving what the account is sent)."""
     realtime.close_all(event.payload.user_id)
 
 
@@ -75,4 +84,5 @@ HANDLERS = {
     NotificationCreated: push_notification,
     MessagesRead: push_read_receipt,
     UserPasswordChanged: close_sessions,
+    UserDeleted: close_sessions,
 }

@@ -25,6 +25,7 @@ from infra.local_ws import Gateway, management_api
 from tests.helpers import (
     counting_dynamodb_calls,
     create_post,
+    delete_account,
     event_of,
     get,
     post_json,
@@ -171,9 +172,7 @@ def test_a_token_retired_by_a_password_change_is_refused_at_the_handshake(client
 
 def test_a_deleted_accounts_token_is_refused_at_the_handshake(client, gateway, sockets):
     alice = register_and_login(client)
-    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {alice.token}"}
-    response = client.delete("/api/users/me", headers=headers, body=json.dumps({"password": "correct horse"}))
-    assert response.status_code == 204
+    assert delete_account(client, alice.token).status_code == 204
     assert connect(gateway, sockets, alice.token)[1] == 401
     assert connections_of(alice.id) == set()
 
@@ -290,6 +289,18 @@ def test_a_password_change_closes_every_open_connection_of_its_user(client, pump
     assert first not in sockets.frames and second not in sockets.frames  # closed, as a stolen token's would be
     assert connections_of(alice.id) == set()
     assert connections_of(bob.id) == {bobs}
+
+
+def test_deleting_an_account_closes_every_open_connection_of_its_user(client, pump, gateway, sockets):
+    alice, bob = register_and_login(client), register_and_login(client)
+    first, _ = connect(gateway, sockets, alice.token)
+    second, _ = connect(gateway, sockets, alice.token)
+    bobs, _ = connect(gateway, sockets, bob.token)
+    assert delete_account(client, alice.token).status_code == 204
+    pump.drain()
+    assert first not in sockets.frames and second not in sockets.frames
+    assert connections_of(alice.id) == set()
+    assert bobs in sockets.frames and connections_of(bob.id) == {bobs}
 
 
 def test_a_push_that_fails_for_another_reason_is_retried_after_the_other_connections_had_theirs(
