@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import EVENTUALLY_SECONDS
+from tests.browser.conftest import DESKTOP, EVENTUALLY_SECONDS, PHONE
 
 
 def mailed_link(person, subject: str, seen: int = 0) -> str:
@@ -30,6 +30,9 @@ def test_a_person_confirms_the_email_and_resets_the_password_from_the_mailed_lin
     banner = page.get_by_role("region", name="Unconfirmed address")
     expect(banner).to_contain_text(f"Confirm your email address — we sent a link to {ada.email}")
     ada.screenshot("email-banner-desktop")
+    page.set_viewport_size(PHONE)
+    ada.screenshot("email-banner-phone")
+    page.set_viewport_size(DESKTOP)
     banner.get_by_role("button", name="Resend").click()
     expect(banner.get_by_text("Sent")).to_be_visible()
 
@@ -47,6 +50,7 @@ def test_a_person_confirms_the_email_and_resets_the_password_from_the_mailed_lin
     page.goto(link)
     page.reload()
     expect(page.get_by_text("This link has already been used or has expired.")).to_be_visible()
+    ada.screenshot("email-link-used-desktop")
 
     page = ada.open(f"/u/{ada.id}")
     page.get_by_role("button", name="Log out").click()

@@ -87,11 +87,13 @@ function passwordProblem(password) {
   return "";
 }
 
-// A screen of the auth style with a title, for pages reached from a mail.
-function card(main, title, ...body) {
+// A screen of the auth style with an icon and a title, for the pages
+// about getting into an account; -> where its content goes.
+function card(main, title, body, { symbol = "lock", back = false } = {}) {
   main.className = "view auth";
-  const content = h("div.auth-body", ...body);
-  main.append(h("div.auth-card", h("div.auth-icon", icon("lock")), h("h2.auth-title", title), content));
+  const content = h("div.auth-body", body);
+  main.append(h("div.auth-card", h("div.auth-icon", icon(symbol)), h("h2.auth-title", title), content));
+  if (back && !session.me) main.append(h("div.auth-card.auth-switch", h("p", h("a", { href: "#/login" }, "Back to login"))));
   return content;
 }
 
@@ -104,7 +106,8 @@ export async function verifyEmailView(main) {
     ? h("a.btn.btn-primary.btn-block", { href: "#/" }, "Continue to Instagram")
     : h("a.btn.btn-primary.btn-block", { href: "#/login" }, "Log in");
   if (!token) { incomplete(main); return; }
-  const body = card(main, "Confirm your email", spinner("Confirming your email…"));
+  const body = card(main, "Confirming your email", spinner("Confirming your email…"), { symbol: "mail" });
+  const title = main.querySelector(".auth-title");
   if (!verifications.has(token)) {
     verifications.set(token, api.request("POST", "/api/auth/verify-email", { token }, { auth: false }));
   }
@@ -120,6 +123,7 @@ export async function verifyEmailView(main) {
     const next = !session.me ? h("p.muted", "Log in to ask for a new link: the banner at the top offers one.")
       : unverified ? h("p.muted", "Ask for a new one: we'll mail it to ", h("strong", session.me.email), ".")
         : h("p.muted", "Your email address is confirmed already.");
+    title.textContent = "This link can't be used";
     body.replaceChildren(h("p", { role: "alert" }, "This link has already been used or has expired."), next,
       unverified ? resendButton() : into);
     return;
@@ -128,6 +132,7 @@ export async function verifyEmailView(main) {
     session.me.email_verified = true;
     showEmailBanner();
   }
+  title.textContent = "Email confirmed";
   body.replaceChildren(h("p.auth-done", { role: "status" }, "Your email is verified."),
     h("p.muted", "Thanks for confirming your address."), into);
 }
@@ -183,12 +188,14 @@ export function resetPasswordView(main) {
     });
   });
   if (!token) { incomplete(main); return; }
-  card(main, "Create a new password", form);
+  form.addEventListener("input", () => error.replaceChildren());
+  card(main, "Create a new password", form, { back: true });
   form.password.focus();
 }
 
 function incomplete(main) {
-  card(main, "This link is incomplete", h("p.muted", "Open the whole link from the mail, or copy all of it into the address bar."));
+  card(main, "This link is incomplete", h("p.muted", "Open the whole link from the mail, or copy all of it into the address bar."),
+    { back: true });
 }
 
 export function forgotPasswordView(main) {
@@ -198,7 +205,7 @@ export function forgotPasswordView(main) {
     h("p.muted.center", "Enter your email and we'll send you a link to get back into your account."),
     field("Email", { name: "email", type: "email", autocomplete: "email", required: true }),
     submit, error);
-  const body = card(main, "Trouble logging in?", form);
+  const body = card(main, "Trouble logging in?", form, { back: true });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     error.textContent = "";
@@ -210,7 +217,6 @@ export function forgotPasswordView(main) {
         h("p.muted", "The link works for one hour. Check your spam folder if it doesn't arrive."));
     }, (failure) => { error.textContent = failure.message; });
   });
-  main.append(h("div.auth-card.auth-switch", h("p", h("a", { href: "#/login" }, "Back to login"))));
   form.email.focus();
 }
 
