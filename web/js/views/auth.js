@@ -129,7 +129,9 @@ export async function verifyEmailView(main) {
     return;
   }
   if (session.me) {
-    session.me.email_verified = true;
+    // The link may be another account's: ask whose address is verified now.
+    const me = await api.get("/api/auth/me").catch(() => null);
+    if (me && me.id === session.me.id) session.me.email_verified = me.email_verified;
     showEmailBanner();
   }
   title.textContent = "Email confirmed";
