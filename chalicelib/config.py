@@ -213,8 +213,9 @@ def mail_sender() -> str:
 
 
 def mail_link_base_url() -> str:
-    """Where the links in mails lead (MAIL_LINK_BASE_URL): the web app, which
-    reads `token` from the query string. The texts are chalicelib/mail_templates.py."""
+    """Where the links in mails lead (MAIL_LINK_BASE_URL): the web app, whose
+    hash routes read `token` from their query string (chalicelib/mail.py
+    `link`). The texts are chalicelib/mail_templates.py."""
     return os.environ.get("MAIL_LINK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 

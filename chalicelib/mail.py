@@ -16,9 +16,13 @@ from chalicelib.config import LOCAL_STAGE, mail_link_base_url, mail_sender, stag
 from chalicelib.mail_templates import TEMPLATES
 
 
-def link(page: str, token: str) -> str:
-    """The link a mail carries: the web app's page, the token in the query string."""
-    return f"{mail_link_base_url()}/{page}?{urlencode({'token': token})}"
+def link(page: str, token: str | None = None) -> str:
+    """The link a mail carries: a hash route of the web app (`#/page`), the
+    token in its query string. A hash route because the app is static files
+    (S3 behind CloudFront, or infra/web_files.py): no server answers
+    `/verify-email` with index.html, while `/#/verify-email` is index.html."""
+    query = f"?{urlencode({'token': token})}" if token is not None else ""
+    return f"{mail_link_base_url()}/#/{page}{query}"
 
 
 def send(to: str, kind: str, **values: str) -> None:

@@ -23,8 +23,9 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "export-ready": (
         "Your data export is ready",
         "Hi $username,\n\n"
-        "The archive of your account's data you asked for is ready. Download it here:\n\n"
+        "The archive of your account's data you asked for is ready. Download it "
+        "from your account settings, under \"Download your data\":\n\n"
         "$link\n\n"
-        "The link works until $expires_at.\n",
+        "It is available until $expires_at.\n",
     ),
 }

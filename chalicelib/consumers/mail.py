@@ -1,6 +1,9 @@
 """Mail consumer: sends the mails that ask a person to act (verify the
 address, reset the password), each with a link holding a fresh token, and
-the link of a ready data export.
+the news that a data export is ready, with a link to the web app's account
+settings: there the archive's link is signed afresh each time it is shown,
+where a presigned URL in a mail would end with the Lambda credentials that
+signed it (hours on AWS, not the export's 24 h).
 
 The token is a keyed hash of the event's own random id (HMAC-SHA256 with
 the signing secret: 256 bits nobody without that secret can compute), so a
@@ -16,7 +19,7 @@ from datetime import datetime, timedelta
 
 from pynamodb.exceptions import PutError
 
-from chalicelib import clock, mail, media_files, security
+from chalicelib import clock, mail, security
 from chalicelib.commands.accounts import PASSWORD_RESET, VERIFY_EMAIL, token_hash
 from chalicelib.events import (
     EmailVerificationRequested,
@@ -62,12 +65,10 @@ def send_export_link(event: Event[ExportReady]) -> None:
     user = stored_now(User, event.payload.user_id)
     if export is None or export.mailed or export.object_key is None or user is None or user.deleted:
         return
-    expires_at = datetime.fromisoformat(export.expires_at)
-    seconds = int((expires_at - clock.now()).total_seconds())
-    if seconds <= 0:
+    if datetime.fromisoformat(export.expires_at) <= clock.now():
         return
-    mail.send(user.email, "export-ready", username=user.username,
-              link=media_files.export_url(export.object_key, seconds), expires_at=export.expires_at)
+    mail.send(user.email, "export-ready", username=user.username, link=mail.link("edit"),
+              expires_at=export.expires_at)
     export.update(actions=[Export.mailed.set(True)])
 
 

@@ -148,7 +148,7 @@ def test_a_direct_message_is_sent_and_read(people):
     page = gina.open(f"/u/{hugo.id}")
     page.get_by_role("link", name="Message", exact=True).click()
     page.get_by_label("Message", exact=True).fill("Coffee tomorrow?")
-    page.get_by_role("button", name="Send").click()
+    page.get_by_role("button", name="Send", exact=True).click()
     expect(page.locator(".message.mine .bubble")).to_have_text("Coffee tomorrow?")
     expect(page.get_by_text("Seen")).to_be_hidden()
 
@@ -159,7 +159,7 @@ def test_a_direct_message_is_sent_and_read(people):
     conversation.get_by_role("link").click()
     expect(page.locator(".message:not(.mine) .bubble")).to_have_text("Coffee tomorrow?")
     page.get_by_label("Message", exact=True).fill("Sure!")
-    page.get_by_role("button", name="Send").click()
+    page.get_by_role("button", name="Send", exact=True).click()
     expect(page.locator(".message.mine .bubble")).to_have_text("Sure!")
 
     gina.eventually(f"/inbox/{hugo.id}", lambda p: p.locator(".message:not(.mine)").filter(has_text="Sure!"))
@@ -184,7 +184,7 @@ def test_a_message_and_a_notification_arrive_live_without_a_reload(people):
     expect(page.get_by_role("button", name="Following")).to_be_visible()
     page.get_by_role("link", name="Message", exact=True).click()
     page.get_by_label("Message", exact=True).fill("Are you there?")
-    page.get_by_role("button", name="Send").click()
+    page.get_by_role("button", name="Send", exact=True).click()
 
     # Jack's page was not reloaded: the WebSocket brought both.
     expect(thread.locator(".message:not(.mine) .bubble")).to_have_text("Are you there?", timeout=15_000)

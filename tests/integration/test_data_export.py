@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from chalicelib import clock, media_files, rate_limits
+from chalicelib import mail as mailer
 from chalicelib.consumers import exports as exports_consumer
 from chalicelib.consumers.batch import MAX_RECEIVE_COUNT
 from chalicelib.models import Export
@@ -89,14 +90,19 @@ def test_an_export_is_pending_then_ready_with_a_link_to_the_whole_archive(client
     assert archive.read(f"photos/{photo}-t.jpg") == b"large jpeg bytes"
 
 
-def test_the_ready_export_is_mailed_with_its_link(client, pump):
+def test_the_ready_export_is_mailed_with_a_link_to_the_settings_that_show_it(client, pump):
     _, token = register_and_login(client, "alice")
     start(client, token)
     pump.drain()
     [mail] = [m for m in get_json(client, "/local/mail?to=alice@example.com")
               if m["subject"] == "Your data export is ready"]
-    link = re.search(r"(http\S+)", mail["text"]).group(1)
-    assert "profile.json" in archive_at(link).namelist()
+    ready = get_json(client, EXPORT, token)
+    # The page, not a presigned URL: that would die with the credentials that
+    # signed it; the page's link is signed afresh each time it is shown.
+    assert re.search(r"(http\S+)", mail["text"]).group(1) == mailer.link("edit")
+    assert "X-Amz-Signature" not in mail["text"]
+    assert f"available until {ready['expires_at']}" in mail["text"]
+    assert "profile.json" in archive_at(ready["url"]).namelist()
 
 
 def test_an_export_that_fails_every_try_is_failed_and_parked_and_a_new_one_can_start(client, pump, monkeypatch):

@@ -27,7 +27,7 @@ def test_registering_sends_no_mail_until_the_consumer_runs(client, pump):
     assert set(sent) == {"to", "subject", "text", "sent_at"}
     assert sent["to"] == "alice@example.com"
     assert sent["subject"] == "Confirm your email address"
-    assert "/verify-email?token=" in sent["text"]
+    assert "/#/verify-email?token=" in sent["text"]
     assert sent["sent_at"].endswith("+00:00")
 
 
@@ -53,9 +53,10 @@ def test_a_mail_goes_through_sesv2_from_the_configured_sender(client, aws, monke
     assert b"http://x.test/4" in call["Content"]["Raw"]["Data"]
 
 
-def test_the_link_base_is_configuration(monkeypatch):
+def test_the_links_are_hash_routes_of_the_configured_web_app(monkeypatch):
     monkeypatch.setenv("MAIL_LINK_BASE_URL", "https://app.example.org/")
-    assert mail.link("verify-email", "abc") == "https://app.example.org/verify-email?token=abc"
+    assert mail.link("verify-email", "abc") == "https://app.example.org/#/verify-email?token=abc"
+    assert mail.link("edit") == "https://app.example.org/#/edit"
 
 
 def test_the_route_needs_an_address(client, aws):

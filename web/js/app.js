@@ -4,7 +4,7 @@ import { emit, on } from "./bus.js";
 import { startLive } from "./live.js";
 import { session, start, logout } from "./session.js";
 import { avatar, errorBox, h, icon, spinner, toast } from "./ui.js";
-import { loginView, signupView } from "./views/auth.js";
+import { forgotPasswordView, loginView, resetPasswordView, showEmailBanner, signupView, verifyEmailView } from "./views/auth.js";
 import { feedView } from "./views/feed.js";
 import { postView } from "./views/post.js";
 import { newPostView } from "./views/compose.js";
@@ -17,6 +17,10 @@ import { storyView } from "./views/stories.js";
 const ROUTES = [
   [/^\/login$/, loginView, { public: true }],
   [/^\/signup$/, signupView, { public: true }],
+  [/^\/forgot-password$/, forgotPasswordView, { public: true }],
+  // The mailed links (chalicelib/mail.py): opened signed in or not.
+  [/^\/verify-email(\?.*)?$/, verifyEmailView, { public: true, anyone: true }],
+  [/^\/reset-password(\?.*)?$/, resetPasswordView, { public: true, anyone: true }],
   [/^\/$/, feedView],
   [/^\/p\/(\d+)$/, postView],
   [/^\/new$/, newPostView],
@@ -57,8 +61,9 @@ async function render() {
     sessionStorage.setItem("instagram.after-login", path);
     return navigate("/login");
   }
-  if (session.me && match && match[2].public) return navigate("/");
+  if (session.me && match && match[2].public && !match[2].anyone) return navigate("/");
   showChrome(Boolean(session.me));
+  showEmailBanner();
   highlightNav(path);
   // Each screen draws into its own element: one still loading when the
   // person moves on draws into a detached element, never over the next.

@@ -45,6 +45,7 @@ const PATHS = {
   left: "M14 6l-6 6 6 6",
   right: "M10 6l6 6-6 6",
   photos: "M3 5h14v14H3zM7 2h14v14M7 14l3-4 3 3 2-2 2 3",
+  mail: "M3 5h18v14H3zM3 6l9 7 9-7",
 };
 
 export function icon(name, { filled = false, label } = {}) {
