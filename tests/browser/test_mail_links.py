@@ -3,25 +3,24 @@ the address (and the banner asking for it), and resetting a forgotten
 password, in a real browser against `make run`, the mails read from
 GET /local/mail as a person would open them from their inbox."""
 import re
-import time
 from urllib.parse import quote
 
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, EVENTUALLY_SECONDS, PHONE
+from tests.e2e.conftest import wait_until
 
 
 def mailed_link(person, subject: str, seen: int = 0) -> str:
     """The link of the newest mail with this subject, once there are more than `seen`."""
-    deadline = time.monotonic() + EVENTUALLY_SECONDS
-    while True:
+    def newest():
         status, mails = person.stack.get(f"/local/mail?to={quote(person.email)}")
         assert status == 200, mails
         found = [mail for mail in mails if mail["subject"] == subject]
-        if len(found) > seen:
-            return re.search(r"(http\S+)", found[0]["text"]).group(1)
-        assert time.monotonic() < deadline, f"no mail {subject!r} to {person.email}"
-        time.sleep(0.3)
+        return found[0] if len(found) > seen else None
+
+    mail = wait_until(newest, EVENTUALLY_SECONDS, interval=0.3)
+    return re.search(r"(http\S+)", mail["text"]).group(1)
 
 
 def test_a_person_confirms_the_email_and_resets_the_password_from_the_mailed_links(people):
