@@ -277,28 +277,26 @@ def test_a_gone_connection_is_forgotten_and_fails_nothing(client, pump, gateway,
     assert connections_of(bob.id) == {live}
 
 
-def test_a_password_change_closes_every_open_connection_of_its_user(client, pump, gateway, sockets):
+def change_password(client, person) -> None:
+    changed = put_json(client, "/api/auth/password",
+                       {"current_password": "correct horse", "new_password": "battery staple"}, person.token)
+    assert changed.status_code == 200, changed.json_body
+
+
+def delete_the_account(client, person) -> None:
+    assert delete_account(client, person.token).status_code == 204
+
+
+@pytest.mark.parametrize("ending", [change_password, delete_the_account], ids=["password change", "deletion"])
+def test_a_password_change_or_a_deletion_closes_every_open_connection_of_its_user(
+        client, pump, gateway, sockets, ending):
     alice, bob = register_and_login(client), register_and_login(client)
     first, _ = connect(gateway, sockets, alice.token)
     second, _ = connect(gateway, sockets, alice.token)
     bobs, _ = connect(gateway, sockets, bob.token)
-    changed = put_json(client, "/api/auth/password",
-                       {"current_password": "correct horse", "new_password": "battery staple"}, alice.token)
-    assert changed.status_code == 200, changed.json_body
+    ending(client, alice)
     pump.drain()
     assert first not in sockets.frames and second not in sockets.frames  # closed, as a stolen token's would be
-    assert connections_of(alice.id) == set()
-    assert connections_of(bob.id) == {bobs}
-
-
-def test_deleting_an_account_closes_every_open_connection_of_its_user(client, pump, gateway, sockets):
-    alice, bob = register_and_login(client), register_and_login(client)
-    first, _ = connect(gateway, sockets, alice.token)
-    second, _ = connect(gateway, sockets, alice.token)
-    bobs, _ = connect(gateway, sockets, bob.token)
-    assert delete_account(client, alice.token).status_code == 204
-    pump.drain()
-    assert first not in sockets.frames and second not in sockets.frames
     assert connections_of(alice.id) == set()
     assert bobs in sockets.frames and connections_of(bob.id) == {bobs}
 
